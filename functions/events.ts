@@ -1,0 +1,87 @@
+/**
+ * The public event contract: what subscribers of the bus receive.
+ *
+ * This module has no imports and no runtime dependencies, so a subscriber's Lambda can
+ * `import type { AfterAddFriendAgreeEvent } from '.../functions/events'` without pulling in the
+ * handler, the AWS SDK or the CDK.
+ */
+
+/** Bumped only for a breaking change; within a version, fields are only ever added. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** Default `source` of every event (the stack's `eventSource` property can change it). */
+export const DEFAULT_EVENT_SOURCE = 'openim';
+
+/** One `detail-type` per OpenIM callback, named after OpenIM's own config keys. */
+export const FRIEND_DETAIL_TYPES = ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'] as const;
+export type FriendDetailType = (typeof FRIEND_DETAIL_TYPES)[number];
+
+interface FriendDetailBase<Command extends string> {
+  schemaVersion: typeof EVENT_SCHEMA_VERSION;
+  /** The OpenIM command, verbatim. */
+  callbackCommand: Command;
+  /** OpenIM's trace id (the `operationID` header), "" when the server sent none. */
+  operationID: string;
+  /** When the callback was received, ISO-8601 UTC. */
+  receivedAt: string;
+  /** Same value for a duplicate delivery or a re-publish: de-duplicate on it. */
+  idempotencyKey: string;
+}
+
+/** A friend request was sent (no friendship yet). */
+export interface AfterAddFriendDetail extends FriendDetailBase<'callbackAfterAddFriendCommand'> {
+  /** The applicant. */
+  fromUserID: string;
+  /** The recipient of the request. */
+  toUserID: string;
+  /** The request message ("" when none). */
+  reqMsg: string;
+}
+
+/** A friend request was accepted: the two users are now friends. */
+export interface AfterAddFriendAgreeDetail extends FriendDetailBase<'callbackAfterAddFriendAgreeCommand'> {
+  /** The applicant. */
+  fromUserID: string;
+  /** The user who accepted (OpenIM sends it as `blackUserID`). */
+  toUserID: string;
+  /** OpenIM's handle result: 1 (accepted). */
+  handleResult: number;
+  /** The message given when accepting ("" when none). */
+  handleMsg: string;
+}
+
+/** An admin import made `ownerUserID` friends with every ID in `friendUserIDs`. */
+export interface AfterImportFriendsDetail extends FriendDetailBase<'callbackAfterImportFriendsCommand'> {
+  ownerUserID: string;
+  /** The new friends (`[]` when OpenIM sent `null`). */
+  friendUserIDs: string[];
+  /** 1-based part number: a large import is split to fit EventBridge's entry size. */
+  part: number;
+  /** How many parts this import was split into (1 when it fit in one event). */
+  parts: number;
+}
+
+export interface FriendDetailByType {
+  AfterAddFriend: AfterAddFriendDetail;
+  AfterAddFriendAgree: AfterAddFriendAgreeDetail;
+  AfterImportFriends: AfterImportFriendsDetail;
+}
+
+export type FriendEventDetail = FriendDetailByType[FriendDetailType];
+
+/** The EventBridge envelope a subscriber's Lambda receives. */
+export interface FriendEvent<T extends FriendDetailType = FriendDetailType> {
+  version: string;
+  id: string;
+  'detail-type': T;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: FriendDetailByType[T];
+}
+
+export type AfterAddFriendEvent = FriendEvent<'AfterAddFriend'>;
+export type AfterAddFriendAgreeEvent = FriendEvent<'AfterAddFriendAgree'>;
+export type AfterImportFriendsEvent = FriendEvent<'AfterImportFriends'>;

@@ -1,0 +1,120 @@
+import type { FriendCommand } from './commands';
+import { InvalidFieldError, MalformedBodyError } from './errors';
+import { MAX_IMPORTED_FRIENDS, MAX_MESSAGE_BYTES, MAX_USER_ID_BYTES } from './limits';
+
+/** A validated friend callback: wire quirks resolved, every field checked. */
+export type FriendCallback =
+  | { command: 'callbackAfterAddFriendCommand'; fromUserID: string; toUserID: string; reqMsg: string }
+  | {
+      command: 'callbackAfterAddFriendAgreeCommand';
+      fromUserID: string;
+      toUserID: string;
+      handleResult: number;
+      handleMsg: string;
+    }
+  | { command: 'callbackAfterImportFriendsCommand'; ownerUserID: string; friendUserIDs: string[] };
+
+export type CallbackBody = Record<string, unknown>;
+
+export const asCallbackBody = (parsed: unknown): CallbackBody => {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new MalformedBodyError(`expected a JSON object, got ${describe(parsed)}`);
+  }
+  return parsed as CallbackBody;
+};
+
+/** Checks the body of `command` and returns its fields; unknown extra fields are ignored. */
+export const parseFriendCallback = (command: FriendCommand, body: CallbackBody): FriendCallback => {
+  switch (command) {
+    case 'callbackAfterAddFriendCommand':
+      return {
+        command,
+        fromUserID: userID(body, 'fromUserID'),
+        toUserID: userID(body, 'toUserID'),
+        reqMsg: message(body, 'reqMsg'),
+      };
+    case 'callbackAfterAddFriendAgreeCommand':
+      // OpenIM's wire names are `blackUserID`, `HandleResult`, `HandleMsg`; forks and old docs
+      // use `toUserID`, `handleResult`, `handleMsg`. The wire name wins when both are present.
+      return {
+        command,
+        fromUserID: userID(body, 'fromUserID'),
+        toUserID: userID(body, 'blackUserID', 'toUserID'),
+        handleResult: int32(body, 'HandleResult', 'handleResult'),
+        handleMsg: message(body, 'HandleMsg', 'handleMsg'),
+      };
+    case 'callbackAfterImportFriendsCommand':
+      return {
+        command,
+        ownerUserID: userID(body, 'ownerUserID'),
+        friendUserIDs: userIDList(body, 'friendUserIDs'),
+      };
+  }
+};
+
+/** Reads the first of `names` present in the body; the error names all of them. */
+const field = (body: CallbackBody, names: string[]): { name: string; value: unknown } => {
+  const name = names.find((candidate) => Object.hasOwn(body, candidate)) ?? names.join(' or ');
+  return { name, value: Object.hasOwn(body, name) ? body[name] : undefined };
+};
+
+const userID = (body: CallbackBody, ...names: string[]): string => {
+  const { name, value } = field(body, names);
+  return checkUserID(name, value);
+};
+
+const checkUserID = (name: string, value: unknown): string => {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidFieldError(`${name}: expected a non-empty string, got ${describe(value)}`);
+  }
+  checkBytes(name, value, MAX_USER_ID_BYTES);
+  return value;
+};
+
+const message = (body: CallbackBody, ...names: string[]): string => {
+  const { name, value } = field(body, names);
+  if (typeof value !== 'string') {
+    throw new InvalidFieldError(`${name}: expected a string (may be empty), got ${describe(value)}`);
+  }
+  checkBytes(name, value, MAX_MESSAGE_BYTES);
+  return value;
+};
+
+const int32 = (body: CallbackBody, ...names: string[]): number => {
+  const { name, value } = field(body, names);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+    throw new InvalidFieldError(`${name}: expected a 32-bit integer, got ${describe(value)}`);
+  }
+  return value;
+};
+
+const userIDList = (body: CallbackBody, name: string): string[] => {
+  if (!Object.hasOwn(body, name)) {
+    throw new InvalidFieldError(`${name}: expected an array of user IDs or null, got nothing`);
+  }
+  const value = body[name];
+  if (value === null) return []; // Go encodes an empty slice as null
+  if (!Array.isArray(value)) {
+    throw new InvalidFieldError(`${name}: expected an array of user IDs or null, got ${describe(value)}`);
+  }
+  if (value.length > MAX_IMPORTED_FRIENDS) {
+    throw new InvalidFieldError(`${name}: at most ${MAX_IMPORTED_FRIENDS} IDs per callback, got ${value.length}`);
+  }
+  return value.map((item: unknown, index) => checkUserID(`${name}[${index}]`, item));
+};
+
+const checkBytes = (name: string, value: string, max: number): void => {
+  // Cheap first: a string of n UTF-16 units is at most 3n UTF-8 bytes.
+  if (value.length * 3 > max && Buffer.byteLength(value, 'utf8') > max) {
+    throw new InvalidFieldError(`${name}: at most ${max} bytes (UTF-8), got ${Buffer.byteLength(value, 'utf8')}`);
+  }
+};
+
+const describe = (value: unknown): string => {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
+  if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : 'a non-integer number';
+  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
+};

@@ -1,0 +1,97 @@
+import { EVENT_SCHEMA_VERSION, type FriendDetailByType, type FriendDetailType } from '../events';
+import type { FriendCallback } from './callback-body';
+import { DETAIL_TYPE_BY_COMMAND } from './commands';
+import { idempotencyKey } from './idempotency-key';
+import { MAX_DETAIL_BYTES } from './limits';
+
+export interface CallbackMeta {
+  operationID: string;
+  receivedAt: Date;
+}
+
+/** A normalized event before it is addressed to a bus. */
+export type FriendEventDraft = {
+  [T in FriendDetailType]: { detailType: T; detail: FriendDetailByType[T] };
+}[FriendDetailType];
+
+/**
+ * Maps a validated callback to its event: one, or for an import too large for one
+ * EventBridge entry, several parts that share the idempotency key as a prefix.
+ */
+export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): FriendEventDraft[] => {
+  const base = {
+    schemaVersion: EVENT_SCHEMA_VERSION as typeof EVENT_SCHEMA_VERSION,
+    operationID: meta.operationID,
+    receivedAt: meta.receivedAt.toISOString(),
+  };
+  switch (callback.command) {
+    case 'callbackAfterAddFriendCommand': {
+      const { command, fromUserID, toUserID, reqMsg } = callback;
+      const key = idempotencyKey(command, meta.operationID, [fromUserID, toUserID, reqMsg]);
+      return [
+        {
+          detailType: DETAIL_TYPE_BY_COMMAND[command],
+          detail: { ...base, callbackCommand: command, idempotencyKey: key, fromUserID, toUserID, reqMsg },
+        },
+      ];
+    }
+    case 'callbackAfterAddFriendAgreeCommand': {
+      const { command, fromUserID, toUserID, handleResult, handleMsg } = callback;
+      const key = idempotencyKey(command, meta.operationID, [fromUserID, toUserID, handleResult, handleMsg]);
+      return [
+        {
+          detailType: DETAIL_TYPE_BY_COMMAND[command],
+          detail: {
+            ...base,
+            callbackCommand: command,
+            idempotencyKey: key,
+            fromUserID,
+            toUserID,
+            handleResult,
+            handleMsg,
+          },
+        },
+      ];
+    }
+    case 'callbackAfterImportFriendsCommand': {
+      const { command, ownerUserID, friendUserIDs } = callback;
+      const key = idempotencyKey(command, meta.operationID, [ownerUserID, friendUserIDs]);
+      const chunks = splitToFit(friendUserIDs, MAX_DETAIL_BYTES);
+      return chunks.map((chunk, index) => ({
+        detailType: DETAIL_TYPE_BY_COMMAND[command],
+        detail: {
+          ...base,
+          callbackCommand: command,
+          idempotencyKey: chunks.length === 1 ? key : `${key}:${index + 1}`,
+          ownerUserID,
+          friendUserIDs: chunk,
+          part: index + 1,
+          parts: chunks.length,
+        },
+      }));
+    }
+  }
+};
+
+/** Room kept for the rest of an import detail (fixed fields; user IDs are bounded). */
+const IMPORT_DETAIL_OVERHEAD_BYTES = 4 * 1024;
+
+/** Greedy split of IDs into chunks whose JSON stays under `maxBytes` with the other fields. */
+const splitToFit = (ids: string[], maxBytes: number): string[][] => {
+  const budget = maxBytes - IMPORT_DETAIL_OVERHEAD_BYTES;
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let chunkBytes = 0;
+  for (const id of ids) {
+    const idBytes = Buffer.byteLength(JSON.stringify(id), 'utf8') + 1; // + separating comma
+    if (chunk.length > 0 && chunkBytes + idBytes > budget) {
+      chunks.push(chunk);
+      chunk = [];
+      chunkBytes = 0;
+    }
+    chunk.push(id);
+    chunkBytes += idBytes;
+  }
+  chunks.push(chunk);
+  return chunks;
+};
