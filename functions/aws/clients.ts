@@ -1,0 +1,20 @@
+/**
+ * SDK client settings shared by the adapters. Endpoints are never set here: the SDK reads
+ * `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` itself, so the deployed bundle runs
+ * unchanged against local endpoints. Retries are ours (within the reply budget), so the SDK
+ * makes exactly one attempt per call, bounded by explicit timeouts.
+ */
+export const singleAttemptClientConfig = (timeoutMs: number) => ({
+  maxAttempts: 1,
+  requestHandler: { connectionTimeout: Math.min(timeoutMs, 1_000), requestTimeout: timeoutMs },
+});
+
+/** A short reason for logs and parked messages: the error's name and message, never its stack. */
+export const describeAwsError = (error: unknown): string => {
+  if (error instanceof Error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const text = `${error.name}${status ? ` (HTTP ${status})` : ''}: ${error.message}`;
+    return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+  }
+  return String(error);
+};

@@ -1,0 +1,96 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { describeAwsError, singleAttemptClientConfig } from './clients';
+import { toBatches } from './event-entries';
+
+export interface RetryPolicy {
+  /** Upper bound of one PutEvents attempt. */
+  attemptTimeoutMs: number;
+  /** Full-jitter exponential backoff between attempts: random in [0, min(max, base * 2^n)]. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface UnpublishedEntry {
+  entry: PutEventsRequestEntry;
+  reason: string;
+}
+
+export interface PublishResult {
+  unpublished: UnpublishedEntry[];
+  attempts: number;
+}
+
+export type PublishEvents = (entries: PutEventsRequestEntry[], deadline: number) => Promise<PublishResult>;
+
+/** Entry error codes worth another try; anything else (e.g. a malformed detail) will not heal. */
+const RETRYABLE_ENTRY_ERRORS = new Set(['InternalFailure', 'ThrottlingException']);
+
+interface Pending extends UnpublishedEntry {
+  retryable: boolean;
+}
+
+/**
+ * Publishes with PutEvents until every entry is in or `deadline` (a `performance.now()` time)
+ * is reached. Throttling, 5xx, network errors, timeouts and failed entries are retried (only
+ * the failed entries); what is left is returned with the reason, for the dead-letter queue.
+ */
+export const createEventPublisher = (policy: RetryPolicy): PublishEvents => {
+  const client = new EventBridgeClient(singleAttemptClientConfig(policy.attemptTimeoutMs));
+
+  return async (entries, deadline) => {
+    let pending: Pending[] = entries.map((entry) => ({ entry, reason: 'not attempted', retryable: true }));
+    let attempts = 0;
+    let parkedAtOnce: Pending[] = [];
+    while (pending.length > 0) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) break;
+      attempts += 1;
+      const failed = (
+        await Promise.all(
+          toBatches(pending, (item) => item.entry).map((batch) =>
+            sendBatch(client, batch, Math.min(remaining, policy.attemptTimeoutMs)),
+          ),
+        )
+      ).flat();
+      parkedAtOnce = parkedAtOnce.concat(failed.filter((item) => !item.retryable));
+      pending = failed.filter((item) => item.retryable);
+      if (pending.length === 0) break;
+      const delay = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
+      if (performance.now() + delay >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return {
+      unpublished: [...parkedAtOnce, ...pending].map(({ entry, reason }) => ({ entry, reason })),
+      attempts,
+    };
+  };
+};
+
+/** One PutEvents call; returns the entries that did not get in. */
+const sendBatch = async (client: EventBridgeClient, batch: Pending[], timeoutMs: number): Promise<Pending[]> => {
+  try {
+    const output = await client.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    });
+    // HTTP 200 does not mean published: each entry carries its own EventId or ErrorCode.
+    return batch.flatMap((item, index) => {
+      const result = output.Entries?.[index];
+      if (result?.EventId && !result.ErrorCode) return [];
+      const reason = result?.ErrorCode
+        ? `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`
+        : 'PutEvents returned no EventId for this entry';
+      return [{ ...item, reason, retryable: !result?.ErrorCode || RETRYABLE_ENTRY_ERRORS.has(result.ErrorCode) }];
+    });
+  } catch (error) {
+    return batch.map((item) => ({ ...item, reason: describeAwsError(error), retryable: isRetryable(error) }));
+  }
+};
+
+/** Throttling, server faults, timeouts and network errors are transient; a 4xx is not. */
+const isRetryable = (error: unknown): boolean => {
+  const metadata = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) ?? {};
+  const status = metadata.$metadata?.httpStatusCode;
+  const name = error instanceof Error ? error.name : '';
+  if (metadata.$retryable || /Throttl/i.test(name)) return true;
+  return status === undefined || status >= 500 || status === 429;
+};
