@@ -1,0 +1,27 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { InvalidFieldError } from '../openim/errors';
+import { MAX_USER_ID_BYTES } from '../openim/limits';
+
+/** OpenIM sends `operationID` (on the wire `Operationid`); API Gateway lower-cases headers. */
+export const readOperationID = (headers: APIGatewayProxyEventV2['headers'] | undefined): string => {
+  const name = Object.keys(headers ?? {}).find((key) => key.toLowerCase() === 'operationid');
+  const value = name === undefined ? '' : (headers?.[name] ?? '');
+  if (Buffer.byteLength(value, 'utf8') > MAX_USER_ID_BYTES) {
+    throw new InvalidFieldError(`operationID header: at most ${MAX_USER_ID_BYTES} bytes`);
+  }
+  return value;
+};
+
+/** Size of the body as sent, before any parsing (base64 decoded when API Gateway encoded it). */
+export const bodyBytes = (event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number =>
+  event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+
+/** When API Gateway received the request (now, if the event does not say). */
+export const receivedAt = (event: Pick<APIGatewayProxyEventV2, 'requestContext'>): Date => {
+  const epoch = event.requestContext?.timeEpoch;
+  return typeof epoch === 'number' && Number.isFinite(epoch) ? new Date(epoch) : new Date();
+};
+
+/** `?command=` of v3.0-3.4.0 servers. */
+export const queryCommand = (event: Pick<APIGatewayProxyEventV2, 'queryStringParameters'>): string | undefined =>
+  event.queryStringParameters?.command;

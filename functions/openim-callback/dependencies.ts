@@ -1,0 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createTokenSource } from '../aws/callback-token';
+import { createDeadLetterQueue } from '../aws/dead-letter-queue';
+import { createEventPublisher } from '../aws/event-publisher';
+import type { CallbackConfig } from './config';
+import { createSourceCheck } from './source-check';
+import { CallbackTelemetry } from './telemetry';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './telemetry-names';
+
+/** Builds the function's collaborators from its config: AWS adapters, logger, metrics. */
+export const createDependencies = (config: CallbackConfig) => {
+  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  return {
+    config,
+    logger,
+    metrics,
+    telemetry: new CallbackTelemetry(logger, metrics),
+    checkSource: createSourceCheck(config.allowedSourceCidrs),
+    tokens: createTokenSource({
+      secretId: config.tokenSecretId,
+      refreshMs: config.tokenRefreshMs,
+      timeoutMs: 1_000,
+      onRefreshError: (reason) => logger.warn('callback token refresh failed; keeping the cached token', { reason }),
+    }),
+    publish: createEventPublisher({
+      attemptTimeoutMs: config.publishAttemptTimeoutMs,
+      baseDelayMs: config.retryBaseDelayMs,
+      maxDelayMs: config.retryMaxDelayMs,
+    }),
+    park: createDeadLetterQueue(config.deadLetterQueueUrl, config.parkReserveMs),
+  };
+};
+
+export type CallbackDependencies = ReturnType<typeof createDependencies>;

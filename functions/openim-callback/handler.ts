@@ -1,0 +1,55 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { acceptedReply } from '../openim/reply';
+import { parseCallbackPath } from './callback-path';
+import { queryCommand, readOperationID, receivedAt } from './callback-request';
+import { loadConfig } from './config';
+import { type CallbackDependencies, createDependencies } from './dependencies';
+import { toHttpResponse } from './http-reply';
+import { type InvocationContext, invocationStart, startOf } from './invocation-start';
+import { processCallback } from './process-callback';
+import { replyOnError } from './reply-on-error';
+import { requestGuard } from './request-guard';
+
+/** The HTTP wiring: guard, parse, process, reply. Every outcome is OpenIM's JSON reply. */
+export const buildHandler = (deps: CallbackDependencies) => {
+  const { config, telemetry } = deps;
+  const services = {
+    address: { eventBusName: config.eventBusName, source: config.eventSource },
+    replyBudgetMs: config.replyBudgetMs,
+    parkReserveMs: config.parkReserveMs,
+    publish: deps.publish,
+    park: deps.park,
+    telemetry,
+  };
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, InvocationContext>()
+    .use(invocationStart())
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
+    .use(replyOnError(telemetry))
+    .use(requestGuard({ ...config, tokens: deps.tokens, checkSource: deps.checkSource }))
+    .use(httpJsonBodyParser())
+    .handler(async (event, context) => {
+      const startedAt = startOf(context);
+      const operationID = readOperationID(event.headers);
+      deps.logger.appendKeys({ operationID });
+      const outcome = await processCallback(
+        {
+          body: event.body as unknown, // parsed by httpJsonBodyParser
+          pathCommand: parseCallbackPath(event.rawPath ?? '', config.pathPrefix).command,
+          queryCommand: queryCommand(event),
+          operationID,
+          receivedAt: receivedAt(event),
+          startedAt,
+        },
+        services,
+      );
+      telemetry.accepted(outcome, Math.round(performance.now() - startedAt));
+      return toHttpResponse(acceptedReply());
+    });
+};
+
+export const handler = buildHandler(createDependencies(loadConfig()));
