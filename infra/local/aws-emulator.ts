@@ -1,0 +1,255 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
+ * uses: EventBridge PutEvents, SQS SendMessage/ReceiveMessage/DeleteMessage and Secrets Manager
+ * GetSecretValue. The real SDK talks to it through `AWS_ENDPOINT_URL`. It powers `npm start`
+ * and is the fixture of the integration tests, with programmable faults.
+ */
+
+export type Operation = 'PutEvents' | 'SendMessage' | 'ReceiveMessage' | 'DeleteMessage' | 'GetSecretValue';
+
+/** How one request goes wrong. */
+export type Fault =
+  | 'server-error' // HTTP 500 InternalException
+  | 'throttle' // HTTP 400 ThrottlingException
+  | 'failed-entries' // PutEvents HTTP 200 with every entry failed (InternalFailure)
+  | 'reset' // the connection is destroyed without an answer
+  | 'hang' // never answered (until the emulator stops)
+  | { delayMs: number }; // answered normally, late
+
+export interface StoredEvent {
+  eventId: string;
+  eventBusName: string;
+  source: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+  time: string | undefined;
+}
+
+export interface StoredMessage {
+  messageId: string;
+  body: string;
+  receiptHandle: string | undefined;
+  invisibleUntil: number;
+}
+
+export interface RecordedRequest {
+  operation: Operation;
+  /** The service name in the SigV4 credential scope: proves the SDK signed it as that service. */
+  signingService: string | undefined;
+  body: Record<string, unknown>;
+}
+
+const TARGETS: Record<string, Operation> = {
+  'AWSEvents.PutEvents': 'PutEvents',
+  'AmazonSQS.SendMessage': 'SendMessage',
+  'AmazonSQS.ReceiveMessage': 'ReceiveMessage',
+  'AmazonSQS.DeleteMessage': 'DeleteMessage',
+  'secretsmanager.GetSecretValue': 'GetSecretValue',
+};
+
+export class AwsEmulator {
+  readonly events: StoredEvent[] = [];
+  readonly requests: RecordedRequest[] = [];
+  readonly queues = new Map<string, StoredMessage[]>();
+  /** Secret id (name or ARN) to its current and, after a rotation, previous value. */
+  readonly secrets = new Map<string, { current: string; previous?: string }>();
+  /** Decides a fault for every request (random faults in tests); consulted after `injectFault`. */
+  faultPolicy: ((operation: Operation) => Fault | undefined) | undefined;
+
+  private readonly queuedFaults = new Map<Operation, Fault[]>();
+  private readonly eventListeners: ((event: StoredEvent) => void)[] = [];
+  private readonly hanging = new Set<ServerResponse>();
+  private server: Server | undefined;
+  private baseUrl = '';
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  queueUrl(name: string): string {
+    const url = `${this.baseUrl}/000000000000/${name}`;
+    if (!this.queues.has(url)) this.queues.set(url, []);
+    return url;
+  }
+
+  messages(queueUrl: string): StoredMessage[] {
+    return this.queues.get(queueUrl) ?? [];
+  }
+
+  /** The next `times` requests of `operation` fail with `fault`. */
+  injectFault(operation: Operation, fault: Fault, times = 1): void {
+    const queued = this.queuedFaults.get(operation) ?? [];
+    queued.push(...Array<Fault>(times).fill(fault));
+    this.queuedFaults.set(operation, queued);
+  }
+
+  clearFaults(): void {
+    this.queuedFaults.clear();
+    this.faultPolicy = undefined;
+  }
+
+  onEvent(listener: (event: StoredEvent) => void): void {
+    this.eventListeners.push(listener);
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    const server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        reply(response, 500, { __type: 'InternalException', message: String(error) });
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    this.server = server;
+    this.baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    for (const response of this.hanging) response.destroy();
+    this.hanging.clear();
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const raw = await readBody(request);
+    const operation = TARGETS[String(request.headers['x-amz-target'])];
+    if (request.method !== 'POST' || operation === undefined) {
+      reply(response, 400, { __type: 'UnknownOperationException', message: 'unsupported operation' });
+      return;
+    }
+    const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    this.requests.push({ operation, signingService: signingService(request), body });
+
+    const fault = this.queuedFaults.get(operation)?.shift() ?? this.faultPolicy?.(operation);
+    if (fault !== undefined && fault !== 'failed-entries') {
+      if (fault === 'reset') return void request.socket.destroy();
+      if (fault === 'hang') return void this.hanging.add(response);
+      if (fault === 'server-error') return reply(response, 500, { __type: 'InternalException', message: 'injected' });
+      if (fault === 'throttle') return reply(response, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (response.destroyed || request.socket.destroyed) return;
+    }
+    const [status, result] = this.operate(operation, body, fault === 'failed-entries');
+    reply(response, status, result);
+  }
+
+  private operate(operation: Operation, body: Record<string, unknown>, failEntries: boolean): [number, unknown] {
+    switch (operation) {
+      case 'PutEvents':
+        return [200, this.putEvents(body, failEntries)];
+      case 'SendMessage':
+        return this.sendMessage(body);
+      case 'ReceiveMessage':
+        return this.receiveMessage(body);
+      case 'DeleteMessage':
+        return this.deleteMessage(body);
+      case 'GetSecretValue':
+        return this.getSecretValue(body);
+    }
+  }
+
+  private putEvents(body: Record<string, unknown>, failEntries: boolean) {
+    const entries = (body.Entries ?? []) as Record<string, unknown>[];
+    const results = entries.map((entry) => {
+      if (failEntries) return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected failure' };
+      const event: StoredEvent = {
+        eventId: randomUUID(),
+        eventBusName: String(entry.EventBusName ?? 'default'),
+        source: String(entry.Source),
+        detailType: String(entry.DetailType),
+        detail: JSON.parse(String(entry.Detail)) as Record<string, unknown>,
+        time: typeof entry.Time === 'number' ? new Date(entry.Time * 1000).toISOString() : undefined,
+      };
+      this.events.push(event);
+      for (const listener of this.eventListeners) listener(event);
+      return { EventId: event.eventId };
+    });
+    return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
+  }
+
+  private queue(body: Record<string, unknown>): StoredMessage[] | undefined {
+    return this.queues.get(String(body.QueueUrl));
+  }
+
+  private sendMessage(body: Record<string, unknown>): [number, unknown] {
+    const queue = this.queue(body);
+    if (!queue) return queueMissing();
+    const message = { messageId: randomUUID(), body: String(body.MessageBody), receiptHandle: undefined, invisibleUntil: 0 };
+    queue.push(message);
+    return [200, { MessageId: message.messageId, MD5OfMessageBody: md5(message.body) }];
+  }
+
+  private receiveMessage(body: Record<string, unknown>): [number, unknown] {
+    const queue = this.queue(body);
+    if (!queue) return queueMissing();
+    const now = Date.now();
+    const visibilityMs = Number(body.VisibilityTimeout ?? 30) * 1000;
+    const visible = queue.filter((message) => message.invisibleUntil <= now);
+    const taken = visible.slice(0, Number(body.MaxNumberOfMessages ?? 1));
+    for (const message of taken) {
+      message.receiptHandle = randomUUID();
+      message.invisibleUntil = now + visibilityMs;
+    }
+    return [
+      200,
+      {
+        Messages: taken.map((message) => ({
+          MessageId: message.messageId,
+          ReceiptHandle: message.receiptHandle,
+          MD5OfBody: md5(message.body),
+          Body: message.body,
+        })),
+      },
+    ];
+  }
+
+  private deleteMessage(body: Record<string, unknown>): [number, unknown] {
+    const queue = this.queue(body);
+    if (!queue) return queueMissing();
+    const index = queue.findIndex((message) => message.receiptHandle === body.ReceiptHandle);
+    if (index >= 0) queue.splice(index, 1);
+    return [200, {}];
+  }
+
+  private getSecretValue(body: Record<string, unknown>): [number, unknown] {
+    const id = String(body.SecretId);
+    const secret = this.secrets.get(id);
+    const stage = String(body.VersionStage ?? 'AWSCURRENT');
+    const value = stage === 'AWSPREVIOUS' ? secret?.previous : secret?.current;
+    if (value === undefined) {
+      return [400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find ${stage} of ${id}` }];
+    }
+    return [200, { ARN: id, Name: id, SecretString: value, VersionId: randomUUID(), VersionStages: [stage] }];
+  }
+}
+
+const queueMissing = (): [number, unknown] => [
+  400,
+  { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' },
+];
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const reply = (response: ServerResponse, status: number, body: unknown): void => {
+  if (response.destroyed) return;
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
+  response.end(JSON.stringify(body));
+};
+
+const signingService = (request: IncomingMessage): string | undefined =>
+  /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(String(request.headers.authorization))?.[1];
+
+const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
