@@ -1,0 +1,71 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/openim-callback/telemetry-names';
+
+export const HANDLER_ENTRY = fileURLToPath(new URL('../functions/openim-callback/handler.ts', import.meta.url));
+
+export interface CallbackFunctionProps {
+  environment: Record<string, string>;
+  runtime: lambda.Runtime;
+  memorySize: number;
+  timeout: Duration;
+  logRetention: logs.RetentionDays;
+}
+
+/**
+ * The callback Lambda: Node.js on arm64, an ESM bundle built by the local esbuild (never
+ * Docker), minified, AWS SDK bundled (not the runtime's copy: a pinned, tested version),
+ * source maps on, its own log group and a role that can write only to that log group.
+ */
+export class CallbackFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CallbackFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'openim-friend-events callback function',
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      runtime: props.runtime,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Without `module` first, esbuild picks the SDK's CommonJS builds, which then fail in an
+        // ESM bundle with "Dynamic require of node:https is not supported" (and weigh more).
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

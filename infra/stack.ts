@@ -1,0 +1,31 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { FriendEvents, type FriendEventsProps } from './friend-events';
+
+export interface FriendEventsStackProps extends StackProps {
+  readonly friendEvents?: FriendEventsProps;
+}
+
+/** The deployable product: one `FriendEvents` construct and the outputs a user needs. */
+export class FriendEventsStack extends Stack {
+  readonly friendEvents: FriendEvents;
+
+  constructor(scope: Construct, id: string, props: FriendEventsStackProps = {}) {
+    super(scope, id, props);
+    this.friendEvents = new FriendEvents(this, 'FriendEvents', props.friendEvents);
+    const { eventBus, deadLetterQueue, tokenSecret } = this.friendEvents;
+
+    new CfnOutput(this, 'CallbackBaseUrl', {
+      description: 'OpenIM callback URL without its secret token: append /<token>',
+      value: this.friendEvents.callbackBaseUrl,
+    });
+    new CfnOutput(this, 'CallbackUrlCommand', {
+      description: 'Prints the full callback URL to paste into OpenIM (reads the token with your credentials)',
+      value: `npm run callback-url -- --stack ${this.stackName}`,
+    });
+    new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'TokenSecretArn', { value: tokenSecret.secretArn });
+  }
+}
