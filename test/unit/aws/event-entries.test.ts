@@ -1,0 +1,59 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { entrySizeBytes, toBatches, toPutEventsEntry } from '../../../functions/aws/event-entries';
+
+const entry = (detailBytes: number): PutEventsRequestEntry => ({
+  Source: 'openim',
+  DetailType: 'AfterImportFriends',
+  Detail: 'x'.repeat(detailBytes),
+});
+
+describe('toPutEventsEntry', () => {
+  it('addresses the event to the bus with its source, detail-type, JSON detail and receive time', () => {
+    const draft = {
+      detailType: 'AfterAddFriend' as const,
+      detail: {
+        schemaVersion: 1 as const,
+        callbackCommand: 'callbackAfterAddFriendCommand' as const,
+        operationID: '',
+        receivedAt: '2026-11-25T10:00:00.000Z',
+        idempotencyKey: 'k',
+        fromUserID: '1',
+        toUserID: '2',
+        reqMsg: '',
+      },
+    };
+    expect(toPutEventsEntry(draft, { eventBusName: 'bus', source: 'openim' })).toEqual({
+      EventBusName: 'bus',
+      Source: 'openim',
+      DetailType: 'AfterAddFriend',
+      Detail: JSON.stringify(draft.detail),
+      Time: new Date('2026-11-25T10:00:00.000Z'),
+    });
+  });
+});
+
+describe('entrySizeBytes', () => {
+  it('counts as EventBridge does: 14 bytes of Time plus source, detail-type and detail in UTF-8', () => {
+    expect(entrySizeBytes({ Source: 'é', DetailType: 'ab', Detail: '{}' })).toBe(14 + 2 + 2 + 2);
+  });
+});
+
+describe('toBatches', () => {
+  it('puts at most 10 entries in a call', () => {
+    const batches = toBatches(Array.from({ length: 25 }, () => entry(10)), (item) => item);
+    expect(batches.map((batch) => batch.length)).toEqual([10, 10, 5]);
+  });
+
+  it('keeps every call under 256 KiB', () => {
+    const items = Array.from({ length: 5 }, () => entry(100 * 1024));
+    const batches = toBatches(items, (item) => item);
+    expect(batches.map((batch) => batch.length)).toEqual([2, 2, 1]);
+    for (const batch of batches) {
+      expect(batch.reduce((sum, item) => sum + entrySizeBytes(item), 0)).toBeLessThanOrEqual(256 * 1024);
+    }
+  });
+
+  it('returns no batch for no entries', () => {
+    expect(toBatches([], (item: PutEventsRequestEntry) => item)).toEqual([]);
+  });
+});

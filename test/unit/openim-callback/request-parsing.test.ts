@@ -1,0 +1,124 @@
+import { parseCallbackPath } from '../../../functions/openim-callback/callback-path';
+import { bodyBytes, readOperationID, receivedAt } from '../../../functions/openim-callback/callback-request';
+import { loadConfig } from '../../../functions/openim-callback/config';
+import { createSourceCheck } from '../../../functions/openim-callback/source-check';
+import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/errors';
+
+describe('parseCallbackPath', () => {
+  it.each([
+    ['/openim/tok/callbackAfterAddFriendCommand', { token: 'tok', command: 'callbackAfterAddFriendCommand' }],
+    ['/openim/tok//callbackAfterAddFriendCommand', { token: 'tok', command: 'callbackAfterAddFriendCommand' }],
+    ['//openim//tok/callbackAfterAddFriendCommand/', { token: 'tok', command: 'callbackAfterAddFriendCommand' }],
+    ['/openim/tok', { token: 'tok' }],
+    ['/openim/tok/', { token: 'tok' }],
+    ['/openim', {}],
+    ['/other/tok/callbackAfterAddFriendCommand', {}],
+    ['/', {}],
+    ['/openim/tok/a/b', { token: 'tok', command: 'a/b' }],
+  ])('reads %s as %o', (path, expected) => {
+    expect(parseCallbackPath(path, 'openim')).toEqual(expected);
+  });
+
+  it('supports a prefix of several segments', () => {
+    expect(parseCallbackPath('/hooks/openim/tok/c', 'hooks/openim')).toEqual({ token: 'tok', command: 'c' });
+  });
+
+  it('supports an empty prefix', () => {
+    expect(parseCallbackPath('/tok/c', '')).toEqual({ token: 'tok', command: 'c' });
+  });
+});
+
+describe('readOperationID', () => {
+  it.each([{ operationid: 'abc' }, { operationID: 'abc' }, { Operationid: 'abc' }, { OPERATIONID: 'abc' }])(
+    'reads the header whatever its case: %o',
+    (headers) => {
+      expect(readOperationID(headers)).toBe('abc');
+    },
+  );
+
+  it('gives "" when the header is absent (v3.0-3.6 omit an empty one)', () => {
+    expect(readOperationID({ 'content-type': 'application/json' })).toBe('');
+    expect(readOperationID(undefined)).toBe('');
+  });
+
+  it('rejects an operationID longer than the bound with 20002', () => {
+    expect(() => readOperationID({ operationid: 'x'.repeat(257) })).toThrow(InvalidFieldError);
+  });
+});
+
+describe('bodyBytes', () => {
+  it('counts UTF-8 bytes of a text body', () => {
+    expect(bodyBytes({ body: 'é', isBase64Encoded: false })).toBe(2);
+  });
+
+  it('counts the decoded bytes of a base64 body', () => {
+    expect(bodyBytes({ body: Buffer.from('hello').toString('base64'), isBase64Encoded: true })).toBe(5);
+  });
+
+  it('counts a missing body as 0', () => {
+    expect(bodyBytes({ body: undefined, isBase64Encoded: false })).toBe(0);
+  });
+});
+
+describe('receivedAt', () => {
+  it("uses API Gateway's request time", () => {
+    expect(receivedAt({ requestContext: { timeEpoch: 1_764_000_000_000 } } as never).toISOString()).toBe(
+      '2025-11-24T16:00:00.000Z',
+    );
+  });
+});
+
+describe('createSourceCheck', () => {
+  it('allows any source when no CIDR is configured', () => {
+    expect(() => createSourceCheck([])('203.0.113.9')).not.toThrow();
+  });
+
+  it('allows IPv4 and IPv6 sources inside the CIDRs', () => {
+    const check = createSourceCheck(['203.0.113.0/24', '2001:db8::/32', '198.51.100.7']);
+    expect(() => check('203.0.113.200')).not.toThrow();
+    expect(() => check('2001:db8:1::5')).not.toThrow();
+    expect(() => check('198.51.100.7')).not.toThrow();
+  });
+
+  it.each(['203.0.114.1', '2001:db9::1', '198.51.100.8', 'not-an-ip', undefined])(
+    'refuses %p with 403 / 20006',
+    (source) => {
+      expect(() => createSourceCheck(['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'])(source)).toThrow(
+        SourceNotAllowedError,
+      );
+    },
+  );
+
+  it('fails at load on a CIDR that is not one', () => {
+    expect(() => createSourceCheck(['10.0.0.0/8', 'example.com'])).toThrow(/"example.com" is not an IP or CIDR/);
+  });
+});
+
+describe('loadConfig', () => {
+  const env = { EVENT_BUS_NAME: 'bus', CALLBACK_TOKEN_SECRET_ID: 'secret', DEAD_LETTER_QUEUE_URL: 'http://q' };
+
+  it('applies the documented defaults', () => {
+    expect(loadConfig(env)).toMatchObject({
+      eventSource: 'openim',
+      pathPrefix: 'openim',
+      allowedSourceCidrs: [],
+      maxBodyBytes: 2 * 1024 * 1024,
+      replyBudgetMs: 2_500,
+    });
+  });
+
+  it.each(['EVENT_BUS_NAME', 'CALLBACK_TOKEN_SECRET_ID', 'DEAD_LETTER_QUEUE_URL'])('requires %s', (name) => {
+    expect(() => loadConfig({ ...env, [name]: '' })).toThrow(`environment variable ${name} is required`);
+  });
+
+  it('rejects a budget that is not a positive integer', () => {
+    expect(() => loadConfig({ ...env, REPLY_BUDGET_MS: '2.5s' })).toThrow(/REPLY_BUDGET_MS must be a positive integer/);
+  });
+
+  it('splits the allow-list and trims the prefix', () => {
+    expect(loadConfig({ ...env, ALLOWED_SOURCE_CIDRS: ' 10.0.0.0/8 , ::1 ', CALLBACK_PATH_PREFIX: '/hooks/' })).toMatchObject({
+      allowedSourceCidrs: ['10.0.0.0/8', '::1'],
+      pathPrefix: 'hooks',
+    });
+  });
+});
