@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { describeAwsError, singleAttemptClientConfig } from './clients';
+import { describeAwsError, singleAttemptClientConfig, timeoutSignal } from './clients';
 
 export interface TokenSourceOptions {
   secretId: string;
@@ -31,7 +31,7 @@ export const createTokenSource = (options: TokenSourceOptions): TokenSource => {
     try {
       const output = await client.send(
         new GetSecretValueCommand({ SecretId: options.secretId, VersionStage: stage }),
-        { abortSignal: AbortSignal.timeout(options.timeoutMs) },
+        { abortSignal: timeoutSignal(options.timeoutMs) },
       );
       return output.SecretString?.trim() || undefined;
     } catch (error) {

@@ -18,3 +18,6 @@ export const describeAwsError = (error: unknown): string => {
   }
   return String(error);
 };
+
+/** An abort signal for one call; AbortSignal.timeout takes only whole milliseconds (at least 1). */
+export const timeoutSignal = (ms: number): AbortSignal => AbortSignal.timeout(Math.max(1, Math.ceil(ms)));

@@ -1,6 +1,6 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { describeAwsError, singleAttemptClientConfig } from './clients';
+import { describeAwsError, singleAttemptClientConfig, timeoutSignal } from './clients';
 import type { UnpublishedEntry } from './event-publisher';
 
 /** The SQS message body of a parked event: the complete entry, and why it was not published. */
@@ -57,7 +57,7 @@ export const createDeadLetterQueue = (queueUrl: string, defaultTimeoutMs: number
           const { client, send } = await loadSqs();
           await client.send(
             new send({ QueueUrl: queueUrl, MessageBody: JSON.stringify(toParkedEvent(item, parkedAt)) }),
-            { abortSignal: AbortSignal.timeout(timeoutMs) },
+            { abortSignal: timeoutSignal(timeoutMs) },
           );
           return [];
         } catch (error) {

@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { describeAwsError, singleAttemptClientConfig } from './clients';
+import { describeAwsError, singleAttemptClientConfig, timeoutSignal } from './clients';
 import { toBatches } from './event-entries';
 
 export interface RetryPolicy {
@@ -25,9 +25,18 @@ export type PublishEvents = (entries: PutEventsRequestEntry[], deadline: number)
 /** Entry error codes worth another try; anything else (e.g. a malformed detail) will not heal. */
 const RETRYABLE_ENTRY_ERRORS = new Set(['InternalFailure', 'ThrottlingException']);
 
-interface Pending extends UnpublishedEntry {
+interface Pending {
+  entry: PutEventsRequestEntry;
+  /** Each distinct failure, in order: the last attempt is often cut short by the deadline. */
+  reasons: string[];
   retryable: boolean;
 }
+
+const failed = (item: Pending, reason: string, retryable: boolean): Pending => ({
+  entry: item.entry,
+  reasons: item.reasons.includes(reason) ? item.reasons : [...item.reasons, reason],
+  retryable,
+});
 
 /**
  * Publishes with PutEvents until every entry is in or `deadline` (a `performance.now()` time)
@@ -38,29 +47,32 @@ export const createEventPublisher = (policy: RetryPolicy): PublishEvents => {
   const client = new EventBridgeClient(singleAttemptClientConfig(policy.attemptTimeoutMs));
 
   return async (entries, deadline) => {
-    let pending: Pending[] = entries.map((entry) => ({ entry, reason: 'not attempted', retryable: true }));
+    let pending: Pending[] = entries.map((entry) => ({ entry, reasons: [], retryable: true }));
     let attempts = 0;
     let parkedAtOnce: Pending[] = [];
     while (pending.length > 0) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) break;
       attempts += 1;
-      const failed = (
+      const failures = (
         await Promise.all(
           toBatches(pending, (item) => item.entry).map((batch) =>
             sendBatch(client, batch, Math.min(remaining, policy.attemptTimeoutMs)),
           ),
         )
       ).flat();
-      parkedAtOnce = parkedAtOnce.concat(failed.filter((item) => !item.retryable));
-      pending = failed.filter((item) => item.retryable);
+      parkedAtOnce = parkedAtOnce.concat(failures.filter((item) => !item.retryable));
+      pending = failures.filter((item) => item.retryable);
       if (pending.length === 0) break;
       const delay = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
       if (performance.now() + delay >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
     return {
-      unpublished: [...parkedAtOnce, ...pending].map(({ entry, reason }) => ({ entry, reason })),
+      unpublished: [...parkedAtOnce, ...pending].map(({ entry, reasons }) => ({
+        entry,
+        reason: reasons.join('; then ') || 'the reply budget ended before a first attempt',
+      })),
       attempts,
     };
   };
@@ -70,7 +82,7 @@ export const createEventPublisher = (policy: RetryPolicy): PublishEvents => {
 const sendBatch = async (client: EventBridgeClient, batch: Pending[], timeoutMs: number): Promise<Pending[]> => {
   try {
     const output = await client.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }), {
-      abortSignal: AbortSignal.timeout(timeoutMs),
+      abortSignal: timeoutSignal(timeoutMs),
     });
     // HTTP 200 does not mean published: each entry carries its own EventId or ErrorCode.
     return batch.flatMap((item, index) => {
@@ -79,10 +91,10 @@ const sendBatch = async (client: EventBridgeClient, batch: Pending[], timeoutMs:
       const reason = result?.ErrorCode
         ? `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`
         : 'PutEvents returned no EventId for this entry';
-      return [{ ...item, reason, retryable: !result?.ErrorCode || RETRYABLE_ENTRY_ERRORS.has(result.ErrorCode) }];
+      return [failed(item, reason, !result?.ErrorCode || RETRYABLE_ENTRY_ERRORS.has(result.ErrorCode))];
     });
   } catch (error) {
-    return batch.map((item) => ({ ...item, reason: describeAwsError(error), retryable: isRetryable(error) }));
+    return batch.map((item) => failed(item, describeAwsError(error), isRetryable(error)));
   }
 };
 

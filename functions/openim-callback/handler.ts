@@ -35,7 +35,6 @@ export const buildHandler = (deps: CallbackDependencies) => {
     .handler(async (event, context) => {
       const startedAt = startOf(context);
       const operationID = readOperationID(event.headers);
-      deps.logger.appendKeys({ operationID });
       const outcome = await processCallback(
         {
           body: event.body as unknown, // parsed by httpJsonBodyParser

@@ -52,12 +52,13 @@ export const processCallback = async (input: CallbackInput, services: CallbackSe
     const parkTimeoutMs = Math.max(MIN_PARK_TIMEOUT_MS, deadline - performance.now());
     const lost = await services.park(unpublished, parkTimeoutMs);
     if (lost.length > 0) {
-      services.telemetry.lost(lost);
+      services.telemetry.lost(lost, input.operationID);
       throw new PublishFailedError(`${lost.length} of ${entries.length} event(s) were neither published nor parked`);
     }
   }
   return {
     command,
+    operationID: input.operationID,
     events: entries.length,
     published: entries.length - unpublished.length,
     deadLettered: unpublished.length,

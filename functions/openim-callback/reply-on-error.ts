@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { type InvocationContext, startOf } from './invocation-start';
 import { CallbackError, MalformedBodyError, UnsupportedContentTypeError } from '../openim/errors';
 import { refusalReply } from '../openim/reply';
+import { readOperationID } from './callback-request';
 import { toHttpResponse } from './http-reply';
 import type { CallbackTelemetry } from './telemetry';
 
@@ -17,10 +18,19 @@ export const replyOnError = (
   onError: (request) => {
     const error = toCallbackError(request.error);
     const result = refusalReply(error);
-    telemetry.rejected(result, Math.round(performance.now() - startOf(request.context)), error);
+    telemetry.rejected(result, operationIdOf(request.event), Math.round(performance.now() - startOf(request.context)), error);
     request.response = toHttpResponse(result);
   },
 });
+
+/** The operationID for the log line; a malformed header is logged as "" (it is the error). */
+const operationIdOf = (event: APIGatewayProxyEventV2): string => {
+  try {
+    return readOperationID(event.headers);
+  } catch {
+    return '';
+  }
+};
 
 const toCallbackError = (error: unknown): unknown => {
   if (error instanceof CallbackError) return error;

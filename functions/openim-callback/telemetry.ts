@@ -6,6 +6,7 @@ import { ERR_CODE_DIMENSION, METRIC } from './telemetry-names';
 
 export interface AcceptedCallback {
   command: string;
+  operationID: string;
   events: number;
   published: number;
   deadLettered: number;
@@ -34,24 +35,26 @@ export class CallbackTelemetry {
     log(message, { outcome: outcome.deadLettered > 0 ? 'parked' : 'published', ...outcome, latencyMs });
   }
 
-  rejected(result: StatusAndReply, latencyMs: number, error: unknown): void {
+  /** `operationID` is passed in, never appended to the logger: the local server runs invocations concurrently. */
+  rejected(result: StatusAndReply, operationID: string, latencyMs: number, error: unknown): void {
     const { statusCode, reply } = result;
     this.metrics.addMetric(METRIC.accepted, MetricUnit.Count, 0);
     this.metrics
       .singleMetric()
       .addDimension(ERR_CODE_DIMENSION, String(reply.errCode))
       .addMetric(METRIC.rejected, MetricUnit.Count, 1);
-    const fields = { outcome: 'rejected', statusCode, errCode: reply.errCode, errDlt: reply.errDlt, latencyMs };
+    const fields = { outcome: 'rejected', operationID, statusCode, errCode: reply.errCode, errDlt: reply.errDlt, latencyMs };
     if (statusCode >= 500) this.logger.error('callback failed', { ...fields, error });
     else this.logger.info('callback rejected', fields);
   }
 
   /** The last resort: the complete entries, so they can be recovered from the logs by hand. */
-  lost(entries: UnparkedEntry[]): void {
+  lost(entries: UnparkedEntry[], operationID: string): void {
     this.metrics.addMetric(METRIC.lost, MetricUnit.Count, entries.length);
     for (const { entry, reason, parkError } of entries) {
       this.logger.error('event neither published nor dead-lettered', {
         outcome: 'lost',
+        operationID,
         reason,
         parkError,
         entry: { ...entry, Time: entry.Time?.toISOString() },

@@ -58,7 +58,7 @@ export class AwsEmulator {
   /** Secret id (name or ARN) to its current and, after a rotation, previous value. */
   readonly secrets = new Map<string, { current: string; previous?: string }>();
   /** Decides a fault for every request (random faults in tests); consulted after `injectFault`. */
-  faultPolicy: ((operation: Operation) => Fault | undefined) | undefined;
+  faultPolicy: ((operation: Operation, body: Record<string, unknown>) => Fault | undefined) | undefined;
 
   private readonly queuedFaults = new Map<Operation, Fault[]>();
   private readonly eventListeners: ((event: StoredEvent) => void)[] = [];
@@ -129,7 +129,7 @@ export class AwsEmulator {
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
     this.requests.push({ operation, signingService: signingService(request), body });
 
-    const fault = this.queuedFaults.get(operation)?.shift() ?? this.faultPolicy?.(operation);
+    const fault = this.queuedFaults.get(operation)?.shift() ?? this.faultPolicy?.(operation, body);
     if (fault !== undefined && fault !== 'failed-entries') {
       if (fault === 'reset') return void request.socket.destroy();
       if (fault === 'hang') return void this.hanging.add(response);

@@ -97,7 +97,7 @@ describe('parseFriendCallback: callbackAfterAddFriendAgreeCommand', () => {
   });
 
   it('prefers the wire name when both spellings are present', () => {
-    expect(parse({ ...agree, toUserID: 'other' }).toUserID).toBe('2');
+    expect(parse({ ...agree, toUserID: 'other' })).toMatchObject({ toUserID: '2' });
   });
 
   it('rejects a body with neither blackUserID nor toUserID, naming both', () => {
@@ -135,7 +135,7 @@ describe('parseFriendCallback: callbackAfterImportFriendsCommand', () => {
   });
 
   it('turns friendUserIDs null (Go\'s empty slice) into []', () => {
-    expect(parse({ ...importFriends, friendUserIDs: null }).friendUserIDs).toEqual([]);
+    expect(parse({ ...importFriends, friendUserIDs: null })).toMatchObject({ friendUserIDs: [] });
   });
 
   it('rejects a missing friendUserIDs', () => {
@@ -160,7 +160,7 @@ describe('parseFriendCallback: callbackAfterImportFriendsCommand', () => {
 
   it(`accepts ${MAX_IMPORTED_FRIENDS} IDs and rejects one more`, () => {
     const ids = Array.from({ length: MAX_IMPORTED_FRIENDS }, (_, index) => String(index + 1));
-    expect(parse({ ...importFriends, friendUserIDs: ids }).friendUserIDs).toHaveLength(MAX_IMPORTED_FRIENDS);
+    expect(parse({ ...importFriends, friendUserIDs: ids })).toMatchObject({ friendUserIDs: ids });
     expect(() => parse({ ...importFriends, friendUserIDs: [...ids, 'x'] })).toThrow(/at most 100000 IDs/);
   });
 

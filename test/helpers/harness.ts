@@ -1,0 +1,142 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { AwsEmulator } from '../../infra/local/aws-emulator';
+import { startLocalAws } from '../../infra/local/local-environment';
+
+export const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstu';
+
+/** Small budgets so fault tests never sleep through real backoff. */
+export const FAST_BUDGETS = {
+  REPLY_BUDGET_MS: '600',
+  PARK_RESERVE_MS: '200',
+  PUBLISH_ATTEMPT_TIMEOUT_MS: '150',
+  RETRY_BASE_DELAY_MS: '5',
+  RETRY_MAX_DELAY_MS: '20',
+};
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+  options: { signal: AbortSignal },
+) => Promise<APIGatewayProxyStructuredResultV2> | APIGatewayProxyStructuredResultV2 | undefined;
+
+export interface Harness {
+  emulator: AwsEmulator;
+  queueUrl: string;
+  /** A handler built like the deployed one, from the environment plus `env`. */
+  handlerWith(env?: Record<string, string>): Promise<Handler>;
+  stop(): Promise<void>;
+}
+
+/** Starts the loopback AWS endpoint and points the SDK (through the environment) at it. */
+export const startHarness = async (env: Record<string, string> = {}): Promise<Harness> => {
+  const { emulator, queueUrl } = await startLocalAws({ token: TOKEN, env });
+  const { buildHandler } = await import('../../functions/openim-callback/handler');
+  const { createDependencies } = await import('../../functions/openim-callback/dependencies');
+  const { loadConfig } = await import('../../functions/openim-callback/config');
+  return {
+    emulator,
+    queueUrl,
+    handlerWith: async (overrides = {}) => buildHandler(createDependencies(loadConfig({ ...process.env, ...overrides }))),
+    stop: () => emulator.stop(),
+  };
+};
+
+export interface EventOptions {
+  path?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  isBase64Encoded?: boolean;
+  sourceIp?: string;
+}
+
+/** The HTTP API (payload 2.0) event API Gateway builds for a callback. */
+export const httpApiEvent = (options: EventOptions = {}): APIGatewayProxyEventV2 => {
+  const rawPath = options.path ?? `/openim/${TOKEN}/callbackAfterAddFriendCommand`;
+  const rawQueryString = new URLSearchParams(options.query ?? {}).toString();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    headers: options.headers ?? { 'content-type': 'application/json; charset=utf-8', operationid: 'op-1' },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: 'test.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'test',
+      http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.7', userAgent: 'Go-http-client/1.1' },
+      requestId: 'request-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '25/Nov/2026:10:00:00 +0000',
+      timeEpoch: Date.parse('2026-11-25T10:00:00.000Z'),
+    },
+    ...(options.body === undefined ? {} : { body: options.body }),
+    isBase64Encoded: options.isBase64Encoded ?? false,
+  };
+};
+
+export const lambdaContext = (): Context => ({
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: 'test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+  memoryLimitInMB: '512',
+  awsRequestId: `req-${Math.random().toString(36).slice(2)}`,
+  logGroupName: 'test',
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** Invokes like Lambda does and returns the response with how long the reply took. */
+export const invoke = async (handler: Handler, event: APIGatewayProxyEventV2) => {
+  const started = performance.now();
+  const response = await handler(event, lambdaContext(), { signal: new AbortController().signal });
+  if (response === undefined) throw new Error('the handler returned nothing');
+  return { response, ms: performance.now() - started, body: String(response.body) };
+};
+
+export const addFriendBody = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    callbackCommand: 'callbackAfterAddFriendCommand',
+    fromUserID: '3958741620',
+    toUserID: '6127384950',
+    reqMsg: 'Hi',
+    ...overrides,
+  });
+
+/** Captures what Powertools writes (JSON log lines and EMF metrics; errors and warnings go to stderr). */
+export const captureOutput = () => {
+  const lines: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write.bind(stream));
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      const callback = rest.at(-1);
+      if (typeof callback === 'function') (callback as () => void)();
+      return true;
+    }) as typeof stream.write;
+  }
+  return {
+    lines,
+    json: () =>
+      lines.flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      }),
+    restore: () => {
+      streams.forEach((stream, index) => {
+        stream.write = originals[index] as typeof stream.write;
+      });
+    },
+  };
+};
