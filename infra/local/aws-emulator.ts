@@ -5,17 +5,25 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
  * uses: EventBridge PutEvents, SQS SendMessage/ReceiveMessage/DeleteMessage and Secrets Manager
- * GetSecretValue. The real SDK talks to it through `AWS_ENDPOINT_URL`. It powers `npm start`
+ * GetSecretValue, plus CloudFormation DescribeStacks (AWS Query protocol) for the CLIs that read
+ * stack outputs. The real SDK talks to it through `AWS_ENDPOINT_URL`. It powers `npm start`
  * and is the fixture of the integration tests, with programmable faults.
  */
 
-export type Operation = 'PutEvents' | 'SendMessage' | 'ReceiveMessage' | 'DeleteMessage' | 'GetSecretValue';
+export type Operation =
+  | 'PutEvents'
+  | 'SendMessage'
+  | 'ReceiveMessage'
+  | 'DeleteMessage'
+  | 'GetSecretValue'
+  | 'DescribeStacks';
 
 /** How one request goes wrong. */
 export type Fault =
   | 'server-error' // HTTP 500 InternalException
   | 'throttle' // HTTP 400 ThrottlingException
   | 'failed-entries' // PutEvents HTTP 200 with every entry failed (InternalFailure)
+  | { failEntry: (entry: Record<string, unknown>) => boolean } // PutEvents HTTP 200, matching entries failed
   | 'reset' // the connection is destroyed without an answer
   | 'hang' // never answered (until the emulator stops)
   | { delayMs: number }; // answered normally, late
@@ -55,6 +63,8 @@ export class AwsEmulator {
   readonly events: StoredEvent[] = [];
   readonly requests: RecordedRequest[] = [];
   readonly queues = new Map<string, StoredMessage[]>();
+  /** Stack name to its outputs, for DescribeStacks. */
+  readonly stacks = new Map<string, Record<string, string>>();
   /** Secret id (name or ARN) to its current and, after a rotation, previous value. */
   readonly secrets = new Map<string, { current: string; previous?: string }>();
   /** Decides a fault for every request (random faults in tests); consulted after `injectFault`. */
@@ -121,6 +131,9 @@ export class AwsEmulator {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const raw = await readBody(request);
+    if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+      return this.query(request, new URLSearchParams(raw), response);
+    }
     const operation = TARGETS[String(request.headers['x-amz-target'])];
     if (request.method !== 'POST' || operation === undefined) {
       reply(response, 400, { __type: 'UnknownOperationException', message: 'unsupported operation' });
@@ -130,7 +143,7 @@ export class AwsEmulator {
     this.requests.push({ operation, signingService: signingService(request), body });
 
     const fault = this.queuedFaults.get(operation)?.shift() ?? this.faultPolicy?.(operation, body);
-    if (fault !== undefined && fault !== 'failed-entries') {
+    if (fault !== undefined && fault !== 'failed-entries' && !(typeof fault === 'object' && 'failEntry' in fault)) {
       if (fault === 'reset') return void request.socket.destroy();
       if (fault === 'hang') return void this.hanging.add(response);
       if (fault === 'server-error') return reply(response, 500, { __type: 'InternalException', message: 'injected' });
@@ -138,14 +151,45 @@ export class AwsEmulator {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (response.destroyed || request.socket.destroyed) return;
     }
-    const [status, result] = this.operate(operation, body, fault === 'failed-entries');
+    const failEntry =
+      fault === 'failed-entries' ? () => true : typeof fault === 'object' && 'failEntry' in fault ? fault.failEntry : () => false;
+    const [status, result] = this.operate(operation, body, failEntry);
     reply(response, status, result);
   }
 
-  private operate(operation: Operation, body: Record<string, unknown>, failEntries: boolean): [number, unknown] {
+  /** AWS Query protocol (CloudFormation): form-encoded request, XML response. */
+  private query(request: IncomingMessage, params: URLSearchParams, response: ServerResponse): void {
+    const body = Object.fromEntries(params);
+    if (body.Action !== 'DescribeStacks') {
+      response.writeHead(400, { 'content-type': 'text/xml' });
+      return void response.end('<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>');
+    }
+    this.requests.push({ operation: 'DescribeStacks', signingService: signingService(request), body });
+    const name = String(body.StackName);
+    const outputs = this.stacks.get(name);
+    if (outputs === undefined) {
+      response.writeHead(400, { 'content-type': 'text/xml' });
+      return void response.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${xml(name)} does not exist</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+    }
+    const members = Object.entries(outputs)
+      .map(([key, value]) => `<member><OutputKey>${xml(key)}</OutputKey><OutputValue>${xml(value)}</OutputValue></member>`)
+      .join('');
+    response.writeHead(200, { 'content-type': 'text/xml' });
+    response.end(
+      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${xml(name)}</StackName><StackId>arn:aws:cloudformation:us-east-1:000000000000:stack/${xml(name)}/1</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    );
+  }
+
+  private operate(
+    operation: Operation,
+    body: Record<string, unknown>,
+    failEntry: (entry: Record<string, unknown>) => boolean,
+  ): [number, unknown] {
     switch (operation) {
       case 'PutEvents':
-        return [200, this.putEvents(body, failEntries)];
+        return [200, this.putEvents(body, failEntry)];
       case 'SendMessage':
         return this.sendMessage(body);
       case 'ReceiveMessage':
@@ -154,13 +198,15 @@ export class AwsEmulator {
         return this.deleteMessage(body);
       case 'GetSecretValue':
         return this.getSecretValue(body);
+      case 'DescribeStacks':
+        return [400, { __type: 'UnknownOperationException', message: 'DescribeStacks speaks the Query protocol' }];
     }
   }
 
-  private putEvents(body: Record<string, unknown>, failEntries: boolean) {
+  private putEvents(body: Record<string, unknown>, failEntry: (entry: Record<string, unknown>) => boolean) {
     const entries = (body.Entries ?? []) as Record<string, unknown>[];
     const results = entries.map((entry) => {
-      if (failEntries) return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected failure' };
+      if (failEntry(entry)) return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected failure' };
       const event: StoredEvent = {
         eventId: randomUUID(),
         eventBusName: String(entry.EventBusName ?? 'default'),
@@ -251,5 +297,8 @@ const reply = (response: ServerResponse, status: number, body: unknown): void =>
 
 const signingService = (request: IncomingMessage): string | undefined =>
   /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(String(request.headers.authorization))?.[1];
+
+const xml = (text: string): string =>
+  text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');

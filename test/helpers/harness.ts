@@ -140,3 +140,9 @@ export const captureOutput = () => {
     },
   };
 };
+
+/** The operationIDs of the events in a recorded PutEvents request body. */
+export const operationIDsIn = (putEventsBody: Record<string, unknown>): string[] =>
+  ((putEventsBody.Entries ?? []) as { Detail: string }[]).map(
+    (entry) => (JSON.parse(entry.Detail) as { operationID: string }).operationID,
+  );
