@@ -53,6 +53,8 @@ export class CallbackFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // The bundle ships its source map; this makes stack traces point at the TypeScript.
+        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
       bundling: {

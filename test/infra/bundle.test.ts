@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AwsEmulator } from '../../infra/local/aws-emulator';
+import { synthStack } from '../helpers/synth';
+
+/**
+ * The asset `cdk synth` really builds (local esbuild, no Docker), loaded by a plain `node` process
+ * and invoked against the loopback AWS endpoint: the deployed code, not the TypeScript source.
+ */
+const outdir = mkdtempSync(join(tmpdir(), 'openim-friend-events-synth-'));
+let assetDir: string;
+
+beforeAll(() => {
+  const { app } = synthStack({}, { bundle: true, outdir });
+  app.synth();
+  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+  const bundled = assets.find((name) => readdirSync(join(outdir, name)).includes('index.mjs'));
+  if (!bundled) throw new Error(`no bundled asset in ${outdir}: ${assets.join(', ')}`);
+  assetDir = join(outdir, bundled);
+});
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('the function bundle', () => {
+  it('is one minified ESM file with its source map and the AWS SDK inside', () => {
+    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(code.split('\n').length).toBeLessThan(100); // minified
+    expect(code).toMatch(/export\s*\{[^}]*as handler/);
+    expect(code).toContain('AWSEvents'); // the EventBridge client is bundled, not taken from the runtime
+    expect(code).not.toMatch(/from\s*"@aws-sdk\//);
+    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(600 * 1024);
+  });
+
+  it('loads in a fresh node process and turns a callback into a PutEvents call', async () => {
+    const emulator = new AwsEmulator();
+    await emulator.start();
+    emulator.secrets.set('token-secret', { current: 'bundle-token' });
+    const queueUrl = emulator.queueUrl('dlq');
+    const script = join(outdir, 'invoke.mjs');
+    writeFileSync(
+      script,
+      `const { handler } = await import(${JSON.stringify(join(assetDir, 'index.mjs'))});
+       const event = {
+         version: '2.0', routeKey: '$default', rawPath: '/openim/bundle-token/callbackAfterAddFriendCommand', rawQueryString: '',
+         headers: { 'content-type': 'application/json; charset=utf-8', operationid: 'op-bundle' },
+         requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'Go-http-client/1.1' }, timeEpoch: 1764000000000 },
+         body: '{"callbackCommand":"callbackAfterAddFriendCommand","fromUserID":"1","toUserID":"2","reqMsg":"Hi"}\\n',
+         isBase64Encoded: false,
+       };
+       const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 10000 };
+       console.log(JSON.stringify(await handler(event, context)));`,
+    );
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [script], {
+        env: {
+          PATH: process.env.PATH,
+          AWS_ENDPOINT_URL: emulator.url,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDTEST',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          EVENT_BUS_NAME: 'bus',
+          CALLBACK_TOKEN_SECRET_ID: 'token-secret',
+          DEAD_LETTER_QUEUE_URL: queueUrl,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+        },
+      });
+      const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+      expect(response).toEqual({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}',
+      });
+      expect(emulator.events).toEqual([
+        expect.objectContaining({ eventBusName: 'bus', source: 'openim', detailType: 'AfterAddFriend', detail: expect.objectContaining({ operationID: 'op-bundle' }) }),
+      ]);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
