@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import { openImRequest, sampleBodies } from '../../infra/openim-client/openim-request';
+import { sendCallback } from '../../infra/openim-client/send-callback';
+
+/** `npm start` as a user runs it: a process that prints a URL, takes callbacks, prints events. */
+it('serves callbacks on the printed URL, prints each event and appends it to the JSON-lines file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openim-friend-events-start-'));
+  const eventsFile = join(dir, 'events.jsonl');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
+    env: { ...process.env, PORT: '0', EVENTS_FILE: eventsFile, NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const waitFor = async (pattern: RegExp) => {
+    for (let waited = 0; waited < 20_000; waited += 50) {
+      const match = pattern.exec(output);
+      if (match) return match;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`not printed: ${pattern}\n${output}`);
+  };
+  try {
+    const [, callbackUrl] = await waitFor(/OpenIM callback URL \(webhooks\.yml "url"\):\s+(\S+)/);
+    const response = await sendCallback(
+      openImRequest('v3.7+', String(callbackUrl), { ...sampleBodies.callbackAfterAddFriendAgreeCommand }, 'op-start'),
+    );
+    expect(decodeOpenImReply(response.body).actionCode).toBe(0);
+
+    await waitFor(/Event on bus openim-friend-events-local: openim \/ AfterAddFriendAgree/);
+    await waitFor(/POST \/openim\/<token>\/callbackAfterAddFriendAgreeCommand -> 200 accepted/); // the token is masked
+    expect(output).toContain('"operationID": "op-start"');
+    const lines = readFileSync(eventsFile, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ detailType: 'AfterAddFriendAgree', detail: { operationID: 'op-start' } });
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
