@@ -26,6 +26,10 @@ export class FriendEventsStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ArchiveArn', {
+      description: 'Replay source: aws events start-replay --event-source-arn <this> ...',
+      value: this.friendEvents.archive.archiveArn,
+    });
     new CfnOutput(this, 'TokenSecretArn', { value: tokenSecret.secretArn });
   }
 }
