@@ -1,0 +1,86 @@
+import { createTokenSource } from '../../functions/aws/callback-token';
+import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import { LOCAL_SECRET_ID } from '../../infra/local/local-environment';
+import { addFriendBody, FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness(FAST_BUDGETS);
+});
+afterAll(() => harness.stop());
+beforeEach(() => {
+  harness.emulator.clearFaults();
+  harness.emulator.secrets.set(LOCAL_SECRET_ID, { current: TOKEN });
+});
+
+const source = (refreshMs = 60_000, secretId = LOCAL_SECRET_ID) => {
+  const refreshErrors: string[] = [];
+  const tokens = createTokenSource({ secretId, refreshMs, timeoutMs: 200, onRefreshError: (reason) => refreshErrors.push(reason) });
+  return { tokens, refreshErrors };
+};
+const secretReads = (secretId: string) =>
+  harness.emulator.requests.filter((request) => request.operation === 'GetSecretValue' && request.body.SecretId === secretId).length;
+
+describe('the callback token source (Secrets Manager)', () => {
+  it('reads the token once and serves it from its cache', async () => {
+    harness.emulator.secrets.set('cached-secret', { current: 'cached-token' });
+    const { tokens } = source(60_000, 'cached-secret');
+    expect(await tokens.tokens()).toEqual(['cached-token']);
+    expect(await tokens.tokens()).toEqual(['cached-token']);
+    expect(secretReads('cached-secret')).toBe(2); // AWSCURRENT and AWSPREVIOUS, once
+  });
+
+  it('accepts the current and the previous token after a rotation', async () => {
+    harness.emulator.secrets.set(LOCAL_SECRET_ID, { current: 'new-token', previous: TOKEN });
+    expect(await source().tokens.tokens()).toEqual(['new-token', TOKEN]);
+  });
+
+  it('reads again after the refresh interval, and keeps the cached token when that read fails', async () => {
+    const { tokens, refreshErrors } = source(1);
+    await tokens.tokens();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    harness.emulator.injectFault('GetSecretValue', 'server-error', 2);
+    expect(await tokens.tokens()).toEqual([TOKEN]);
+    expect(refreshErrors).toHaveLength(1);
+  });
+
+  it('fails when the secret cannot be read at all and nothing is cached', async () => {
+    harness.emulator.secrets.delete(LOCAL_SECRET_ID);
+    await expect(source().tokens.tokens()).rejects.toThrow(/ResourceNotFoundException|can't find/);
+  });
+});
+
+describe('the handler and the token', () => {
+  it.each([
+    ['the right token', `/openim/${TOKEN}/callbackAfterAddFriendCommand`, {}, 200, 0],
+    ['a wrong token', '/openim/wrong-token-wrong-token-wrong-token-wrong/callbackAfterAddFriendCommand', {}, 401, 20005],
+    ['a token of the wrong length', `/openim/${TOKEN}x/callbackAfterAddFriendCommand`, {}, 401, 20005],
+    ['no token', '/openim/callbackAfterAddFriendCommand', {}, 401, 20005],
+    ['the token in the query instead of the path', '/openim', { token: TOKEN, command: 'callbackAfterAddFriendCommand' }, 401, 20005],
+  ])('answers %s with the right status and errCode', async (_label, path, query, status, errCode) => {
+    const handler = await harness.handlerWith();
+    const { response, body } = await invoke(handler, httpApiEvent({ path, body: addFriendBody(), ...(Object.keys(query).length ? { query } : {}) }));
+    expect([response.statusCode, decodeOpenImReply(body).errCode]).toEqual([status, errCode]);
+  });
+
+  it('picks up a rotated token at once on a miss, and still accepts the previous one', async () => {
+    const handler = await harness.handlerWith({ TOKEN_REFRESH_MS: '600000' });
+    expect((await invoke(handler, httpApiEvent({ body: addFriendBody() }))).response.statusCode).toBe(200);
+    harness.emulator.secrets.set(LOCAL_SECRET_ID, { current: 'rotated-token', previous: TOKEN });
+    // A miss re-reads the secret only when the cache is older than 10 s; the test cannot wait that
+    // long, so this handler's cache is made old by a refresh interval of 1 ms instead.
+    const fresh = await harness.handlerWith({ TOKEN_REFRESH_MS: '1' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const rotated = await invoke(fresh, httpApiEvent({ path: '/openim/rotated-token/callbackAfterAddFriendCommand', body: addFriendBody() }));
+    const previous = await invoke(fresh, httpApiEvent({ body: addFriendBody() }));
+    expect([rotated.response.statusCode, previous.response.statusCode]).toEqual([200, 200]);
+  });
+
+  it('answers 503 / 25002 when the token secret cannot be read', async () => {
+    harness.emulator.faultPolicy = (operation) => (operation === 'GetSecretValue' ? 'server-error' : undefined);
+    const handler = await harness.handlerWith();
+    const { response, body } = await invoke(handler, httpApiEvent({ body: addFriendBody() }));
+    expect([response.statusCode, decodeOpenImReply(body)]).toEqual([503, expect.objectContaining({ actionCode: 1, errCode: 25002 })]);
+  });
+});
