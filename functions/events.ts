@@ -85,3 +85,28 @@ export interface FriendEvent<T extends FriendDetailType = FriendDetailType> {
 export type AfterAddFriendEvent = FriendEvent<'AfterAddFriend'>;
 export type AfterAddFriendAgreeEvent = FriendEvent<'AfterAddFriendAgree'>;
 export type AfterImportFriendsEvent = FriendEvent<'AfterImportFriends'>;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * Narrows an incoming EventBridge event to one of ours by its detail-type and schema version.
+ * (It does not re-validate every field: the bus only takes these from the callback function,
+ * which validated them; the JSON Schemas in `functions/schemas/` do the full check.)
+ */
+export const isFriendEvent = (event: unknown): event is FriendEvent =>
+  isObject(event) &&
+  (FRIEND_DETAIL_TYPES as readonly unknown[]).includes(event['detail-type']) &&
+  isObject(event.detail) &&
+  event.detail.schemaVersion === EVENT_SCHEMA_VERSION;
+
+export const isAfterAddFriendEvent = (event: unknown): event is AfterAddFriendEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'AfterAddFriend';
+
+export const isAfterAddFriendAgreeEvent = (event: unknown): event is AfterAddFriendAgreeEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'AfterAddFriendAgree';
+
+export const isAfterImportFriendsEvent = (event: unknown): event is AfterImportFriendsEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'AfterImportFriends';
+
+/** The detail-types that mean "these users are friends now". */
+export const FRIENDSHIP_CREATED_DETAIL_TYPES = ['AfterAddFriendAgree', 'AfterImportFriends'] as const;

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -10,8 +10,16 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULT_EVENT_SOURCE, FRIEND_DETAIL_TYPES } from '../functions/events';
-import { CallbackFunction } from './callback-function';
+import {
+  DEFAULT_EVENT_SOURCE,
+  FRIEND_DETAIL_TYPES,
+  FRIENDSHIP_CREATED_DETAIL_TYPES,
+  type FriendDetailType,
+} from '../functions/events';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/openim-callback/telemetry-names';
+import { BundledFunction, functionEntry } from './bundled-function';
+import { allowSubscribers, type SubscriberAccess } from './bus-access';
+import { FriendEventSchemas } from './event-schemas';
 import { FriendEventsAlarms } from './friend-events-alarms';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
@@ -44,6 +52,10 @@ export interface FriendEventsProps {
   readonly memorySize?: number;
   /** @default Node.js 22 */
   readonly runtime?: lambda.Runtime;
+  /** Other AWS accounts, or an organization, allowed to create rules on the bus. */
+  readonly subscriberAccess?: SubscriberAccess;
+  /** Name of the EventBridge schema registry. @default `<stack name>-openim-friend-events` */
+  readonly schemaRegistryName?: string;
 }
 
 /**
@@ -60,6 +72,7 @@ export class FriendEvents extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly archive: events.Archive;
   readonly alarms: FriendEventsAlarms;
+  readonly schemas: FriendEventSchemas;
   /** `https://<api>/<prefix>`: the callback URL is this plus `/<token>`. */
   readonly callbackBaseUrl: string;
 
@@ -77,6 +90,12 @@ export class FriendEvents extends Construct {
       retention: props.archiveRetention ?? Duration.days(30),
     });
 
+    this.schemas = new FriendEventSchemas(this, 'Schemas', {
+      source: this.eventSource,
+      registryName: props.schemaRegistryName ?? `${Stack.of(this).stackName}-openim-friend-events`,
+    });
+    allowSubscribers(this.eventBus, props.subscriberAccess ?? {});
+
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -91,13 +110,17 @@ export class FriendEvents extends Construct {
         generateSecretString: { passwordLength: 43, excludePunctuation: true, includeSpace: false },
       });
 
-    const callback = new CallbackFunction(this, 'Callback', {
+    const callback = new BundledFunction(this, 'Callback', {
+      entry: functionEntry('openim-callback/handler.ts'),
+      description: 'OpenIM friend callbacks to EventBridge (openim-friend-events)',
       runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
       memorySize: props.memorySize ?? 512,
       // Well above the reply budget, so the function always gets to reply (and to park) itself.
       timeout: Duration.seconds(Math.max(10, Math.ceil(replyBudget.toMilliseconds() / 1000) + 5)),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         EVENT_BUS_NAME: this.eventBus.eventBusName,
         EVENT_SOURCE: this.eventSource,
         CALLBACK_PATH_PREFIX: pathPrefix,
@@ -155,7 +178,32 @@ export class FriendEvents extends Construct {
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
-    acknowledgeFindings(this);
+    acknowledgeFindings(this, 'AwsSolutions-APIG4', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-SNS2');
+  }
+
+  /** The event pattern of these detail-types from this product's source. */
+  eventPattern(detailTypes: readonly FriendDetailType[] = FRIEND_DETAIL_TYPES): events.EventPattern {
+    return { source: [this.eventSource], detailType: [...detailTypes] };
+  }
+
+  /** A rule on the bus that delivers events of these detail-types to `target`. */
+  subscribe(id: string, detailTypes: readonly FriendDetailType[], target: events.IRuleTarget): events.Rule {
+    return new events.Rule(this, id, {
+      eventBus: this.eventBus,
+      description: `OpenIM friend events: ${detailTypes.join(', ')}`,
+      eventPattern: this.eventPattern(detailTypes),
+      targets: [target],
+    });
+  }
+
+  /** Friend requests sent (no friendship yet): `AfterAddFriend`. */
+  onFriendRequest(id: string, target: events.IRuleTarget): events.Rule {
+    return this.subscribe(id, ['AfterAddFriend'], target);
+  }
+
+  /** New friendships: an accepted request or an admin import. */
+  onFriendshipCreated(id: string, target: events.IRuleTarget): events.Rule {
+    return this.subscribe(id, FRIENDSHIP_CREATED_DETAIL_TYPES, target);
   }
 
   private grantLeastPrivilege(role: iam.Role): void {

@@ -5,33 +5,22 @@ import type { IConstruct } from 'constructs';
  * cdk-nag (AwsSolutions) findings this design accepts, each with its reason. Everything else
  * must pass: `npm run synth` and the infra tests fail on any other finding.
  */
-const ACCEPTED: { id: string; reason: string }[] = [
-  {
-    id: 'AwsSolutions-APIG4',
-    reason:
-      'OpenIM cannot sign requests or add headers, so no IAM, Cognito or Lambda authorizer can work; the secret path token, checked in constant time by the function, is the authorizer.',
-  },
-  {
-    id: 'AwsSolutions-L1',
-    reason:
-      'The function targets Node.js 22, the runtime its bundle and tests are built for; the runtime property allows a newer one.',
-  },
-  {
-    id: 'AwsSolutions-SMG4',
-    reason:
-      'Rotating the token means changing the URL in OpenIM\'s config too, so rotation is a documented manual step (the function accepts the previous token meanwhile), not a scheduled Lambda.',
-  },
-  {
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is itself the dead-letter store for unpublished events; a second-level queue would only hide them.',
-  },
-  {
-    id: 'AwsSolutions-SNS2',
-    reason:
-      'Alarm notifications carry no sensitive data, and CloudWatch cannot publish to a topic encrypted with the AWS managed key.',
-  },
-];
+const REASONS = {
+  'AwsSolutions-APIG4':
+    'OpenIM cannot sign requests or add headers, so no IAM, Cognito or Lambda authorizer can work; the secret path token, checked in constant time by the function, is the authorizer.',
+  'AwsSolutions-L1':
+    'The functions target Node.js 22, the runtime their bundles and tests are built for; the runtime property allows a newer one.',
+  'AwsSolutions-SMG4':
+    'Rotating the token means changing the URL in OpenIM\'s config too, so rotation is a documented manual step (the function accepts the previous token meanwhile), not a scheduled Lambda.',
+  'AwsSolutions-SQS3':
+    'This queue is itself the dead-letter store for unpublished events; a second-level queue would only hide them.',
+  'AwsSolutions-SNS2':
+    'Alarm notifications carry no sensitive data, and CloudWatch cannot publish to a topic encrypted with the AWS managed key.',
+} as const;
 
-export const acknowledgeFindings = (scope: IConstruct): void => {
-  for (const finding of ACCEPTED) Validations.of(scope).acknowledge(finding);
+export type AcceptedFinding = keyof typeof REASONS;
+
+/** Acknowledges these findings on `scope` (and below it), each with its written reason. */
+export const acknowledgeFindings = (scope: IConstruct, ...ids: AcceptedFinding[]): void => {
+  for (const id of ids) Validations.of(scope).acknowledge({ id, reason: REASONS[id] });
 };

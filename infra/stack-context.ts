@@ -16,6 +16,7 @@ export const stackPropsFromContext = (scope: Construct): FriendEventsProps => {
     return parsed;
   };
   const cidrs = context('allowedSourceCidrs');
+  const list = (key: string) => context(key)?.split(',').map((item) => item.trim()).filter(Boolean);
   const rateLimit = number('throttleRateLimit');
   const burstLimit = number('throttleBurstLimit');
   const replyBudgetMs = number('replyBudgetMs');
@@ -26,6 +27,10 @@ export const stackPropsFromContext = (scope: Construct): FriendEventsProps => {
     alarmEmail: context('alarmEmail'),
     maxBodyBytes: number('maxBodyBytes'),
     allowedSourceCidrs: cidrs?.split(',').map((cidr) => cidr.trim()),
+    subscriberAccess:
+      context('subscriberAccounts') || context('subscriberOrganizationId')
+        ? { accounts: list('subscriberAccounts') ?? [], organizationId: context('subscriberOrganizationId') }
+        : undefined,
     throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 1_000, burstLimit: burstLimit ?? 2_000 } : undefined,
     replyBudget: replyBudgetMs ? Duration.millis(replyBudgetMs) : undefined,
     archiveRetention: archiveRetentionDays ? Duration.days(archiveRetentionDays) : undefined,

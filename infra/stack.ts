@@ -1,9 +1,15 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BundledFunction, functionEntry } from './bundled-function';
 import { FriendEvents, type FriendEventsProps } from './friend-events';
 
 export interface FriendEventsStackProps extends StackProps {
   readonly friendEvents?: FriendEventsProps;
+  /** Deploys the example subscriber (logs new friendships), subscribed with `onFriendshipCreated`. */
+  readonly exampleSubscriber?: boolean;
 }
 
 /** The deployable product: one `FriendEvents` construct and the outputs a user needs. */
@@ -31,5 +37,19 @@ export class FriendEventsStack extends Stack {
       value: this.friendEvents.archive.archiveArn,
     });
     new CfnOutput(this, 'TokenSecretArn', { value: tokenSecret.secretArn });
+    new CfnOutput(this, 'SchemaRegistryName', { value: this.friendEvents.schemas.registry.attrRegistryName });
+
+    if (props.exampleSubscriber) {
+      const subscriber = new BundledFunction(this, 'ExampleSubscriber', {
+        entry: functionEntry('example-subscriber/handler.ts'),
+        description: 'openim-friend-events example subscriber: logs new friendships',
+        runtime: lambda.Runtime.NODEJS_22_X,
+        memorySize: 256,
+        timeout: Duration.seconds(10),
+        logRetention: logs.RetentionDays.ONE_WEEK,
+        environment: {},
+      });
+      this.friendEvents.onFriendshipCreated('ExampleSubscriberRule', new targets.LambdaFunction(subscriber.function));
+    }
   }
 }

@@ -5,11 +5,14 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/openim-callback/telemetry-names';
+import { acknowledgeFindings } from './nag-acknowledgements';
 
-export const HANDLER_ENTRY = fileURLToPath(new URL('../functions/openim-callback/handler.ts', import.meta.url));
+/** A handler file of this repository, by its path under `functions/`. */
+export const functionEntry = (path: string): string => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
 
-export interface CallbackFunctionProps {
+export interface BundledFunctionProps {
+  entry: string;
+  description: string;
   environment: Record<string, string>;
   runtime: lambda.Runtime;
   memorySize: number;
@@ -18,21 +21,21 @@ export interface CallbackFunctionProps {
 }
 
 /**
- * The callback Lambda: Node.js on arm64, an ESM bundle built by the local esbuild (never
- * Docker), minified, AWS SDK bundled (not the runtime's copy: a pinned, tested version),
+ * A Lambda of this repository: Node.js on arm64, an ESM bundle built by the local esbuild
+ * (never Docker), minified, AWS SDK bundled (not the runtime's copy: a pinned, tested version),
  * source maps on, its own log group and a role that can write only to that log group.
  */
-export class CallbackFunction extends Construct {
+export class BundledFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: CallbackFunctionProps) {
+  constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'openim-friend-events callback function',
+      description: props.description,
     });
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -41,7 +44,8 @@ export class CallbackFunction extends Construct {
       }),
     );
     this.function = new NodejsFunction(this, 'Function', {
-      entry: HANDLER_ENTRY,
+      entry: props.entry,
+      description: props.description,
       handler: 'handler',
       runtime: props.runtime,
       architecture: lambda.Architecture.ARM_64,
@@ -51,8 +55,6 @@ export class CallbackFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // The bundle ships its source map; this makes stack traces point at the TypeScript.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
@@ -69,5 +71,6 @@ export class CallbackFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+    acknowledgeFindings(this, 'AwsSolutions-L1');
   }
 }

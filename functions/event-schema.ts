@@ -1,0 +1,94 @@
+import {
+  EVENT_SCHEMA_VERSION,
+  FRIEND_DETAIL_TYPES,
+  type FriendDetailByType,
+  type FriendDetailType,
+} from './events';
+
+/**
+ * The JSON Schema (draft-04, what the EventBridge schema registry takes) of each event,
+ * generated from one field table. The table is typed against the TypeScript interfaces in
+ * `events.ts`: a field added, removed or retyped on one side and not the other does not compile.
+ */
+type FieldSpec<T> = T extends string
+  ? { type: 'string'; description: string; minLength?: number; format?: 'date-time'; enum?: readonly T[] }
+  : T extends number
+    ? { type: 'integer'; description: string; minimum?: number; enum?: readonly T[] }
+    : T extends readonly string[]
+      ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1 } }
+      : never;
+
+type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
+
+const common = <C extends string>(command: C) =>
+  ({
+    schemaVersion: { type: 'integer', enum: [EVENT_SCHEMA_VERSION], description: 'Contract version; bumped only for a breaking change' },
+    callbackCommand: { type: 'string', enum: [command], description: 'The OpenIM command, verbatim' },
+    operationID: { type: 'string', description: "OpenIM's trace id (operationID header), empty when absent" },
+    receivedAt: { type: 'string', format: 'date-time', description: 'When the callback was received (UTC)' },
+    idempotencyKey: { type: 'string', minLength: 64, description: 'Same for a duplicate delivery or a re-publish: de-duplicate on it' },
+  }) as const;
+
+const userID = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
+const message = (description: string) => ({ type: 'string', description }) as const;
+
+export const DETAIL_SPECS: { [T in FriendDetailType]: DetailSpec<FriendDetailByType[T]> } = {
+  AfterAddFriend: {
+    ...common('callbackAfterAddFriendCommand'),
+    fromUserID: userID('The applicant'),
+    toUserID: userID('The recipient of the request'),
+    reqMsg: message('The request message'),
+  },
+  AfterAddFriendAgree: {
+    ...common('callbackAfterAddFriendAgreeCommand'),
+    fromUserID: userID('The applicant'),
+    toUserID: userID('The user who accepted (OpenIM sends it as blackUserID)'),
+    handleResult: { type: 'integer', description: "OpenIM's handle result (1: accepted)" },
+    handleMsg: message('The message given when accepting'),
+  },
+  AfterImportFriends: {
+    ...common('callbackAfterImportFriendsCommand'),
+    ownerUserID: userID('The user who got the new friends'),
+    friendUserIDs: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'The new friends' },
+    part: { type: 'integer', minimum: 1, description: '1-based part of a split import' },
+    parts: { type: 'integer', minimum: 1, description: 'How many parts the import was split into' },
+  },
+};
+
+const DESCRIPTIONS: Record<FriendDetailType, string> = {
+  AfterAddFriend: 'OpenIM: a friend request was sent (no friendship yet)',
+  AfterAddFriendAgree: 'OpenIM: a friend request was accepted; the two users are friends now',
+  AfterImportFriends: 'OpenIM: an admin import made ownerUserID friends with every ID in friendUserIDs',
+};
+
+/** The schema of a whole EventBridge event of this detail-type, as a subscriber receives it. */
+export const eventJsonSchema = (detailType: FriendDetailType, source: string) => {
+  const detail = DETAIL_SPECS[detailType];
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: detailType,
+    description: DESCRIPTIONS[detailType],
+    type: 'object',
+    required: ['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail'],
+    properties: {
+      version: { type: 'string' },
+      id: { type: 'string' },
+      'detail-type': { type: 'string', enum: [detailType] },
+      source: { type: 'string', enum: [source] },
+      account: { type: 'string' },
+      time: { type: 'string', format: 'date-time' },
+      region: { type: 'string' },
+      resources: { type: 'array', items: { type: 'string' } },
+      detail: {
+        type: 'object',
+        required: Object.keys(detail),
+        properties: detail,
+        // Additive changes are allowed within a schema version: subscribers must ignore unknown fields.
+        additionalProperties: true,
+      },
+    },
+  };
+};
+
+export const allEventJsonSchemas = (source: string) =>
+  FRIEND_DETAIL_TYPES.map((detailType) => ({ detailType, schema: eventJsonSchema(detailType, source) }));

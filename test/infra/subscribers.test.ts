@@ -1,0 +1,101 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { allEventJsonSchemas } from '../../functions/event-schema';
+import { FriendEvents } from '../../infra/friend-events';
+import { FriendEventsStack } from '../../infra/stack';
+import { nagFindings, synthStack } from '../helpers/synth';
+
+const subscriberStack = () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Subscriber');
+  const friendEvents = new FriendEvents(stack, 'FriendEvents');
+  return { stack, friendEvents };
+};
+
+describe('subscribing from CDK', () => {
+  it('onFriendshipCreated makes a rule on the bus for accepted requests and imports from this source', () => {
+    const { stack, friendEvents } = subscriberStack();
+    friendEvents.onFriendshipCreated('NewFriends', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true })));
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('Bus') },
+      EventPattern: { source: ['openim'], 'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Inbox'), 'Arn'] } })],
+    });
+  });
+
+  it('onFriendRequest and subscribe take any detail-types', () => {
+    const { stack, friendEvents } = subscriberStack();
+    const queue = new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true }));
+    friendEvents.onFriendRequest('Requests', queue);
+    friendEvents.subscribe('Everything', ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'], queue);
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    expect(rules).toEqual([
+      { source: ['openim'], 'detail-type': ['AfterAddFriend'] },
+      { source: ['openim'], 'detail-type': ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'] },
+    ]);
+  });
+
+  it('lets other accounts and an organization manage only the rules they create on the bus', () => {
+    const { template } = synthStack({ subscriberAccess: { accounts: ['111111111111'], organizationId: 'o-abc123' } });
+    const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map((policy) => policy.Properties.Statement);
+    expect(policies).toHaveLength(2);
+    expect(policies[0]).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::Join': ['', expect.arrayContaining([':iam::111111111111:root'])] } },
+      Action: expect.arrayContaining(['events:PutRule', 'events:PutTargets', 'events:DeleteRule']),
+      Condition: { StringEqualsIfExists: { 'events:creatorAccount': '${aws:PrincipalAccount}' } },
+    });
+    expect(policies[1]).toMatchObject({
+      Principal: { AWS: '*' },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+    });
+    expect(JSON.stringify(policies[0].Resource)).toContain(':rule/');
+  });
+
+  it('refuses subscriber access on a bus it does not own', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    expect(
+      () =>
+        new FriendEvents(stack, 'F', {
+          eventBus: events.EventBus.fromEventBusName(stack, 'B', 'shared'),
+          subscriberAccess: { accounts: ['111111111111'] },
+        }),
+    ).toThrow(/bus created by this construct/);
+  });
+});
+
+describe('the schema registry', () => {
+  it('holds one JSON Schema (draft-04) per detail-type, generated from the contract', () => {
+    const { template } = synthStack();
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema')).map((schema) => schema.Properties);
+    expect(schemas.map((schema) => [schema.SchemaName, schema.Type])).toEqual([
+      ['openim@AfterAddFriend', 'JSONSchemaDraft4'],
+      ['openim@AfterAddFriendAgree', 'JSONSchemaDraft4'],
+      ['openim@AfterImportFriends', 'JSONSchemaDraft4'],
+    ]);
+    expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(allEventJsonSchemas('openim').map(({ schema }) => schema));
+  });
+});
+
+describe('the example subscriber', () => {
+  it('is deployed behind a flag, subscribed to new friendships, and passes cdk-nag', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new FriendEventsStack(app, 'WithExample', { exampleSubscriber: true });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['openim'], 'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExampleSubscriber'), 'Arn'] } })],
+    });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('is absent by default', () => {
+    synthStack().template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+});

@@ -1,0 +1,98 @@
+import Ajv from 'ajv-draft-04';
+import { allEventJsonSchemas } from '../../functions/event-schema';
+import { type FriendEvent, isFriendEvent } from '../../functions/events';
+import type { StoredEvent } from '../../infra/local/aws-emulator';
+import { sampleBodies } from '../../infra/openim-client/openim-request';
+import { captureOutput, FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
+
+let harness: Harness;
+let subscriber: typeof import('../../functions/example-subscriber/handler');
+
+beforeAll(async () => {
+  harness = await startHarness(FAST_BUDGETS);
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO'; // read when the subscriber's logger is created
+  subscriber = await import('../../functions/example-subscriber/handler');
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+});
+afterAll(() => harness.stop());
+beforeEach(() => {
+  harness.emulator.events.length = 0;
+});
+
+/** What EventBridge delivers to a subscriber for an event the handler put on the bus. */
+const delivered = (stored: StoredEvent): FriendEvent => {
+  const event = {
+    version: '0',
+    id: stored.eventId,
+    'detail-type': stored.detailType,
+    source: stored.source,
+    account: '000000000000',
+    time: stored.time ?? '',
+    region: 'us-east-1',
+    resources: [],
+    detail: stored.detail,
+  };
+  if (!isFriendEvent(event)) throw new Error(`not a friend event: ${JSON.stringify(event)}`);
+  return event;
+};
+
+const emit = async (body: Record<string, unknown>) => {
+  const handler = await harness.handlerWith();
+  const { response } = await invoke(handler, httpApiEvent({ path: `/openim/${TOKEN}/${String(body.callbackCommand)}`, body: JSON.stringify(body) }));
+  expect(response.statusCode).toBe(200);
+  return harness.emulator.events.map(delivered);
+};
+
+describe('events the handler really emits', () => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addFormat('date-time', (value: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value));
+  const validators = new Map(allEventJsonSchemas('openim').map(({ detailType, schema }) => [detailType, ajv.compile(schema)]));
+
+  it.each(Object.values(sampleBodies))('validate against the published schema: $callbackCommand', async (body) => {
+    const [event] = await emit({ ...body });
+    const validate = validators.get(event?.['detail-type'] ?? 'AfterAddFriend');
+    expect(validate?.(event)).toBe(true);
+    expect(validate?.errors ?? null).toBeNull();
+  });
+
+  it('validate when an import is split into parts', async () => {
+    const friendUserIDs = Array.from({ length: 20_000 }, (_, index) => `${9_000_000_000 + index}`);
+    const events = await emit({ callbackCommand: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs });
+    expect(events.length).toBeGreaterThan(1);
+    for (const event of events) expect(validators.get('AfterImportFriends')?.(event)).toBe(true);
+  });
+
+  it('are refused by the schema when a field breaks the contract (the schema is not a rubber stamp)', async () => {
+    const [event] = await emit({ ...sampleBodies.callbackAfterAddFriendCommand });
+    const broken = { ...event, detail: { ...event?.detail, toUserID: 6127384950 } };
+    expect(validators.get('AfterAddFriend')?.(broken)).toBe(false);
+  });
+});
+
+describe('the example subscriber', () => {
+  it('logs the new friendship of a real AfterAddFriendAgree event', async () => {
+    const [event] = await emit({ ...sampleBodies.callbackAfterAddFriendAgreeCommand });
+    const output = captureOutput();
+    let result: { friendships: number };
+    try {
+      result = await subscriber.handler(event as FriendEvent);
+    } finally {
+      output.restore();
+    }
+    expect(result).toEqual({ friendships: 1 });
+    expect(output.json()).toEqual([
+      expect.objectContaining({ message: 'new friendship', userIDs: ['3958741620', '6127384950'], idempotencyKey: event?.detail.idempotencyKey }),
+    ]);
+  });
+
+  it('finds one friendship per imported friend, and none in a friend request', async () => {
+    const [imported] = await emit({ ...sampleBodies.callbackAfterImportFriendsCommand });
+    expect(subscriber.newFriendships(imported as FriendEvent).map((friendship) => friendship.userIDs)).toEqual([
+      ['3958741620', '6127384950'],
+      ['3958741620', '8801234567'],
+    ]);
+    harness.emulator.events.length = 0;
+    const [request] = await emit({ ...sampleBodies.callbackAfterAddFriendCommand });
+    expect(subscriber.newFriendships(request as FriendEvent)).toEqual([]);
+  });
+});

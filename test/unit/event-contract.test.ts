@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { DETAIL_SPECS, allEventJsonSchemas } from '../../functions/event-schema';
+import {
+  EVENT_SCHEMA_VERSION,
+  FRIEND_DETAIL_TYPES,
+  isAfterAddFriendAgreeEvent,
+  isAfterAddFriendEvent,
+  isAfterImportFriendsEvent,
+  isFriendEvent,
+} from '../../functions/events';
+import { schemaFileName } from '../../infra/cli/schema-files';
+
+type Pin = { schemaVersion: number; detailTypes: Record<string, Record<string, Record<string, unknown>>> };
+
+describe('the published JSON Schemas', () => {
+  it.each(FRIEND_DETAIL_TYPES)('functions/schemas/%s.schema.json is the generated one (run npm run schemas)', (detailType) => {
+    const committed = JSON.parse(readFileSync(schemaFileName(detailType), 'utf8'));
+    const generated = allEventJsonSchemas('openim').find((entry) => entry.detailType === detailType)?.schema;
+    expect(committed).toEqual(generated);
+  });
+});
+
+describe('contract versioning', () => {
+  // The pin of the current schema version. Within a version only additions are allowed: every
+  // pinned field must keep its name, type and constraints. A breaking change needs a new
+  // EVENT_SCHEMA_VERSION and a new pin file, on purpose.
+  const pinFile = new URL(`../fixtures/contract-v${EVENT_SCHEMA_VERSION}.json`, import.meta.url);
+  const pin = JSON.parse(readFileSync(pinFile, 'utf8')) as Pin;
+
+  it('has a pin for the current schema version', () => {
+    expect(pin.schemaVersion).toBe(EVENT_SCHEMA_VERSION);
+    expect(Object.keys(pin.detailTypes).sort()).toEqual([...FRIEND_DETAIL_TYPES].sort());
+  });
+
+  it.each(FRIEND_DETAIL_TYPES)('keeps every pinned %s field with its type and constraints (additive changes only)', (detailType) => {
+    const current = DETAIL_SPECS[detailType] as Record<string, Record<string, unknown>>;
+    for (const [field, pinned] of Object.entries(pin.detailTypes[detailType] ?? {})) {
+      const { description: _ignored, ...spec } = current[field] ?? {};
+      expect({ field, spec }).toEqual({ field, spec: pinned });
+    }
+  });
+});
+
+describe('type guards', () => {
+  const envelope = (detailType: string, detail: Record<string, unknown> = { schemaVersion: 1 }) => ({
+    version: '0',
+    id: 'id',
+    'detail-type': detailType,
+    source: 'openim',
+    account: '1',
+    time: '2026-01-01T00:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  });
+
+  it('narrow by detail-type', () => {
+    expect(isAfterAddFriendEvent(envelope('AfterAddFriend'))).toBe(true);
+    expect(isAfterAddFriendEvent(envelope('AfterAddFriendAgree'))).toBe(false);
+    expect(isAfterAddFriendAgreeEvent(envelope('AfterAddFriendAgree'))).toBe(true);
+    expect(isAfterImportFriendsEvent(envelope('AfterImportFriends'))).toBe(true);
+  });
+
+  it.each([
+    ['another detail-type', envelope('SomethingElse')],
+    ['another schema version', envelope('AfterAddFriend', { schemaVersion: 2 })],
+    ['no detail', { 'detail-type': 'AfterAddFriend' }],
+    ['null', null],
+    ['a string', 'AfterAddFriend'],
+  ])('reject %s', (_label, value) => {
+    expect(isFriendEvent(value)).toBe(false);
+  });
+});
