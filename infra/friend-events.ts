@@ -21,6 +21,7 @@ import { BundledFunction, functionEntry } from './bundled-function';
 import { allowSubscribers, type SubscriberAccess } from './bus-access';
 import { FriendEventSchemas } from './event-schemas';
 import { FriendEventsAlarms } from './friend-events-alarms';
+import { FriendEventsDashboard } from './friend-events-dashboard';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
 export interface FriendEventsProps {
@@ -73,6 +74,7 @@ export class FriendEvents extends Construct {
   readonly archive: events.Archive;
   readonly alarms: FriendEventsAlarms;
   readonly schemas: FriendEventSchemas;
+  readonly dashboard: FriendEventsDashboard;
   /** `https://<api>/<prefix>`: the callback URL is this plus `/<token>`. */
   readonly callbackBaseUrl: string;
 
@@ -177,6 +179,10 @@ export class FriendEvents extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+    this.dashboard = new FriendEventsDashboard(this, 'Dashboard', {
+      callbackFunction: callback.function,
+      deadLetterQueue: this.deadLetterQueue,
     });
     acknowledgeFindings(this, 'AwsSolutions-APIG4', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-SNS2');
   }

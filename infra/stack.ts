@@ -37,6 +37,7 @@ export class FriendEventsStack extends Stack {
       value: this.friendEvents.archive.archiveArn,
     });
     new CfnOutput(this, 'TokenSecretArn', { value: tokenSecret.secretArn });
+    new CfnOutput(this, 'DashboardName', { value: this.friendEvents.dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'SchemaRegistryName', { value: this.friendEvents.schemas.registry.attrRegistryName });
 
     if (props.exampleSubscriber) {

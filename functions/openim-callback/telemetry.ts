@@ -32,7 +32,12 @@ export class CallbackTelemetry {
     this.metrics.addMetric(METRIC.publishLatency, MetricUnit.Milliseconds, outcome.publishLatencyMs);
     const message = outcome.deadLettered > 0 ? 'callback accepted, events dead-lettered' : 'callback accepted';
     const log = outcome.deadLettered > 0 ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
-    log(message, { outcome: outcome.deadLettered > 0 ? 'parked' : 'published', ...outcome, latencyMs });
+    log(message, {
+      outcome: outcome.deadLettered > 0 ? 'parked' : 'published',
+      ...outcome,
+      correlation_id: outcome.operationID,
+      latencyMs,
+    });
   }
 
   /** `operationID` is passed in, never appended to the logger: the local server runs invocations concurrently. */
@@ -43,7 +48,15 @@ export class CallbackTelemetry {
       .singleMetric()
       .addDimension(ERR_CODE_DIMENSION, String(reply.errCode))
       .addMetric(METRIC.rejected, MetricUnit.Count, 1);
-    const fields = { outcome: 'rejected', operationID, statusCode, errCode: reply.errCode, errDlt: reply.errDlt, latencyMs };
+    const fields = {
+      outcome: 'rejected',
+      operationID,
+      correlation_id: operationID,
+      statusCode,
+      errCode: reply.errCode,
+      errDlt: reply.errDlt,
+      latencyMs,
+    };
     if (statusCode >= 500) this.logger.error('callback failed', { ...fields, error });
     else this.logger.info('callback rejected', fields);
   }

@@ -1,6 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StoredEvent } from './aws-emulator';
+import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
 import { startLocalServer } from './http-api-adapter';
 import { startLocalAws } from './local-environment';
 
@@ -11,7 +11,7 @@ import { startLocalAws } from './local-environment';
 const port = Number(process.env.PORT ?? 8787);
 const host = process.env.HOST ?? '127.0.0.1';
 const token = process.env.CALLBACK_TOKEN ?? 'local-dev-token';
-const eventsFile = resolve(process.env.EVENTS_FILE ?? '.local/events.jsonl');
+const eventsFile = resolve(process.env.EVENTS_FILE ?? DEFAULT_EVENTS_FILE);
 
 // Quiet by default: the readable lines below are the local output. LOG_LEVEL=INFO shows the JSON logs.
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
@@ -30,9 +30,8 @@ const { url, close } = await startLocalServer(handler, {
   },
 });
 
-mkdirSync(resolve(eventsFile, '..'), { recursive: true });
 emulator.onEvent((event: StoredEvent) => {
-  appendFileSync(eventsFile, `${JSON.stringify(event)}\n`);
+  appendEvent(eventsFile, event);
   console.log(`\nEvent on bus ${event.eventBusName}: ${event.source} / ${event.detailType}`);
   console.log(JSON.stringify(event.detail, null, 2));
 });

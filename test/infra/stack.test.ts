@@ -127,10 +127,10 @@ describe('the bus, archive, queue and secret', () => {
 });
 
 describe('outputs', () => {
-  it('give the callback base URL (without token), the URL command, the bus, the queue, the archive, the secret and the schema registry', () => {
+  it('give the callback base URL (without token), the URL command, the bus, the queue, the archive, the secret, the dashboard and the schema registry', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
-      ['ArchiveArn', 'CallbackBaseUrl', 'CallbackUrlCommand', 'DeadLetterQueueUrl', 'EventBusArn', 'EventBusName', 'SchemaRegistryName', 'TokenSecretArn'].sort(),
+      ['ArchiveArn', 'CallbackBaseUrl', 'CallbackUrlCommand', 'DashboardName', 'DeadLetterQueueUrl', 'EventBusArn', 'EventBusName', 'SchemaRegistryName', 'TokenSecretArn'].sort(),
     );
     expect(JSON.stringify(outputs.CallbackBaseUrl?.Value)).toMatch(/execute-api.*\/openim"/);
     expect(outputs.CallbackUrlCommand?.Value).toBe('npm run callback-url -- --stack TestStack');

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AwsEmulator } from '../../infra/local/aws-emulator';
+import { appendEvent } from '../../infra/local/event-log';
+import { startLocalServer } from '../../infra/local/http-api-adapter';
+import { startLocalAws } from '../../infra/local/local-environment';
+import { OPENIM_VERSIONS } from '../../infra/openim-client/openim-request';
+import { runCli } from '../helpers/run-cli';
+
+/** `npm run send` against the local server, for every server-version shape. */
+const TOKEN = 'send-cli-token-abcdefghijklmnopqrstuvwxyz01';
+let emulator: AwsEmulator;
+let url: string;
+let close: () => Promise<void>;
+const dir = mkdtempSync(join(tmpdir(), 'openim-friend-events-send-'));
+const eventsFile = join(dir, 'events.jsonl');
+
+beforeAll(async () => {
+  ({ emulator } = await startLocalAws({ token: TOKEN }));
+  emulator.onEvent((event) => appendEvent(eventsFile, event)); // as npm start does
+  const { handler } = await import('../../functions/openim-callback/handler');
+  ({ url, close } = await startLocalServer(handler));
+});
+afterAll(async () => {
+  await close();
+  await emulator.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const send = (...args: string[]) => runCli('infra/cli/send.ts', args, {});
+
+describe('npm run send', () => {
+  it.each(OPENIM_VERSIONS.flatMap((version) => ['callbackAfterAddFriendCommand', 'callbackAfterAddFriendAgreeCommand', 'callbackAfterImportFriendsCommand'].map((command) => [version, command])))(
+    'passes for an OpenIM %s server sending %s, and sees the event arrive',
+    async (version, command) => {
+      const { code, stdout } = await send('--url', `${url}/openim/${TOKEN}`, '--server-version', version, '--command', command, '--expect-event', '--events-file', eventsFile);
+      expect(stdout).toContain('PASS: OpenIM reads this reply as success');
+      expect(stdout).toMatch(/PASS: After\w+ event reached bus openim-friend-events-local/);
+      expect(stdout).toContain('/openim/<token>');
+      expect(stdout).not.toContain(TOKEN);
+      expect(code).toBe(0);
+    },
+    20_000,
+  );
+
+  it('fails with exit code 1 and the reason when the token is wrong', async () => {
+    const { code, stdout } = await send('--url', `${url}/openim/not-the-token`);
+    expect(stdout).toMatch(/reply: HTTP 401 in [\d.]+ ms: \{"actionCode":1,"errCode":20005/);
+    expect(stdout).toContain('FAIL: OpenIM reads this as an error (errCode 20005');
+    expect(code).toBe(1);
+  });
+
+  it('fails when the event does not reach the bus', async () => {
+    const { code, stdout } = await send('--url', `${url}/openim/${TOKEN}`, '--expect-event', '--events-file', join(dir, 'elsewhere.jsonl'), '--timeout', '500');
+    expect(stdout).toContain('FAIL: no event with operationID');
+    expect(code).toBe(1);
+  });
+
+  it('fails when nothing answers', async () => {
+    const { code, stdout } = await send('--url', 'http://127.0.0.1:9/openim/x', '--timeout', '500');
+    expect(stdout).toMatch(/FAIL: .*ECONNREFUSED/);
+    expect(code).toBe(1);
+  });
+
+  it('explains its usage when the URL is missing', async () => {
+    const { code, stderr } = await send();
+    expect(stderr).toContain('usage: npm run send -- --url <callback url>');
+    expect(code).toBe(2);
+  });
+});
