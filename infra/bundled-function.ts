@@ -64,6 +64,8 @@ export class BundledFunction extends Construct {
         target: 'node22',
         minify: true,
         sourceMap: true,
+        // Mappings only: stack traces need no source text, and the smaller map parses faster.
+        sourcesContent: false,
         // Without `module` first, esbuild picks the SDK's CommonJS builds, which then fail in an
         // ESM bundle with "Dynamic require of node:https is not supported" (and weigh more).
         mainFields: ['module', 'main'],

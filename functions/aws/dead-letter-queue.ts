@@ -51,13 +51,15 @@ export const createDeadLetterQueue = (queueUrl: string, defaultTimeoutMs: number
 
   return async (unpublished, timeoutMs) => {
     const parkedAt = new Date();
+    // One signal from the start, so loading the client counts against the time given too.
+    const abortSignal = timeoutSignal(timeoutMs);
     const results = await Promise.all(
       unpublished.map(async (item): Promise<UnparkedEntry[]> => {
         try {
-          const { client, send } = await loadSqs();
+          const { client, send } = await untilAborted(loadSqs(), abortSignal);
           await client.send(
             new send({ QueueUrl: queueUrl, MessageBody: JSON.stringify(toParkedEvent(item, parkedAt)) }),
-            { abortSignal: timeoutSignal(timeoutMs) },
+            { abortSignal },
           );
           return [];
         } catch (error) {
@@ -68,3 +70,10 @@ export const createDeadLetterQueue = (queueUrl: string, defaultTimeoutMs: number
     return results.flat();
   };
 };
+
+const untilAborted = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    promise.then(resolve, reject);
+  });

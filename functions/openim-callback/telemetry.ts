@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { describeAwsError } from '../aws/clients';
 import type { UnparkedEntry } from '../aws/dead-letter-queue';
+import { CallbackError } from '../openim/errors';
 import type { StatusAndReply } from '../openim/reply';
 import { ERR_CODE_DIMENSION, METRIC } from './telemetry-names';
 
@@ -57,8 +59,15 @@ export class CallbackTelemetry {
       errDlt: reply.errDlt,
       latencyMs,
     };
-    if (statusCode >= 500) this.logger.error('callback failed', { ...fields, error });
-    else this.logger.info('callback rejected', fields);
+    if (statusCode < 500) {
+      this.logger.info('callback rejected', fields);
+    } else if (error instanceof CallbackError) {
+      // A failure we diagnosed ourselves: errDlt and the cause tell the story. A stack would not,
+      // and the first one costs a source-map parse (~100 ms) inside the reply budget.
+      this.logger.error('callback failed', { ...fields, cause: error.cause === undefined ? undefined : describeAwsError(error.cause) });
+    } else {
+      this.logger.error('callback failed', { ...fields, error }); // a bug: keep the stack
+    }
   }
 
   /** The last resort: the complete entries, so they can be recovered from the logs by hand. */

@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { AwsEmulator, type Fault } from '../../infra/local/aws-emulator';
+
+/**
+ * Child process of the benchmark: a loopback AWS endpoint and one bundle in the same process,
+ * then the first invocation, a warm loop, or replies under an EventBridge that never answers.
+ * Settings come from the environment: BUNDLE, MODE (warm | worst), RUNS, RESULT_FILE.
+ */
+const TOKEN = 'bench-token-abcdefghijklmnopqrstuvwxyz0123456';
+const { BUNDLE = '', MODE = 'warm', RUNS = '10000', RESULT_FILE = '' } = process.env;
+
+const emulator = new AwsEmulator();
+Object.assign(process.env, {
+  AWS_ENDPOINT_URL: await emulator.start(),
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  EVENT_BUS_NAME: 'bench-bus',
+  CALLBACK_TOKEN_SECRET_ID: 'bench-token',
+  DEAD_LETTER_QUEUE_URL: emulator.queueUrl('bench-dlq'),
+});
+emulator.secrets.set('bench-token', { current: TOKEN });
+
+const { handler } = (await import(BUNDLE)) as {
+  handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+};
+const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
+let sequence = 0;
+const event = () => ({
+  version: '2.0',
+  routeKey: '$default',
+  rawPath: `/openim/${TOKEN}/callbackAfterAddFriendCommand`,
+  rawQueryString: '',
+  headers: { 'content-type': 'application/json; charset=utf-8', operationid: `bench-${(sequence += 1)}` },
+  requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'Go-http-client/1.1' }, timeEpoch: Date.now() },
+  body: '{"callbackCommand":"callbackAfterAddFriendCommand","fromUserID":"3958741620","toUserID":"6127384950","reqMsg":"Hi"}\n',
+  isBase64Encoded: false,
+});
+const timed = async () => {
+  const started = performance.now();
+  const response = await handler(event(), context);
+  const ms = performance.now() - started;
+  return { ms, status: response.statusCode };
+};
+
+const result: Record<string, unknown> = {};
+if (MODE === 'warm') {
+  const first = await timed();
+  if (first.status !== 200) throw new Error(`first invocation answered ${first.status}`);
+  result.firstMs = first.ms;
+  const samples: number[] = [];
+  for (let run = 0; run < Number(RUNS); run += 1) samples.push((await timed()).ms);
+  result.samples = samples;
+  result.events = emulator.events.length;
+  result.peakRssKb = process.resourceUsage().maxRSS;
+} else {
+  await timed(); // warm: the token is cached, the worst case is about EventBridge only
+  const scenarios: [string, Fault | undefined][] = [
+    ['EventBridge never answers (event parked)', undefined],
+    ['EventBridge and SQS never answer (503)', 'hang'],
+  ];
+  const worst: Record<string, number[]> = {};
+  for (const [label, sqsFault] of scenarios) {
+    emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'hang' : operation === 'SendMessage' ? sqsFault : undefined);
+    worst[label] = [];
+    for (let run = 0; run < Number(RUNS); run += 1) worst[label]?.push((await timed()).ms);
+  }
+  result.worst = worst;
+}
+writeFileSync(RESULT_FILE, JSON.stringify(result));
+await emulator.stop();
+process.exit(0);
