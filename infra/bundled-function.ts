@@ -18,6 +18,8 @@ export interface BundledFunctionProps {
   memorySize: number;
   timeout: Duration;
   logRetention: logs.RetentionDays;
+  /** X-Ray active tracing; also compiled into the bundle as `process.env.OPENIM_TRACING`. */
+  tracing?: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export class BundledFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         // The bundle ships its source map; this makes stack traces point at the TypeScript.
         NODE_OPTIONS: '--enable-source-maps',
@@ -71,8 +74,11 @@ export class BundledFunction extends Construct {
         mainFields: ['module', 'main'],
         externalModules: [],
         forceDockerBundling: false,
+        // Decided at build time, so code behind a disabled option is not even in the bundle.
+        define: { 'process.env.OPENIM_TRACING': JSON.stringify(props.tracing ? 'true' : 'false') },
       },
     });
     acknowledgeFindings(this, 'AwsSolutions-L1');
+    if (props.tracing) acknowledgeFindings(this.role, 'AwsSolutions-IAM5[Resource::*]');
   }
 }

@@ -55,6 +55,8 @@ export interface FriendEventsProps {
   readonly runtime?: lambda.Runtime;
   /** Other AWS accounts, or an organization, allowed to create rules on the bus. */
   readonly subscriberAccess?: SubscriberAccess;
+  /** AWS X-Ray tracing of the function and its AWS calls; costs cold-start time. @default false */
+  readonly tracing?: boolean;
   /** Name of the EventBridge schema registry. @default `<stack name>-openim-friend-events` */
   readonly schemaRegistryName?: string;
 }
@@ -120,6 +122,7 @@ export class FriendEvents extends Construct {
       // Well above the reply budget, so the function always gets to reply (and to park) itself.
       timeout: Duration.seconds(Math.max(10, Math.ceil(replyBudget.toMilliseconds() / 1000) + 5)),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      tracing: props.tracing ?? false,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

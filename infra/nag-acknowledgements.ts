@@ -16,6 +16,8 @@ const REASONS = {
     'This queue is itself the dead-letter store for unpublished events; a second-level queue would only hide them.',
   'AwsSolutions-SNS2':
     'Alarm notifications carry no sensitive data, and CloudWatch cannot publish to a topic encrypted with the AWS managed key.',
+  'AwsSolutions-IAM5[Resource::*]':
+    'Only with tracing on: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
 } as const;
 
 export type AcceptedFinding = keyof typeof REASONS;

@@ -25,6 +25,7 @@ export const stackPropsFromContext = (scope: Construct): FriendEventsProps => {
     eventSource: context('eventSource'),
     pathPrefix: context('pathPrefix'),
     alarmEmail: context('alarmEmail'),
+    tracing: context('tracing') === undefined ? undefined : context('tracing') === 'true',
     maxBodyBytes: number('maxBodyBytes'),
     allowedSourceCidrs: cidrs?.split(',').map((cidr) => cidr.trim()),
     subscriberAccess:

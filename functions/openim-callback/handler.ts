@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { acceptedReply } from '../openim/reply';
@@ -13,9 +13,10 @@ import { type InvocationContext, invocationStart, startOf } from './invocation-s
 import { processCallback } from './process-callback';
 import { replyOnError } from './reply-on-error';
 import { requestGuard } from './request-guard';
+import { loadTracing } from './tracing';
 
 /** The HTTP wiring: guard, parse, process, reply. Every outcome is OpenIM's JSON reply. */
-export const buildHandler = (deps: CallbackDependencies) => {
+export const buildHandler = (deps: CallbackDependencies, tracing?: MiddlewareObj) => {
   const { config, telemetry } = deps;
   const services = {
     address: { eventBusName: config.eventBusName, source: config.eventSource },
@@ -26,6 +27,7 @@ export const buildHandler = (deps: CallbackDependencies) => {
     telemetry,
   };
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, InvocationContext>()
+    .use(tracing ? [tracing] : [])
     .use(invocationStart())
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
@@ -51,4 +53,4 @@ export const buildHandler = (deps: CallbackDependencies) => {
     });
 };
 
-export const handler = buildHandler(createDependencies(loadConfig()));
+export const handler = buildHandler(createDependencies(loadConfig()), await loadTracing());

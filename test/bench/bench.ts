@@ -20,6 +20,7 @@ const REPLY_BUDGET_MS = 2_500;
 const work = mkdtempSync(join(tmpdir(), 'openim-friend-events-bench-'));
 const ours = buildProductBundle(join(work, 'product'));
 const floor = buildFloorBundle(join(work, 'floor'));
+const traced = buildProductBundle(join(work, 'traced'), { tracing: true });
 
 const quantile = (values: number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -63,9 +64,11 @@ const invokeLoop = async (bundle: string, mode: 'warm' | 'worst', runs: number) 
 console.log(`bundles built; cold imports (${COLD_RUNS} interleaved runs each)...`);
 const coldOurs: number[] = [];
 const coldFloor: number[] = [];
+const coldTraced: number[] = [];
 for (let index = 0; index < COLD_RUNS; index += 1) {
   coldOurs.push(await coldImport(ours));
   coldFloor.push(await coldImport(floor));
+  coldTraced.push(await coldImport(traced));
 }
 console.log(`warm loops (${WARM_RUNS} invocations each)...`);
 const warmOurs = await invokeLoop(ours, 'warm', WARM_RUNS);
@@ -74,11 +77,13 @@ if (warmOurs.events !== WARM_RUNS + 1) throw new Error(`expected ${WARM_RUNS + 1
 console.log(`worst case (${WORST_RUNS} replies per scenario)...`);
 const worst = await invokeLoop(ours, 'worst', WORST_RUNS);
 
-const bytes = { ours: statSync(ours).size, floor: statSync(floor).size };
+const bytes = { ours: statSync(ours).size, floor: statSync(floor).size, traced: statSync(traced).size };
 const rows = [
   { metric: 'bundle (KiB)', ours: bytes.ours / 1024, base: bytes.floor / 1024, baseName: 'floor', target: 1.25 },
   { metric: 'cold import p50 (ms)', ours: quantile(coldOurs, 0.5), base: quantile(coldFloor, 0.5), baseName: 'floor', target: 1.2 },
   { metric: 'cold import p90 (ms)', ours: quantile(coldOurs, 0.9), base: quantile(coldFloor, 0.9), baseName: 'floor', target: 1.2 },
+  { metric: 'bundle, tracing on (KiB)', ours: bytes.traced / 1024, base: bytes.floor / 1024, baseName: 'floor' },
+  { metric: 'cold import p50, tracing on (ms)', ours: quantile(coldTraced, 0.5), base: quantile(coldFloor, 0.5), baseName: 'floor' },
   { metric: 'first invocation (ms)', ours: warmOurs.firstMs, base: warmMinimal.firstMs, baseName: 'minimal' },
   { metric: 'warm p50 (ms)', ours: quantile(warmOurs.samples, 0.5), base: quantile(warmMinimal.samples, 0.5), baseName: 'minimal' },
   { metric: 'warm p99 (ms)', ours: quantile(warmOurs.samples, 0.99), base: quantile(warmMinimal.samples, 0.99), baseName: 'minimal', overheadTargetMs: 1 },
@@ -114,7 +119,7 @@ mkdirSync('bench-results', { recursive: true });
 const file = join('bench-results', 'latest.json');
 writeFileSync(
   file,
-  JSON.stringify({ at: new Date().toISOString(), node: process.version, arch: process.arch, bytes, coldOurs, coldFloor, rows }, null, 2),
+  JSON.stringify({ at: new Date().toISOString(), node: process.version, arch: process.arch, bytes, coldOurs, coldFloor, coldTraced, rows }, null, 2),
 );
 console.log(`written to ${file}`);
 rmSync(work, { recursive: true, force: true });

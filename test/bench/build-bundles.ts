@@ -17,8 +17,8 @@ const bundleIn = (outdir: string): string => {
 };
 
 /** Our function's bundle exactly as `cdk synth` builds it. */
-export const buildProductBundle = (outdir: string): string => {
-  synthStack({}, { bundle: true, outdir }).app.synth();
+export const buildProductBundle = (outdir: string, props: { tracing?: boolean } = {}): string => {
+  synthStack(props, { bundle: true, outdir }).app.synth();
   return bundleIn(outdir);
 };
 

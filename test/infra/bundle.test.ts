@@ -32,6 +32,7 @@ describe('the function bundle', () => {
     expect(code).toContain('AWSEvents'); // the EventBridge client is bundled, not taken from the runtime
     expect(code).not.toMatch(/from\s*"@aws-sdk\//);
     expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(600 * 1024);
+    expect(code).not.toContain('aws-xray'); // tracing is off, so its code is compiled out
   });
 
   it('loads in a fresh node process and turns a callback into a PutEvents call', async () => {

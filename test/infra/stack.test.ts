@@ -186,3 +186,15 @@ describe('cdk-nag (AwsSolutions)', () => {
     expect(nagFindings(full)).toEqual([]);
   });
 });
+
+describe('tracing', () => {
+  it('is off by default (the bundle test checks its code is compiled out)', () => {
+    synthStack().template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+  });
+
+  it('turns on X-Ray active tracing, with a reason for its wildcard permission', () => {
+    const { stack, template } = synthStack({ tracing: true });
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
