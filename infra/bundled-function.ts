@@ -76,6 +76,11 @@ export class BundledFunction extends Construct {
         forceDockerBundling: false,
         // Decided at build time, so code behind a disabled option is not even in the bundle.
         define: { 'process.env.OPENIM_TRACING': JSON.stringify(props.tracing ? 'true' : 'false') },
+        // The X-Ray SDK is CommonJS and requires Node built-ins, which an ESM bundle cannot do
+        // without a real `require` ("Dynamic require of util is not supported" at cold start).
+        ...(props.tracing
+          ? { banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
+          : {}),
       },
     });
     acknowledgeFindings(this, 'AwsSolutions-L1');

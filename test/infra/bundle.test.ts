@@ -12,14 +12,19 @@ import { synthStack } from '../helpers/synth';
  */
 const outdir = mkdtempSync(join(tmpdir(), 'openim-friend-events-synth-'));
 let assetDir: string;
+let tracedAssetDir: string;
+
+const synthBundle = (dir: string, tracing: boolean): string => {
+  synthStack({ tracing }, { bundle: true, outdir: dir }).app.synth();
+  const assets = readdirSync(dir).filter((name) => name.startsWith('asset.'));
+  const bundled = assets.find((name) => readdirSync(join(dir, name)).includes('index.mjs'));
+  if (!bundled) throw new Error(`no bundled asset in ${dir}: ${assets.join(', ')}`);
+  return join(dir, bundled);
+};
 
 beforeAll(() => {
-  const { app } = synthStack({}, { bundle: true, outdir });
-  app.synth();
-  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-  const bundled = assets.find((name) => readdirSync(join(outdir, name)).includes('index.mjs'));
-  if (!bundled) throw new Error(`no bundled asset in ${outdir}: ${assets.join(', ')}`);
-  assetDir = join(outdir, bundled);
+  assetDir = synthBundle(join(outdir, 'default'), false);
+  tracedAssetDir = synthBundle(join(outdir, 'traced'), true);
 });
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -35,7 +40,10 @@ describe('the function bundle', () => {
     expect(code).not.toContain('aws-xray'); // tracing is off, so its code is compiled out
   });
 
-  it('loads in a fresh node process and turns a callback into a PutEvents call', async () => {
+  it.each([
+    ['', () => assetDir],
+    [' (tracing on)', () => tracedAssetDir],
+  ])('loads in a fresh node process and turns a callback into a PutEvents call%s', async (_label, bundleDir) => {
     const emulator = new AwsEmulator();
     await emulator.start();
     emulator.secrets.set('token-secret', { current: 'bundle-token' });
@@ -43,7 +51,7 @@ describe('the function bundle', () => {
     const script = join(outdir, 'invoke.mjs');
     writeFileSync(
       script,
-      `const { handler } = await import(${JSON.stringify(join(assetDir, 'index.mjs'))});
+      `const { handler } = await import(${JSON.stringify(join(bundleDir(), 'index.mjs'))});
        const event = {
          version: '2.0', routeKey: '$default', rawPath: '/openim/bundle-token/callbackAfterAddFriendCommand', rawQueryString: '',
          headers: { 'content-type': 'application/json; charset=utf-8', operationid: 'op-bundle' },
