@@ -198,3 +198,42 @@ describe('tracing', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 });
+
+describe('alarms', () => {
+  const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+
+  it('watch the dead-letter queue and the callback function by their real dimensions', () => {
+    const byMetric = Object.fromEntries(alarms().map((alarm) => [`${alarm.Namespace}/${alarm.MetricName}`, alarm.Dimensions]));
+    expect(byMetric['AWS/SQS/ApproximateNumberOfMessagesVisible']).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] } },
+    ]);
+    expect(byMetric['AWS/Lambda/Errors']).toEqual([{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } }]);
+    expect(byMetric['AWS/Lambda/Throttles']).toEqual([{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } }]);
+  });
+
+  it('fire on the first occurrence and treat missing data as fine', () => {
+    for (const alarm of alarms()) {
+      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    }
+  });
+
+  it('notify an email address through a TLS-only topic when one is given', () => {
+    const { template: withEmail } = synthStack({ alarmEmail: 'ops@example.com' });
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const actions = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmActions);
+    expect(actions).toHaveLength(4);
+    for (const action of actions) expect(action).toEqual([{ Ref: expect.stringMatching(/Topic/) }]);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+});
+
+describe('the token secret', () => {
+  it('is readable by the callback function only', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const readers = policies.filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(readers.map(([, policy]) => policy.Properties.Roles)).toEqual([[{ Ref: expect.stringMatching(/CallbackRole/) }]]);
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+});
