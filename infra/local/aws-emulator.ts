@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeStacksXml, md5, queryErrorXml, queueMissing, readBody, reply, replyXml, signingService } from './aws-wire';
 
 /**
  * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
@@ -102,6 +103,14 @@ export class AwsEmulator {
     this.faultPolicy = undefined;
   }
 
+  /** Back to a clean state between tests: no faults, no events, requests or messages. */
+  reset(): void {
+    this.clearFaults();
+    this.events.length = 0;
+    this.requests.length = 0;
+    for (const url of this.queues.keys()) this.queues.set(url, []);
+  }
+
   onEvent(listener: (event: StoredEvent) => void): void {
     this.eventListeners.push(listener);
   }
@@ -160,26 +169,14 @@ export class AwsEmulator {
   /** AWS Query protocol (CloudFormation): form-encoded request, XML response. */
   private query(request: IncomingMessage, params: URLSearchParams, response: ServerResponse): void {
     const body = Object.fromEntries(params);
-    if (body.Action !== 'DescribeStacks') {
-      response.writeHead(400, { 'content-type': 'text/xml' });
-      return void response.end('<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>');
-    }
+    if (body.Action !== 'DescribeStacks') return replyXml(response, 400, queryErrorXml('InvalidAction', 'unsupported action'));
     this.requests.push({ operation: 'DescribeStacks', signingService: signingService(request), body });
     const name = String(body.StackName);
     const outputs = this.stacks.get(name);
     if (outputs === undefined) {
-      response.writeHead(400, { 'content-type': 'text/xml' });
-      return void response.end(
-        `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${xml(name)} does not exist</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-      );
+      return replyXml(response, 400, queryErrorXml('ValidationError', `Stack with id ${name} does not exist`));
     }
-    const members = Object.entries(outputs)
-      .map(([key, value]) => `<member><OutputKey>${xml(key)}</OutputKey><OutputValue>${xml(value)}</OutputValue></member>`)
-      .join('');
-    response.writeHead(200, { 'content-type': 'text/xml' });
-    response.end(
-      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${xml(name)}</StackName><StackId>arn:aws:cloudformation:us-east-1:000000000000:stack/${xml(name)}/1</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
-    );
+    replyXml(response, 200, describeStacksXml(name, outputs));
   }
 
   private operate(
@@ -278,27 +275,3 @@ export class AwsEmulator {
   }
 }
 
-const queueMissing = (): [number, unknown] => [
-  400,
-  { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' },
-];
-
-const readBody = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const reply = (response: ServerResponse, status: number, body: unknown): void => {
-  if (response.destroyed) return;
-  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
-  response.end(JSON.stringify(body));
-};
-
-const signingService = (request: IncomingMessage): string | undefined =>
-  /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(String(request.headers.authorization))?.[1];
-
-const xml = (text: string): string =>
-  text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
-
-const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');

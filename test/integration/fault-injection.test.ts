@@ -21,10 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 beforeEach(() => {
-  harness.emulator.clearFaults();
-  harness.emulator.events.length = 0;
-  harness.emulator.requests.length = 0;
-  harness.emulator.queues.set(harness.queueUrl, []);
+  harness.emulator.reset();
 });
 
 const parked = () => harness.emulator.messages(harness.queueUrl).map((message) => fromParkedEvent(message.body));

@@ -11,10 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 beforeEach(() => {
-  harness.emulator.clearFaults();
-  harness.emulator.requests.length = 0;
-  harness.emulator.events.length = 0;
-  harness.emulator.queues.set(harness.queueUrl, []);
+  harness.emulator.reset();
 });
 
 const putEventsRequests = () => harness.emulator.requests.filter((request) => request.operation === 'PutEvents');

@@ -30,9 +30,7 @@ const queued = () => harness.emulator.messages(harness.queueUrl);
 const makeAllVisible = () => queued().forEach((message) => (message.invisibleUntil = 0));
 
 beforeEach(() => {
-  harness.emulator.clearFaults();
-  harness.emulator.events.length = 0;
-  harness.emulator.queues.set(harness.queueUrl, []);
+  harness.emulator.reset();
 });
 
 describe('redrive', () => {
