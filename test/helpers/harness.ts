@@ -41,6 +41,18 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   };
 };
 
+/** This test file's harness: started before its tests, reset before each, stopped after them. */
+export const useHarness = (env: Record<string, string> = FAST_BUDGETS) => {
+  const context = {} as { harness: Harness; handler: Handler };
+  beforeAll(async () => {
+    context.harness = await startHarness(env);
+    context.handler = await context.harness.handlerWith();
+  });
+  beforeEach(() => context.harness.emulator.reset());
+  afterAll(() => context.harness.stop());
+  return context;
+};
+
 export interface EventOptions {
   path?: string;
   body?: string;

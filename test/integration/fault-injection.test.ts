@@ -1,7 +1,7 @@
 import { fromParkedEvent } from '../../functions/aws/dead-letter-queue';
 import type { Fault } from '../../infra/local/aws-emulator';
 import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
-import { addFriendBody, captureOutput, FAST_BUDGETS, type Harness, httpApiEvent, invoke, operationIDsIn, startHarness } from '../helpers/harness';
+import { addFriendBody, captureOutput, FAST_BUDGETS, httpApiEvent, invoke, operationIDsIn, useHarness } from '../helpers/harness';
 
 /**
  * The zero-loss promise under fire: the real handler and SDK against a loopback EventBridge and
@@ -12,29 +12,19 @@ const BUDGET_MS = Number(FAST_BUDGETS.REPLY_BUDGET_MS);
 /** Scheduling slack on a loaded 2-core CI machine; the benchmark measures the real overshoot. */
 const MARGIN_MS = 250;
 
-let harness: Harness;
-let handler: Awaited<ReturnType<Harness['handlerWith']>>;
+const ctx = useHarness();
 
-beforeAll(async () => {
-  harness = await startHarness(FAST_BUDGETS);
-  handler = await harness.handlerWith();
-});
-afterAll(() => harness.stop());
-beforeEach(() => {
-  harness.emulator.reset();
-});
-
-const parked = () => harness.emulator.messages(harness.queueUrl).map((message) => fromParkedEvent(message.body));
+const parked = () => ctx.harness.emulator.messages(ctx.harness.queueUrl).map((message) => fromParkedEvent(message.body));
 const send = (operationID = 'op-fault') =>
-  invoke(handler, httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: operationID } }));
+  invoke(ctx.handler, httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: operationID } }));
 
 describe('when EventBridge fails', () => {
   it('retries a 500 once and publishes the event', async () => {
-    harness.emulator.injectFault('PutEvents', 'server-error', 1);
+    ctx.harness.emulator.injectFault('PutEvents', 'server-error', 1);
     const { response, body, ms } = await send();
     expect(response.statusCode).toBe(200);
     expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 0, errCode: 0 });
-    expect(harness.emulator.events).toHaveLength(1);
+    expect(ctx.harness.emulator.events).toHaveLength(1);
     expect(parked()).toHaveLength(0);
     expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
   });
@@ -46,12 +36,12 @@ describe('when EventBridge fails', () => {
     ['resets the connection', 'reset', /socket hang up|ECONNRESET|reset/i],
     ['returns 500 every time', 'server-error', /InternalException/],
   ])('parks the event in the dead-letter queue when it %s, and replies 200 within the budget', async (_label, fault, reason) => {
-    harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? fault : undefined);
+    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? fault : undefined);
     const { response, body, ms } = await send();
 
     expect(response.statusCode).toBe(200);
     expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 0, errCode: 0, nextCode: 0 });
-    expect(harness.emulator.events).toHaveLength(0);
+    expect(ctx.harness.emulator.events).toHaveLength(0);
     const [message, ...others] = parked();
     expect(others).toHaveLength(0);
     expect(message?.reason).toMatch(reason);
@@ -61,19 +51,19 @@ describe('when EventBridge fails', () => {
   });
 
   it('retries only the failed entries and parks a permanent entry error at once', async () => {
-    harness.emulator.injectFault('PutEvents', 'failed-entries', 2);
+    ctx.harness.emulator.injectFault('PutEvents', 'failed-entries', 2);
     const { response } = await send();
     expect(response.statusCode).toBe(200);
-    expect(harness.emulator.events).toHaveLength(1);
-    expect(harness.emulator.requests.filter((request) => request.operation === 'PutEvents')).toHaveLength(3);
+    expect(ctx.harness.emulator.events).toHaveLength(1);
+    expect(ctx.harness.emulator.requests.filter((request) => request.operation === 'PutEvents')).toHaveLength(3);
   });
 
   it('parks the event when EventBridge is down entirely (connection refused)', async () => {
-    const down = await harness.handlerWith({});
+    const down = await ctx.harness.handlerWith({});
     const saved = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = 'http://127.0.0.1:9'; // nothing listens on the discard port
     try {
-      const refused = await harness.handlerWith();
+      const refused = await ctx.harness.handlerWith();
       const { response, ms } = await invoke(refused, httpApiEvent({ body: addFriendBody() }));
       expect(response.statusCode).toBe(200);
       expect(parked()).toHaveLength(1);
@@ -94,9 +84,9 @@ describe('when EventBridge and the dead-letter queue both fail', () => {
     ['a slow answer', { delayMs: 3_000 }],
     ['a connection reset', 'reset'],
   ])('replies 503 / 25001 within the budget and logs the complete entry (%s)', async (_label, fault) => {
-    harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' || operation === 'SendMessage' ? fault : undefined);
+    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' || operation === 'SendMessage' ? fault : undefined);
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-    const logged = await harness.handlerWith();
+    const logged = await ctx.harness.handlerWith();
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const output = captureOutput();
     let result: Awaited<ReturnType<typeof invoke>>;
@@ -124,7 +114,7 @@ describe('200 concurrent callbacks with random faults', () => {
     const faults: (Fault | undefined)[] = ['server-error', 'throttle', 'failed-entries', 'reset', { delayMs: 40 }, { delayMs: 400 }];
     // Events of operations ending in 0 or 5 never get in (parked after the budget); the others
     // meet a random fault half of the time (most then get in on a retry).
-    harness.emulator.faultPolicy = (operation, body) => {
+    ctx.harness.emulator.faultPolicy = (operation, body) => {
       if (operation !== 'PutEvents') return undefined;
       if (operationIDsIn(body).some((id) => /[05]$/.test(id))) return 'failed-entries';
       if (random() < 0.5) return undefined;
@@ -140,7 +130,7 @@ describe('200 concurrent callbacks with random faults', () => {
       RETRY_BASE_DELAY_MS: '50',
       RETRY_MAX_DELAY_MS: '400',
     };
-    const concurrent = await harness.handlerWith(budgets);
+    const concurrent = await ctx.harness.handlerWith(budgets);
     const operationIDs = Array.from({ length: 200 }, (_, index) => `op-${index}`);
     const results = await Promise.all(
       operationIDs.map((id) =>
@@ -153,7 +143,7 @@ describe('200 concurrent callbacks with random faults', () => {
       expect(decodeOpenImReply(body).actionCode).toBe(0);
       expect(ms).toBeLessThan(Number(budgets.REPLY_BUDGET_MS) + MARGIN_MS);
     }
-    const onBus = harness.emulator.events.map((event) => event.detail as { operationID: string; idempotencyKey: string });
+    const onBus = ctx.harness.emulator.events.map((event) => event.detail as { operationID: string; idempotencyKey: string });
     const inQueue = parked().map(({ entry }) => JSON.parse(String(entry.Detail)) as { operationID: string; idempotencyKey: string });
     const all = [...onBus, ...inQueue];
     expect(new Set(all.map((detail) => detail.operationID))).toEqual(new Set(operationIDs));

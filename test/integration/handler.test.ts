@@ -1,24 +1,14 @@
 import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import { LOCAL_BUS_NAME } from '../../infra/local/local-environment';
-import { addFriendBody, captureOutput, FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
+import { addFriendBody, captureOutput, httpApiEvent, invoke, TOKEN, useHarness } from '../helpers/harness';
 
-let harness: Harness;
-let handler: Awaited<ReturnType<Harness['handlerWith']>>;
+const ctx = useHarness();
 
-beforeAll(async () => {
-  harness = await startHarness(FAST_BUDGETS);
-  handler = await harness.handlerWith();
-});
-afterAll(() => harness.stop());
-beforeEach(() => {
-  harness.emulator.reset();
-});
-
-const putEventsRequests = () => harness.emulator.requests.filter((request) => request.operation === 'PutEvents');
+const putEventsRequests = () => ctx.harness.emulator.requests.filter((request) => request.operation === 'PutEvents');
 
 describe('the handler with the real SDK against a loopback EventBridge', () => {
   it('publishes an AfterAddFriend event with exactly the PutEvents request the contract describes', async () => {
-    const { response, body } = await invoke(handler, httpApiEvent({ body: `${addFriendBody()}\n` }));
+    const { response, body } = await invoke(ctx.handler, httpApiEvent({ body: `${addFriendBody()}\n` }));
 
     expect(response.statusCode).toBe(200);
     expect(response.headers).toEqual({ 'content-type': 'application/json' });
@@ -55,9 +45,9 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
       HandleResult: 1,
       HandleMsg: '',
     });
-    const { response } = await invoke(handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterAddFriendAgreeCommand`, body }));
+    const { response } = await invoke(ctx.handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterAddFriendAgreeCommand`, body }));
     expect(response.statusCode).toBe(200);
-    expect(harness.emulator.events[0]).toMatchObject({
+    expect(ctx.harness.emulator.events[0]).toMatchObject({
       detailType: 'AfterAddFriendAgree',
       detail: { fromUserID: '3958741620', toUserID: '6127384950', handleResult: 1, handleMsg: '' },
     });
@@ -65,18 +55,18 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
 
   it('publishes AfterImportFriends with friendUserIDs null as []', async () => {
     const body = JSON.stringify({ callbackCommand: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs: null });
-    const { response } = await invoke(handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }));
+    const { response } = await invoke(ctx.handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }));
     expect(response.statusCode).toBe(200);
-    expect(harness.emulator.events[0]?.detail).toMatchObject({ ownerUserID: '1', friendUserIDs: [], part: 1, parts: 1 });
+    expect(ctx.harness.emulator.events[0]?.detail).toMatchObject({ ownerUserID: '1', friendUserIDs: [], part: 1, parts: 1 });
   });
 
   it('publishes an import of 20,000 IDs as several parts in as few PutEvents calls as the limits allow', async () => {
     const ids = Array.from({ length: 20_000 }, (_, index) => `${1_000_000_000_000 + index}`);
     const body = JSON.stringify({ callbackCommand: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs: ids });
-    const { response } = await invoke(handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }));
+    const { response } = await invoke(ctx.handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }));
 
     expect(response.statusCode).toBe(200);
-    const parts = harness.emulator.events.map((event) => event.detail as { part: number; parts: number; friendUserIDs: string[] });
+    const parts = ctx.harness.emulator.events.map((event) => event.detail as { part: number; parts: number; friendUserIDs: string[] });
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.sort((a, b) => a.part - b.part).flatMap((part) => part.friendUserIDs)).toEqual(ids);
     // Each part is close to the 200 KiB detail cap, so a call holds one part (256 KiB per call).
@@ -85,13 +75,13 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
 
   it('accepts the v3.0-3.4.0 query form /<prefix>/<token>?command=', async () => {
     const event = httpApiEvent({ path: `/openim/${TOKEN}`, query: { command: 'callbackAfterAddFriendCommand' }, body: addFriendBody() });
-    expect((await invoke(handler, event)).response.statusCode).toBe(200);
+    expect((await invoke(ctx.handler, event)).response.statusCode).toBe(200);
   });
 
   it('accepts a base64-encoded body', async () => {
     const event = httpApiEvent({ body: Buffer.from(addFriendBody()).toString('base64'), isBase64Encoded: true });
-    expect((await invoke(handler, event)).response.statusCode).toBe(200);
-    expect(harness.emulator.events).toHaveLength(1);
+    expect((await invoke(ctx.handler, event)).response.statusCode).toBe(200);
+    expect(ctx.harness.emulator.events).toHaveLength(1);
   });
 
   it('answers every refusal in JSON that OpenIM decodes, and publishes nothing', async () => {
@@ -110,7 +100,7 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
       [{ body: addFriendBody(), headers: {} }, 415, 20008],
     ];
     for (const [options, status, errCode] of cases) {
-      const { response, body } = await invoke(handler, httpApiEvent(options));
+      const { response, body } = await invoke(ctx.handler, httpApiEvent(options));
       expect({ options, status: response.statusCode }).toEqual({ options, status });
       expect(response.headers).toEqual({ 'content-type': 'application/json' });
       expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 1, errCode, nextCode: 0 });
@@ -119,14 +109,14 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
   });
 
   it('refuses a body over the limit with 413 / 20007 before parsing it', async () => {
-    const small = await harness.handlerWith({ MAX_BODY_BYTES: '100' });
+    const small = await ctx.harness.handlerWith({ MAX_BODY_BYTES: '100' });
     const { response, body } = await invoke(small, httpApiEvent({ body: addFriendBody({ reqMsg: 'x'.repeat(200) }) }));
     expect(response.statusCode).toBe(413);
     expect(decodeOpenImReply(body).errCode).toBe(20007);
   });
 
   it('refuses a source outside the allow-list with 403 / 20006', async () => {
-    const restricted = await harness.handlerWith({ ALLOWED_SOURCE_CIDRS: '198.51.100.0/24' });
+    const restricted = await ctx.harness.handlerWith({ ALLOWED_SOURCE_CIDRS: '198.51.100.0/24' });
     const outside = await invoke(restricted, httpApiEvent({ body: addFriendBody(), sourceIp: '203.0.113.7' }));
     const inside = await invoke(restricted, httpApiEvent({ body: addFriendBody(), sourceIp: '198.51.100.20' }));
     expect([outside.response.statusCode, decodeOpenImReply(outside.body).errCode]).toEqual([403, 20006]);
@@ -153,7 +143,7 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
 
   it('writes one JSON log line per callback with outcome, command and operationID but no message text or token', async () => {
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-    const logged = await harness.handlerWith();
+    const logged = await ctx.harness.handlerWith();
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const output = captureOutput();
     try {
