@@ -4,10 +4,12 @@ import { AwsEmulator, type Fault } from '../../infra/local/aws-emulator';
 /**
  * Child process of the benchmark: a loopback AWS endpoint and one bundle in the same process,
  * then the first invocation, a warm loop, or replies under an EventBridge that never answers.
- * Settings come from the environment: BUNDLE, MODE (warm | worst), RUNS, RESULT_FILE.
+ * Settings come from the environment: BUNDLE, MODE (warm | paired | worst), RUNS, RESULT_FILE;
+ * BASELINE, for `paired`: a second bundle whose invocations alternate with BUNDLE's, so both see
+ * the same machine state and the difference is the overhead, not the noise between two runs.
  */
 const TOKEN = 'bench-token-abcdefghijklmnopqrstuvwxyz0123456';
-const { BUNDLE = '', MODE = 'warm', RUNS = '10000', RESULT_FILE = '' } = process.env;
+const { BUNDLE = '', BASELINE = '', MODE = 'warm', RUNS = '10000', RESULT_FILE = '' } = process.env;
 
 const emulator = new AwsEmulator();
 Object.assign(process.env, {
@@ -22,9 +24,8 @@ Object.assign(process.env, {
 });
 emulator.secrets.set('bench-token', { current: TOKEN });
 
-const { handler } = (await import(BUNDLE)) as {
-  handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
-};
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+const { handler } = (await import(BUNDLE)) as { handler: Handler };
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
 let sequence = 0;
 const event = () => ({
@@ -37,9 +38,9 @@ const event = () => ({
   body: '{"callbackCommand":"callbackAfterAddFriendCommand","fromUserID":"3958741620","toUserID":"6127384950","reqMsg":"Hi"}\n',
   isBase64Encoded: false,
 });
-const timed = async () => {
+const timed = async (invoke: Handler = handler) => {
   const started = performance.now();
-  const response = await handler(event(), context);
+  const response = await invoke(event(), context);
   const ms = performance.now() - started;
   return { ms, status: response.statusCode };
 };
@@ -54,6 +55,18 @@ if (MODE === 'warm') {
   result.samples = samples;
   result.events = emulator.events.length;
   result.peakRssKb = process.resourceUsage().maxRSS;
+} else if (MODE === 'paired') {
+  const { handler: baseline } = (await import(BASELINE)) as { handler: Handler };
+  await timed();
+  await timed(baseline);
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let run = 0; run < Number(RUNS); run += 1) {
+    ours.push((await timed()).ms);
+    base.push((await timed(baseline)).ms);
+  }
+  result.ours = ours;
+  result.base = base;
 } else {
   await timed(); // warm: the token is cached, the worst case is about EventBridge only
   const scenarios: [string, Fault | undefined][] = [
