@@ -1,6 +1,8 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { Stack } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { FriendEvents } from '../../infra/friend-events';
 import { nagFindings, synthStack } from '../helpers/synth';
 
 const { stack, template } = synthStack();
@@ -228,6 +230,26 @@ describe('alarms', () => {
 });
 
 describe('the token secret', () => {
+  it('can be an existing secret: none is created, and the function reads that one', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const host = new Stack(app, 'Host');
+    const tokenSecret = secretsmanager.Secret.fromSecretCompleteArn(
+      host,
+      'Existing',
+      'arn:aws:secretsmanager:eu-west-1:111111111111:secret:openim-token-AbCdEf',
+    );
+    new FriendEvents(host, 'FriendEvents', { tokenSecret });
+    const custom = Template.fromStack(host);
+    custom.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CALLBACK_TOKEN_SECRET_ID: tokenSecret.secretArn }) },
+    });
+    const statements = (Object.values(custom.findResources('AWS::IAM::Policy')) as any[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.find((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))?.Resource).toBe(
+      tokenSecret.secretArn,
+    );
+  });
+
   it('is readable by the callback function only', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const readers = policies.filter(([, policy]) =>

@@ -106,6 +106,17 @@ describe('when EventBridge and the dead-letter queue both fail', () => {
   });
 });
 
+describe('a partial failure (FailedEntryCount 1) with the dead-letter queue down', () => {
+  it('replies 503 / 25001: the event was neither published nor parked', async () => {
+    ctx.harness.emulator.faultPolicy = (operation) =>
+      operation === 'PutEvents' ? 'failed-entries' : operation === 'SendMessage' ? 'server-error' : undefined;
+    const { response, body } = await send();
+    expect(response.statusCode).toBe(503);
+    expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 1, errCode: 25001, nextCode: 0 });
+    expect(ctx.harness.emulator.events).toHaveLength(0);
+  });
+});
+
 describe('200 concurrent callbacks with random faults', () => {
   it('accounts for every event exactly once in bus ∪ queue (duplicates only with the same idempotencyKey)', async () => {
     // A seeded generator: the same faults on every run, so a failure can be replayed.
