@@ -32,14 +32,10 @@ export class CallbackTelemetry {
     this.metrics.addMetric(METRIC.retried, MetricUnit.Count, Math.max(0, outcome.attempts - 1));
     this.metrics.addMetric(METRIC.deadLettered, MetricUnit.Count, outcome.deadLettered);
     this.metrics.addMetric(METRIC.publishLatency, MetricUnit.Milliseconds, outcome.publishLatencyMs);
-    const message = outcome.deadLettered > 0 ? 'callback accepted, events dead-lettered' : 'callback accepted';
-    const log = outcome.deadLettered > 0 ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
-    log(message, {
-      outcome: outcome.deadLettered > 0 ? 'parked' : 'published',
-      ...outcome,
-      correlation_id: outcome.operationID,
-      latencyMs,
-    });
+    const parked = outcome.deadLettered > 0;
+    const fields = { outcome: parked ? 'parked' : 'published', ...outcome, correlation_id: outcome.operationID, latencyMs };
+    if (parked) this.logger.warn('callback accepted, events dead-lettered', fields);
+    else this.logger.info('callback accepted', fields);
   }
 
   /** `operationID` is passed in, never appended to the logger: the local server runs invocations concurrently. */
