@@ -50,10 +50,18 @@ export const createTokenSource = (options: TokenSourceOptions): TokenSource => {
   let inFlight: Promise<string[]> | undefined;
   const refresh = (): Promise<string[]> =>
     (inFlight ??= read()
-      .then((tokens) => {
-        cached = { tokens, fetchedAt: performance.now() };
-        return tokens;
-      })
+      .then(
+        (tokens) => {
+          cached = { tokens, fetchedAt: performance.now() };
+          return tokens;
+        },
+        (error: unknown) => {
+          // Keep the tokens we had, and wait a whole interval before the next read, so an
+          // unreachable Secrets Manager is not asked again on every call (or every token miss).
+          if (cached !== undefined) cached.fetchedAt = performance.now();
+          throw error;
+        },
+      )
       .finally(() => {
         inFlight = undefined;
       }));
@@ -68,7 +76,6 @@ export const createTokenSource = (options: TokenSourceOptions): TokenSource => {
           return await refresh();
         } catch (error) {
           options.onRefreshError(describeAwsError(error));
-          cached.fetchedAt = performance.now(); // retry after another interval, not on every call
         }
       }
       return cached.tokens;

@@ -45,6 +45,16 @@ describe('the callback token source (Secrets Manager)', () => {
     expect(refreshErrors).toHaveLength(1);
   });
 
+  it('waits a whole interval after a failed re-read, whoever asked for it (no read per token miss)', async () => {
+    const { tokens } = source(60_000);
+    await tokens.tokens();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    harness.emulator.injectFault('GetSecretValue', 'server-error', 2);
+    await expect(tokens.refresh()).rejects.toThrow();
+    expect(tokens.ageMs()).toBeLessThan(20);
+    expect(await tokens.tokens()).toEqual([TOKEN]);
+  });
+
   it('fails when the secret cannot be read at all and nothing is cached', async () => {
     harness.emulator.secrets.delete(LOCAL_SECRET_ID);
     await expect(source().tokens.tokens()).rejects.toThrow(/ResourceNotFoundException|can't find/);
