@@ -1,9 +1,4 @@
-import {
-  EVENT_SCHEMA_VERSION,
-  FRIEND_DETAIL_TYPES,
-  type FriendDetailByType,
-  type FriendDetailType,
-} from './events';
+import { EVENT_SCHEMA_VERSION, FRIEND_DETAIL_TYPES, type FriendDetailByType, type FriendDetailType } from './events';
 
 /**
  * The JSON Schema (draft-04, what the EventBridge schema registry takes) of each event,
@@ -22,11 +17,19 @@ type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
 
 const common = <C extends string>(command: C) =>
   ({
-    schemaVersion: { type: 'integer', enum: [EVENT_SCHEMA_VERSION], description: 'Contract version; bumped only for a breaking change' },
+    schemaVersion: {
+      type: 'integer',
+      enum: [EVENT_SCHEMA_VERSION],
+      description: 'Contract version; bumped only for a breaking change',
+    },
     callbackCommand: { type: 'string', enum: [command], description: 'The OpenIM command, verbatim' },
     operationID: { type: 'string', description: "OpenIM's trace id (operationID header), empty when absent" },
     receivedAt: { type: 'string', format: 'date-time', description: 'When the callback was received (UTC)' },
-    idempotencyKey: { type: 'string', minLength: 64, description: 'Same for a duplicate delivery or a re-publish: de-duplicate on it' },
+    idempotencyKey: {
+      type: 'string',
+      minLength: 64,
+      description: 'Same for a duplicate delivery or a re-publish: de-duplicate on it',
+    },
   }) as const;
 
 const userID = (description: string) => ({ type: 'string', minLength: 1, description }) as const;

@@ -8,6 +8,7 @@ const app = new App();
 new FriendEventsStack(app, app.node.tryGetContext('stackName') ?? 'OpenImFriendEvents', {
   description: 'OpenIM friend callbacks to Amazon EventBridge (openim-friend-events)',
   friendEvents: stackPropsFromContext(app),
-  exampleSubscriber: app.node.tryGetContext('exampleSubscriber') === true || app.node.tryGetContext('exampleSubscriber') === 'true',
+  exampleSubscriber:
+    app.node.tryGetContext('exampleSubscriber') === true || app.node.tryGetContext('exampleSubscriber') === 'true',
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import type { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
 /** A handler file of this repository, by its path under `functions/`. */
@@ -79,7 +79,10 @@ export class BundledFunction extends Construct {
         // The X-Ray SDK is CommonJS and requires Node built-ins, which an ESM bundle cannot do
         // without a real `require` ("Dynamic require of util is not supported" at cold start).
         ...(props.tracing
-          ? { banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
+          ? {
+              banner:
+                "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+            }
           : {}),
       },
     });

@@ -34,6 +34,7 @@ export const allowSubscribers = (bus: events.IEventBus, access: SubscriberAccess
     throw new Error('subscriber access needs a bus created by this construct (a bus passed in has its own policy)');
   }
   const ruleArns = `arn:${bus.stack.partition}:events:${bus.stack.region}:${bus.stack.account}:rule/${bus.eventBusName}/*`;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM
   const creatorIsCaller = { StringEqualsIfExists: { 'events:creatorAccount': '${aws:PrincipalAccount}' } };
   if (accounts.length > 0) {
     bus.addToResourcePolicy(

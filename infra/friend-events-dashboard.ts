@@ -3,7 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ERR_CODE_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/openim-callback/telemetry-names';
+import {
+  ERR_CODE_DIMENSION,
+  METRIC,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../functions/openim-callback/telemetry-names';
 import { functionMetric } from './friend-events-alarms';
 
 export interface FriendEventsDashboardProps {
@@ -76,7 +81,10 @@ export class FriendEventsDashboard extends Construct {
               props.callbackFunction.metricDuration({ statistic: 'p50', period, label: 'p50' }),
               props.callbackFunction.metricDuration({ statistic: 'p99', period, label: 'p99' }),
             ],
-            right: [coldStarts.with({ label: 'cold starts' }), props.callbackFunction.metricErrors({ period, label: 'errors' })],
+            right: [
+              coldStarts.with({ label: 'cold starts' }),
+              props.callbackFunction.metricErrors({ period, label: 'errors' }),
+            ],
             width: 8,
           }),
         ],

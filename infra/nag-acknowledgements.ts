@@ -11,7 +11,7 @@ const REASONS = {
   'AwsSolutions-L1':
     'The functions target Node.js 22, the runtime their bundles and tests are built for; the runtime property allows a newer one.',
   'AwsSolutions-SMG4':
-    'Rotating the token means changing the URL in OpenIM\'s config too, so rotation is a documented manual step (the function accepts the previous token meanwhile), not a scheduled Lambda.',
+    "Rotating the token means changing the URL in OpenIM's config too, so rotation is a documented manual step (the function accepts the previous token meanwhile), not a scheduled Lambda.",
   'AwsSolutions-SQS3':
     'This queue is itself the dead-letter store for unpublished events; a second-level queue would only hide them.',
   'AwsSolutions-SNS2':

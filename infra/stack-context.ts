@@ -16,7 +16,11 @@ export const stackPropsFromContext = (scope: Construct): FriendEventsProps => {
     return parsed;
   };
   const cidrs = context('allowedSourceCidrs');
-  const list = (key: string) => context(key)?.split(',').map((item) => item.trim()).filter(Boolean);
+  const list = (key: string) =>
+    context(key)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   const rateLimit = number('throttleRateLimit');
   const burstLimit = number('throttleBurstLimit');
   const replyBudgetMs = number('replyBudgetMs');

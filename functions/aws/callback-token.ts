@@ -29,10 +29,9 @@ export const createTokenSource = (options: TokenSourceOptions): TokenSource => {
   const client = new SecretsManagerClient(singleAttemptClientConfig(options.timeoutMs));
   const readStage = async (stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> => {
     try {
-      const output = await client.send(
-        new GetSecretValueCommand({ SecretId: options.secretId, VersionStage: stage }),
-        { abortSignal: timeoutSignal(options.timeoutMs) },
-      );
+      const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretId, VersionStage: stage }), {
+        abortSignal: timeoutSignal(options.timeoutMs),
+      });
       return output.SecretString?.trim() || undefined;
     } catch (error) {
       // A secret that was never rotated has no AWSPREVIOUS version: that is normal.

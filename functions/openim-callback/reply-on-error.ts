@@ -1,10 +1,10 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type InvocationContext, startOf } from './invocation-start';
 import { CallbackError, MalformedBodyError, UnsupportedContentTypeError } from '../openim/errors';
 import { refusalReply } from '../openim/reply';
 import { readOperationID } from './callback-request';
 import { toHttpResponse } from './http-reply';
+import { type InvocationContext, startOf } from './invocation-start';
 import type { CallbackTelemetry } from './telemetry';
 
 /**
@@ -18,7 +18,12 @@ export const replyOnError = (
   onError: (request) => {
     const error = toCallbackError(request.error);
     const result = refusalReply(error);
-    telemetry.rejected(result, operationIdOf(request.event), Math.round(performance.now() - startOf(request.context)), error);
+    telemetry.rejected(
+      result,
+      operationIdOf(request.event),
+      Math.round(performance.now() - startOf(request.context)),
+      error,
+    );
     request.response = toHttpResponse(result);
   },
 });

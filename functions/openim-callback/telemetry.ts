@@ -33,7 +33,12 @@ export class CallbackTelemetry {
     this.metrics.addMetric(METRIC.deadLettered, MetricUnit.Count, outcome.deadLettered);
     this.metrics.addMetric(METRIC.publishLatency, MetricUnit.Milliseconds, outcome.publishLatencyMs);
     const parked = outcome.deadLettered > 0;
-    const fields = { outcome: parked ? 'parked' : 'published', ...outcome, correlation_id: outcome.operationID, latencyMs };
+    const fields = {
+      outcome: parked ? 'parked' : 'published',
+      ...outcome,
+      correlation_id: outcome.operationID,
+      latencyMs,
+    };
     if (parked) this.logger.warn('callback accepted, events dead-lettered', fields);
     else this.logger.info('callback accepted', fields);
   }
@@ -60,7 +65,10 @@ export class CallbackTelemetry {
     } else if (error instanceof CallbackError) {
       // A failure we diagnosed ourselves: errDlt and the cause tell the story. A stack would not,
       // and the first one costs a source-map parse (~100 ms) inside the reply budget.
-      this.logger.error('callback failed', { ...fields, cause: error.cause === undefined ? undefined : describeAwsError(error.cause) });
+      this.logger.error('callback failed', {
+        ...fields,
+        cause: error.cause === undefined ? undefined : describeAwsError(error.cause),
+      });
     } else {
       this.logger.error('callback failed', { ...fields, error }); // a bug: keep the stack
     }

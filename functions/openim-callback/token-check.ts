@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { InvalidTokenError, TokenUnavailableError } from '../openim/errors';
 import type { TokenSource } from '../aws/callback-token';
+import { InvalidTokenError, TokenUnavailableError } from '../openim/errors';
 
 /** A miss refreshes the tokens at most this often, so a rotation is picked up within seconds. */
 const MIN_REFRESH_AFTER_MISS_MS = 10_000;
@@ -26,7 +26,6 @@ const matchesAny = (candidate: string, tokens: string[]): boolean =>
   tokens.map((token) => constantTimeEquals(candidate, token)).includes(true);
 
 /** Hashing first makes the comparison independent of both lengths. */
-export const constantTimeEquals = (a: string, b: string): boolean =>
-  timingSafeEqual(sha256(a), sha256(b));
+export const constantTimeEquals = (a: string, b: string): boolean => timingSafeEqual(sha256(a), sha256(b));
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();

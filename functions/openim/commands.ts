@@ -11,5 +11,4 @@ export type FriendCommand = keyof typeof DETAIL_TYPE_BY_COMMAND;
 
 export const FRIEND_COMMANDS = Object.keys(DETAIL_TYPE_BY_COMMAND) as FriendCommand[];
 
-export const isFriendCommand = (value: string): value is FriendCommand =>
-  Object.hasOwn(DETAIL_TYPE_BY_COMMAND, value);
+export const isFriendCommand = (value: string): value is FriendCommand => Object.hasOwn(DETAIL_TYPE_BY_COMMAND, value);

@@ -5,4 +5,6 @@ import { createHash } from 'node:crypto';
  * receive time), so a duplicate delivery or a re-publish carries the same key.
  */
 export const idempotencyKey = (command: string, operationID: string, payload: readonly unknown[]): string =>
-  createHash('sha256').update(JSON.stringify([command, operationID, ...payload])).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify([command, operationID, ...payload]))
+    .digest('hex');

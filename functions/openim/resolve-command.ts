@@ -1,4 +1,4 @@
-import { type FriendCommand, FRIEND_COMMANDS, isFriendCommand } from './commands';
+import { FRIEND_COMMANDS, type FriendCommand, isFriendCommand } from './commands';
 import { CommandMismatchError, InvalidFieldError, UnhandledCommandError } from './errors';
 
 /** Where a command can come from: the URL path (v3.4.2+), `?command=` (v3.0-3.4.0), the body. */
@@ -18,7 +18,9 @@ export const resolveCommand = (sources: CommandSources): FriendCommand => {
     ['?command=', sources.query],
     ['body callbackCommand', sources.body],
   ];
-  const named = candidates.filter((source): source is [string, string] => typeof source[1] === 'string' && source[1] !== '');
+  const named = candidates.filter(
+    (source): source is [string, string] => typeof source[1] === 'string' && source[1] !== '',
+  );
 
   const [first] = named;
   if (first === undefined) {
@@ -37,5 +39,4 @@ export const resolveCommand = (sources: CommandSources): FriendCommand => {
 };
 
 /** Commands come from the caller: echo at most a short, printable excerpt. */
-const quote = (command: string): string =>
-  JSON.stringify(command.length > 64 ? `${command.slice(0, 64)}...` : command);
+const quote = (command: string): string => JSON.stringify(command.length > 64 ? `${command.slice(0, 64)}...` : command);

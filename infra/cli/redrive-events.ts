@@ -27,7 +27,11 @@ export interface RedriveSummary {
  * after the entry got in, so an interrupted run loses nothing and a re-run re-publishes at most
  * what it had not yet deleted (subscribers de-duplicate on `idempotencyKey`).
  */
-export const redrive = async (sqs: SQSClient, publish: PublishEvents, options: RedriveOptions): Promise<RedriveSummary> => {
+export const redrive = async (
+  sqs: SQSClient,
+  publish: PublishEvents,
+  options: RedriveOptions,
+): Promise<RedriveSummary> => {
   const summary: RedriveSummary = { received: 0, republished: 0, failed: 0, skipped: 0 };
   while (summary.received < options.maxMessages) {
     const { Messages = [] } = await sqs.send(

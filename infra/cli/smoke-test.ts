@@ -18,7 +18,12 @@ export interface SmokeTestOptions {
 
 /** Sends one callback as a real OpenIM server would and judges the reply as OpenIM does. */
 export const smokeTest = async (options: SmokeTestOptions): Promise<{ pass: boolean; lines: string[] }> => {
-  const request = openImRequest(options.version, options.url, { ...sampleBodies[options.command] }, options.operationID);
+  const request = openImRequest(
+    options.version,
+    options.url,
+    { ...sampleBodies[options.command] },
+    options.operationID,
+  );
   const token = new URL(options.url).pathname.split('/').filter(Boolean).at(-1);
   const shown = token ? request.url.replace(`/${token}`, '/<token>') : request.url;
   const lines = [`POST ${shown} (OpenIM ${options.version} wire format, operationID ${options.operationID})`];
@@ -45,7 +50,9 @@ export const smokeTest = async (options: SmokeTestOptions): Promise<{ pass: bool
   if (options.expectEventIn) {
     const event = await waitForEvent(options.expectEventIn, options.operationID, options.timeoutMs);
     if (!event) {
-      lines.push(`FAIL: no event with operationID ${options.operationID} reached the local bus (${options.expectEventIn})`);
+      lines.push(
+        `FAIL: no event with operationID ${options.operationID} reached the local bus (${options.expectEventIn})`,
+      );
       return { pass: false, lines };
     }
     lines.push(`PASS: ${event.detailType} event reached bus ${event.eventBusName}`);

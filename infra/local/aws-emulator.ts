@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeStacksXml, md5, queryErrorXml, queueMissing, readBody, reply, replyXml, signingService } from './aws-wire';
+import {
+  describeStacksXml,
+  md5,
+  queryErrorXml,
+  queueMissing,
+  readBody,
+  reply,
+  replyXml,
+  signingService,
+} from './aws-wire';
 
 /**
  * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
@@ -156,12 +165,17 @@ export class AwsEmulator {
       if (fault === 'reset') return void request.socket.destroy();
       if (fault === 'hang') return void this.hanging.add(response);
       if (fault === 'server-error') return reply(response, 500, { __type: 'InternalException', message: 'injected' });
-      if (fault === 'throttle') return reply(response, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      if (fault === 'throttle')
+        return reply(response, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (response.destroyed || request.socket.destroyed) return;
     }
     const failEntry =
-      fault === 'failed-entries' ? () => true : typeof fault === 'object' && 'failEntry' in fault ? fault.failEntry : () => false;
+      fault === 'failed-entries'
+        ? () => true
+        : typeof fault === 'object' && 'failEntry' in fault
+          ? fault.failEntry
+          : () => false;
     const [status, result] = this.operate(operation, body, failEntry);
     reply(response, status, result);
   }
@@ -169,12 +183,16 @@ export class AwsEmulator {
   /** AWS Query protocol (CloudFormation): form-encoded request, XML response. */
   private query(request: IncomingMessage, params: URLSearchParams, response: ServerResponse): void {
     const body = Object.fromEntries(params);
-    if (body.Action !== 'DescribeStacks') return replyXml(response, 400, queryErrorXml('InvalidAction', 'unsupported action'));
+    if (body.Action !== 'DescribeStacks') {
+      replyXml(response, 400, queryErrorXml('InvalidAction', 'unsupported action'));
+      return;
+    }
     this.requests.push({ operation: 'DescribeStacks', signingService: signingService(request), body });
     const name = String(body.StackName);
     const outputs = this.stacks.get(name);
     if (outputs === undefined) {
-      return replyXml(response, 400, queryErrorXml('ValidationError', `Stack with id ${name} does not exist`));
+      replyXml(response, 400, queryErrorXml('ValidationError', `Stack with id ${name} does not exist`));
+      return;
     }
     replyXml(response, 200, describeStacksXml(name, outputs));
   }
@@ -226,7 +244,12 @@ export class AwsEmulator {
   private sendMessage(body: Record<string, unknown>): [number, unknown] {
     const queue = this.queue(body);
     if (!queue) return queueMissing();
-    const message = { messageId: randomUUID(), body: String(body.MessageBody), receiptHandle: undefined, invisibleUntil: 0 };
+    const message = {
+      messageId: randomUUID(),
+      body: String(body.MessageBody),
+      receiptHandle: undefined,
+      invisibleUntil: 0,
+    };
     queue.push(message);
     return [200, { MessageId: message.messageId, MD5OfMessageBody: md5(message.body) }];
   }
@@ -274,4 +297,3 @@ export class AwsEmulator {
     return [200, { ARN: id, Name: id, SecretString: value, VersionId: randomUUID(), VersionStages: [stage] }];
   }
 }
-

@@ -10,10 +10,15 @@ export type HttpApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2> | APIGatewayProxyStructuredResultV2 | undefined;
 
 /** Bodies API Gateway (HTTP API) hands over as text; anything else arrives base64-encoded. */
-const TEXT_CONTENT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript)\b|application\/x-www-form-urlencoded)/i;
+const TEXT_CONTENT_TYPE =
+  /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript)\b|application\/x-www-form-urlencoded)/i;
 
 /** Builds the HTTP API payload format 2.0 event that API Gateway would build for this request. */
-export const toHttpApiEvent = (request: IncomingMessage, body: Buffer, receivedAt = Date.now()): APIGatewayProxyEventV2 => {
+export const toHttpApiEvent = (
+  request: IncomingMessage,
+  body: Buffer,
+  receivedAt = Date.now(),
+): APIGatewayProxyEventV2 => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const rawPath = (request.url ?? '/').split('?')[0] ?? '/';
   const rawQueryString = url.search.slice(1);

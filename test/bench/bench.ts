@@ -49,7 +49,15 @@ const coldImport = async (bundle: string): Promise<number> => {
 const invokeLoop = async (bundle: string, mode: 'warm' | 'paired' | 'worst', runs: number, baseline = '') => {
   const resultFile = join(work, `${mode}-${Math.random().toString(36).slice(2)}.json`);
   await run(process.execPath, ['--import', 'tsx', 'test/bench/invoke-loop.ts'], {
-    env: { ...process.env, BUNDLE: bundle, BASELINE: baseline, MODE: mode, RUNS: String(runs), RESULT_FILE: resultFile, NODE_OPTIONS: '--enable-source-maps' },
+    env: {
+      ...process.env,
+      BUNDLE: bundle,
+      BASELINE: baseline,
+      MODE: mode,
+      RUNS: String(runs),
+      RESULT_FILE: resultFile,
+      NODE_OPTIONS: '--enable-source-maps',
+    },
     maxBuffer: 256 * 1024 * 1024,
   });
   return JSON.parse(readFileSync(resultFile, 'utf8')) as {
@@ -75,7 +83,8 @@ for (let index = 0; index < COLD_RUNS; index += 1) {
 console.log(`warm loops (${WARM_RUNS} invocations each)...`);
 const warmOurs = await invokeLoop(ours, 'warm', WARM_RUNS);
 const warmMinimal = await invokeLoop(floor, 'warm', WARM_RUNS);
-if (warmOurs.events !== WARM_RUNS + 1) throw new Error(`expected ${WARM_RUNS + 1} events, the bus got ${warmOurs.events}`);
+if (warmOurs.events !== WARM_RUNS + 1)
+  throw new Error(`expected ${WARM_RUNS + 1} events, the bus got ${warmOurs.events}`);
 console.log(`paired warm loop (${WARM_RUNS} alternating invocations of each, one process)...`);
 const paired = await invokeLoop(ours, 'paired', WARM_RUNS, floor);
 console.log(`worst case (${WORST_RUNS} replies per scenario)...`);
@@ -84,15 +93,53 @@ const worst = await invokeLoop(ours, 'worst', WORST_RUNS);
 const bytes = { ours: statSync(ours).size, floor: statSync(floor).size, traced: statSync(traced).size };
 const rows = [
   { metric: 'bundle (KiB)', ours: bytes.ours / 1024, base: bytes.floor / 1024, baseName: 'floor', target: 1.25 },
-  { metric: 'cold import p50 (ms)', ours: quantile(coldOurs, 0.5), base: quantile(coldFloor, 0.5), baseName: 'floor', target: 1.2 },
-  { metric: 'cold import p90 (ms)', ours: quantile(coldOurs, 0.9), base: quantile(coldFloor, 0.9), baseName: 'floor', target: 1.2 },
+  {
+    metric: 'cold import p50 (ms)',
+    ours: quantile(coldOurs, 0.5),
+    base: quantile(coldFloor, 0.5),
+    baseName: 'floor',
+    target: 1.2,
+  },
+  {
+    metric: 'cold import p90 (ms)',
+    ours: quantile(coldOurs, 0.9),
+    base: quantile(coldFloor, 0.9),
+    baseName: 'floor',
+    target: 1.2,
+  },
   { metric: 'bundle, tracing on (KiB)', ours: bytes.traced / 1024, base: bytes.floor / 1024, baseName: 'floor' },
-  { metric: 'cold import p50, tracing on (ms)', ours: quantile(coldTraced, 0.5), base: quantile(coldFloor, 0.5), baseName: 'floor' },
+  {
+    metric: 'cold import p50, tracing on (ms)',
+    ours: quantile(coldTraced, 0.5),
+    base: quantile(coldFloor, 0.5),
+    baseName: 'floor',
+  },
   { metric: 'first invocation (ms)', ours: warmOurs.firstMs, base: warmMinimal.firstMs, baseName: 'minimal' },
-  { metric: 'warm p50, alternating (ms)', ours: quantile(paired.ours, 0.5), base: quantile(paired.base, 0.5), baseName: 'minimal' },
-  { metric: 'warm p99, alternating (ms)', ours: quantile(paired.ours, 0.99), base: quantile(paired.base, 0.99), baseName: 'minimal', overheadTargetMs: 1 },
-  { metric: 'warm p99, own process (ms)', ours: quantile(warmOurs.samples, 0.99), base: quantile(warmMinimal.samples, 0.99), baseName: 'minimal' },
-  { metric: 'peak RSS, warm loop (MiB)', ours: warmOurs.peakRssKb / 1024, base: warmMinimal.peakRssKb / 1024, baseName: 'minimal' },
+  {
+    metric: 'warm p50, alternating (ms)',
+    ours: quantile(paired.ours, 0.5),
+    base: quantile(paired.base, 0.5),
+    baseName: 'minimal',
+  },
+  {
+    metric: 'warm p99, alternating (ms)',
+    ours: quantile(paired.ours, 0.99),
+    base: quantile(paired.base, 0.99),
+    baseName: 'minimal',
+    overheadTargetMs: 1,
+  },
+  {
+    metric: 'warm p99, own process (ms)',
+    ours: quantile(warmOurs.samples, 0.99),
+    base: quantile(warmMinimal.samples, 0.99),
+    baseName: 'minimal',
+  },
+  {
+    metric: 'peak RSS, warm loop (MiB)',
+    ours: warmOurs.peakRssKb / 1024,
+    base: warmMinimal.peakRssKb / 1024,
+    baseName: 'minimal',
+  },
   ...Object.entries(worst.worst).map(([label, samples]) => ({
     metric: `worst reply: ${label} (ms)`,
     ours: Math.max(...samples),
@@ -103,18 +150,21 @@ const rows = [
 ];
 
 const verdict = (row: (typeof rows)[number]): string => {
-  if ('target' in row && row.target !== undefined) return row.ours / row.base <= row.target ? `<= ${row.target}x: met` : `<= ${row.target}x: MISSED`;
+  if ('target' in row && row.target !== undefined)
+    return row.ours / row.base <= row.target ? `<= ${row.target}x: met` : `<= ${row.target}x: MISSED`;
   if ('overheadTargetMs' in row && row.overheadTargetMs !== undefined) {
-    return row.ours - row.base < row.overheadTargetMs ? `< +${row.overheadTargetMs} ms: met` : `< +${row.overheadTargetMs} ms: MISSED`;
+    return row.ours - row.base < row.overheadTargetMs
+      ? `< +${row.overheadTargetMs} ms: met`
+      : `< +${row.overheadTargetMs} ms: MISSED`;
   }
   return '';
 };
 const table = rows.map((row) => ({
   metric: row.metric,
   ours: row.ours.toFixed(2),
-  [`vs`]: `${row.base.toFixed(2)} (${row.baseName})`,
+  vs: `${row.base.toFixed(2)} (${row.baseName})`,
   ratio: `${(row.ours / row.base).toFixed(2)}x`,
-  'diff': (row.ours - row.base).toFixed(2),
+  diff: (row.ours - row.base).toFixed(2),
   target: verdict(row),
 }));
 
@@ -124,7 +174,20 @@ mkdirSync('bench-results', { recursive: true });
 const file = join('bench-results', 'latest.json');
 writeFileSync(
   file,
-  JSON.stringify({ at: new Date().toISOString(), node: process.version, arch: process.arch, bytes, coldOurs, coldFloor, coldTraced, rows }, null, 2),
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      node: process.version,
+      arch: process.arch,
+      bytes,
+      coldOurs,
+      coldFloor,
+      coldTraced,
+      rows,
+    },
+    null,
+    2,
+  ),
 );
 console.log(`written to ${file}`);
 rmSync(work, { recursive: true, force: true });

@@ -13,7 +13,12 @@ export const handler = async (event: { body?: string }) => {
   await client.send(
     new PutEventsCommand({
       Entries: [
-        { EventBusName: process.env.EVENT_BUS_NAME, Source: 'openim', DetailType: 'AfterAddFriend', Detail: JSON.stringify(body) },
+        {
+          EventBusName: process.env.EVENT_BUS_NAME,
+          Source: 'openim',
+          DetailType: 'AfterAddFriend',
+          Detail: JSON.stringify(body),
+        },
       ],
     }),
   );

@@ -28,13 +28,20 @@ type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: numbe
 const { handler } = (await import(BUNDLE)) as { handler: Handler };
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
 let sequence = 0;
-const event = () => ({
+const event = () => {
+  sequence += 1;
+  return callbackEvent(sequence);
+};
+const callbackEvent = (sequence: number) => ({
   version: '2.0',
   routeKey: '$default',
   rawPath: `/openim/${TOKEN}/callbackAfterAddFriendCommand`,
   rawQueryString: '',
-  headers: { 'content-type': 'application/json; charset=utf-8', operationid: `bench-${(sequence += 1)}` },
-  requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'Go-http-client/1.1' }, timeEpoch: Date.now() },
+  headers: { 'content-type': 'application/json; charset=utf-8', operationid: `bench-${sequence}` },
+  requestContext: {
+    http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'Go-http-client/1.1' },
+    timeEpoch: Date.now(),
+  },
   body: '{"callbackCommand":"callbackAfterAddFriendCommand","fromUserID":"3958741620","toUserID":"6127384950","reqMsg":"Hi"}\n',
   isBase64Encoded: false,
 });
@@ -75,7 +82,8 @@ if (MODE === 'warm') {
   ];
   const worst: Record<string, number[]> = {};
   for (const [label, sqsFault] of scenarios) {
-    emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'hang' : operation === 'SendMessage' ? sqsFault : undefined);
+    emulator.faultPolicy = (operation) =>
+      operation === 'PutEvents' ? 'hang' : operation === 'SendMessage' ? sqsFault : undefined;
     worst[label] = [];
     for (let run = 0; run < Number(RUNS); run += 1) worst[label]?.push((await timed()).ms);
   }

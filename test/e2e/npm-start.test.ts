@@ -36,7 +36,10 @@ it('serves callbacks on the printed URL, prints each event and appends it to the
     expect(output).toContain('"operationID": "op-start"');
     const lines = readFileSync(eventsFile, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ detailType: 'AfterAddFriendAgree', detail: { operationID: 'op-start' } });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      detailType: 'AfterAddFriendAgree',
+      detail: { operationID: 'op-start' },
+    });
   } finally {
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

@@ -31,10 +31,26 @@ afterAll(async () => {
 const send = (...args: string[]) => runCli('infra/cli/send.ts', args, {});
 
 describe('npm run send', () => {
-  it.each(OPENIM_VERSIONS.flatMap((version) => ['callbackAfterAddFriendCommand', 'callbackAfterAddFriendAgreeCommand', 'callbackAfterImportFriendsCommand'].map((command) => [version, command])))(
+  it.each(
+    OPENIM_VERSIONS.flatMap((version) =>
+      ['callbackAfterAddFriendCommand', 'callbackAfterAddFriendAgreeCommand', 'callbackAfterImportFriendsCommand'].map(
+        (command) => [version, command],
+      ),
+    ),
+  )(
     'passes for an OpenIM %s server sending %s, and sees the event arrive',
     async (version, command) => {
-      const { code, stdout } = await send('--url', `${url}/openim/${TOKEN}`, '--server-version', version, '--command', command, '--expect-event', '--events-file', eventsFile);
+      const { code, stdout } = await send(
+        '--url',
+        `${url}/openim/${TOKEN}`,
+        '--server-version',
+        version,
+        '--command',
+        command,
+        '--expect-event',
+        '--events-file',
+        eventsFile,
+      );
       expect(stdout).toContain('PASS: OpenIM reads this reply as success');
       expect(stdout).toMatch(/PASS: After\w+ event reached bus openim-friend-events-local/);
       expect(stdout).toContain('/openim/<token>');
@@ -52,7 +68,15 @@ describe('npm run send', () => {
   });
 
   it('fails when the event does not reach the bus', async () => {
-    const { code, stdout } = await send('--url', `${url}/openim/${TOKEN}`, '--expect-event', '--events-file', join(dir, 'elsewhere.jsonl'), '--timeout', '500');
+    const { code, stdout } = await send(
+      '--url',
+      `${url}/openim/${TOKEN}`,
+      '--expect-event',
+      '--events-file',
+      join(dir, 'elsewhere.jsonl'),
+      '--timeout',
+      '500',
+    );
     expect(stdout).toContain('FAIL: no event with operationID');
     expect(code).toBe(1);
   });

@@ -8,7 +8,11 @@ import { FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN }
  * with numeric codes, and never publishes anything it refused. FUZZ_RUNS=100000 for a long run.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-const COMMANDS = ['callbackAfterAddFriendCommand', 'callbackAfterAddFriendAgreeCommand', 'callbackAfterImportFriendsCommand'];
+const COMMANDS = [
+  'callbackAfterAddFriendCommand',
+  'callbackAfterAddFriendAgreeCommand',
+  'callbackAfterImportFriendsCommand',
+];
 
 let harness: Harness;
 let handler: Awaited<ReturnType<Harness['handlerWith']>>;
@@ -51,9 +55,29 @@ const validBody = fc.record({
 const mutatedBody = fc
   .tuple(
     validBody,
-    fc.dictionary(fc.constantFrom('fromUserID', 'toUserID', 'blackUserID', 'ownerUserID', 'reqMsg', 'HandleResult', 'HandleMsg', 'friendUserIDs', 'callbackCommand', 'extra'), weirdValue, { maxKeys: 3 }),
+    fc.dictionary(
+      fc.constantFrom(
+        'fromUserID',
+        'toUserID',
+        'blackUserID',
+        'ownerUserID',
+        'reqMsg',
+        'HandleResult',
+        'HandleMsg',
+        'friendUserIDs',
+        'callbackCommand',
+        'extra',
+      ),
+      weirdValue,
+      { maxKeys: 3 },
+    ),
     fc.subarray(['fromUserID', 'toUserID', 'reqMsg', 'friendUserIDs', 'HandleResult']),
-    fc.constantFrom('', '"__proto__":{"polluted":1},', '"constructor":{"prototype":{"x":1}},', '"a":' + '['.repeat(500) + ']'.repeat(500) + ','),
+    fc.constantFrom(
+      '',
+      '"__proto__":{"polluted":1},',
+      '"constructor":{"prototype":{"x":1}},',
+      `"a":${'['.repeat(500)}${']'.repeat(500)},`,
+    ),
   )
   .map(([body, replaced, removed, hostile]) => {
     const merged: Record<string, unknown> = { ...body, ...replaced };
@@ -66,7 +90,20 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 6 }).map((value) => JSON.stringify(value) ?? 'null') },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')) },
-  { weight: 1, arbitrary: fc.constantFrom('', '{', '{"a":1', '{}', '[]', 'null', '1e999', '"\\ud800"', `{"x":"${'y'.repeat(250_000)}"}`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      '{',
+      '{"a":1',
+      '{}',
+      '[]',
+      'null',
+      '1e999',
+      '"\\ud800"',
+      `{"x":"${'y'.repeat(250_000)}"}`,
+    ),
+  },
 );
 /** What an HTTP client puts on the wire for a path segment (lone surrogates cannot be encoded). */
 const percentEncode = (segment: string) => encodeURIComponent(segment.replace(/[\uD800-\uDFFF]/g, '\uFFFD'));
@@ -82,9 +119,21 @@ const request = fc.record({
   path,
   body: fc.option(body, { nil: undefined }),
   base64: fc.boolean(),
-  contentType: fc.option(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/problem+json', ''), { nil: undefined }),
+  contentType: fc.option(
+    fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/problem+json',
+      '',
+    ),
+    { nil: undefined },
+  ),
   operationID: fc.option(weirdString, { nil: undefined }),
-  query: fc.option(fc.dictionary(fc.constantFrom('command', 'contenttype', 'x'), weirdString, { maxKeys: 2 }), { nil: undefined }),
+  query: fc.option(fc.dictionary(fc.constantFrom('command', 'contenttype', 'x'), weirdString, { maxKeys: 2 }), {
+    nil: undefined,
+  }),
   sourceIp: fc.oneof(fc.ipV4(), fc.ipV6(), weirdString),
 });
 

@@ -36,7 +36,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   return {
     emulator,
     queueUrl,
-    handlerWith: async (overrides = {}) => buildHandler(createDependencies(loadConfig({ ...process.env, ...overrides }))),
+    handlerWith: async (overrides = {}) =>
+      buildHandler(createDependencies(loadConfig({ ...process.env, ...overrides }))),
     stop: () => emulator.stop(),
   };
 };
@@ -78,7 +79,13 @@ export const httpApiEvent = (options: EventOptions = {}): APIGatewayProxyEventV2
       apiId: 'test',
       domainName: 'test.execute-api.us-east-1.amazonaws.com',
       domainPrefix: 'test',
-      http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.7', userAgent: 'Go-http-client/1.1' },
+      http: {
+        method: 'POST',
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '203.0.113.7',
+        userAgent: 'Go-http-client/1.1',
+      },
       requestId: 'request-1',
       routeKey: '$default',
       stage: '$default',

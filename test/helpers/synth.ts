@@ -1,13 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readFileSync } from 'node:fs';
 import type { FriendEventsProps } from '../../infra/friend-events';
 import { FriendEventsStack } from '../../infra/stack';
 
 /** cdk.json's context (feature flags): a test App does not read cdk.json by itself. */
-const cdkContext = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> })
-  .context;
+const cdkContext = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 /**
  * Synthesizes the product stack as `cdk synth` does. Bundling (esbuild, ~0.5 s) is skipped unless
@@ -25,5 +26,8 @@ export const synthStack = (props: FriendEventsProps = {}, options: { bundle?: bo
 /** cdk-nag AwsSolutions findings that are not acknowledged (what fails `cdk synth`). */
 export const nagFindings = (stack: FriendEventsStack) => {
   const report = new AwsSolutionsChecks(stack).validateScope(stack);
-  return report.violations.map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
+  return report.violations.map(
+    (violation) =>
+      `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
+  );
 };

@@ -85,7 +85,12 @@ describe('the function bundle', () => {
         body: '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}',
       });
       expect(emulator.events).toEqual([
-        expect.objectContaining({ eventBusName: 'bus', source: 'openim', detailType: 'AfterAddFriend', detail: expect.objectContaining({ operationID: 'op-bundle' }) }),
+        expect.objectContaining({
+          eventBusName: 'bus',
+          source: 'openim',
+          detailType: 'AfterAddFriend',
+          detail: expect.objectContaining({ operationID: 'op-bundle' }),
+        }),
       ]);
     } finally {
       await emulator.stop();

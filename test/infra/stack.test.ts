@@ -6,7 +6,8 @@ import { FriendEvents } from '../../infra/friend-events';
 import { nagFindings, synthStack } from '../helpers/synth';
 
 const { stack, template } = synthStack();
-const resources = (type: string) => Object.values(template.findResources(type)) as { Properties: Record<string, any> }[];
+const resources = (type: string) =>
+  Object.values(template.findResources(type)) as { Properties: Record<string, any> }[];
 
 describe('the callback function', () => {
   it('runs Node.js 22 on arm64 with a timeout above the reply budget', () => {
@@ -38,7 +39,12 @@ describe('the callback function', () => {
         'REPLY_BUDGET_MS',
       ].sort(),
     );
-    expect(variables).toMatchObject({ EVENT_SOURCE: 'openim', CALLBACK_PATH_PREFIX: 'openim', NODE_OPTIONS: '--enable-source-maps', REPLY_BUDGET_MS: '2500' });
+    expect(variables).toMatchObject({
+      EVENT_SOURCE: 'openim',
+      CALLBACK_PATH_PREFIX: 'openim',
+      NODE_OPTIONS: '--enable-source-maps',
+      REPLY_BUDGET_MS: '2500',
+    });
     expect(variables.CALLBACK_TOKEN_SECRET_ID).toEqual({ Ref: expect.stringMatching(/CallbackToken/) });
   });
 
@@ -69,7 +75,9 @@ describe('the callback function', () => {
     expect(statements.find((statement) => statement.Action === 'sqs:SendMessage')?.Resource).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'],
     });
-    const secretRead = statements.find((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const secretRead = statements.find((statement) =>
+      [statement.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
     expect(secretRead?.Resource).toEqual({ Ref: expect.stringMatching(/CallbackToken/) });
     for (const statement of statements) {
       expect([statement.Resource].flat()).not.toContain('*');
@@ -87,7 +95,10 @@ describe('the HTTP API', () => {
   it('sends every request to the function through one catch-all route', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
   });
 
   it('throttles the stage high enough for an OpenIM burst and logs access without the path', () => {
@@ -113,9 +124,16 @@ describe('the bus, archive, queue and secret', () => {
   });
 
   it('keeps dead letters 14 days, encrypted, over TLS only', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -132,7 +150,17 @@ describe('outputs', () => {
   it('give the callback base URL (without token), the URL command, the bus, the queue, the archive, the secret, the dashboard and the schema registry', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
-      ['ArchiveArn', 'CallbackBaseUrl', 'CallbackUrlCommand', 'DashboardName', 'DeadLetterQueueUrl', 'EventBusArn', 'EventBusName', 'SchemaRegistryName', 'TokenSecretArn'].sort(),
+      [
+        'ArchiveArn',
+        'CallbackBaseUrl',
+        'CallbackUrlCommand',
+        'DashboardName',
+        'DeadLetterQueueUrl',
+        'EventBusArn',
+        'EventBusName',
+        'SchemaRegistryName',
+        'TokenSecretArn',
+      ].sort(),
     );
     expect(JSON.stringify(outputs.CallbackBaseUrl?.Value)).toMatch(/execute-api.*\/openim"/);
     expect(outputs.CallbackUrlCommand?.Value).toBe('npm run callback-url -- --stack TestStack');
@@ -142,11 +170,19 @@ describe('outputs', () => {
 describe('options', () => {
   it('publishes to a bus passed in, and creates none', () => {
     const { template: custom } = synthStack({
-      eventBus: events.EventBus.fromEventBusArn(new Stack(), 'Bus', 'arn:aws:events:eu-west-1:111111111111:event-bus/shared'),
+      eventBus: events.EventBus.fromEventBusArn(
+        new Stack(),
+        'Bus',
+        'arn:aws:events:eu-west-1:111111111111:event-bus/shared',
+      ),
     });
     custom.resourceCountIs('AWS::Events::EventBus', 0);
-    const statements = (Object.values(custom.findResources('AWS::IAM::Policy')) as any[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements.find((s) => s.Action === 'events:PutEvents')?.Resource).toBe('arn:aws:events:eu-west-1:111111111111:event-bus/shared');
+    const statements = (Object.values(custom.findResources('AWS::IAM::Policy')) as any[]).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
+    expect(statements.find((s) => s.Action === 'events:PutEvents')?.Resource).toBe(
+      'arn:aws:events:eu-west-1:111111111111:event-bus/shared',
+    );
   });
 
   it('passes the allow-list, limits, budget, source and prefix to the function and the throttling to the stage', () => {
@@ -205,24 +241,36 @@ describe('alarms', () => {
   const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
 
   it('watch the dead-letter queue and the callback function by their real dimensions', () => {
-    const byMetric = Object.fromEntries(alarms().map((alarm) => [`${alarm.Namespace}/${alarm.MetricName}`, alarm.Dimensions]));
+    const byMetric = Object.fromEntries(
+      alarms().map((alarm) => [`${alarm.Namespace}/${alarm.MetricName}`, alarm.Dimensions]),
+    );
     expect(byMetric['AWS/SQS/ApproximateNumberOfMessagesVisible']).toEqual([
       { Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] } },
     ]);
-    expect(byMetric['AWS/Lambda/Errors']).toEqual([{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } }]);
-    expect(byMetric['AWS/Lambda/Throttles']).toEqual([{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } }]);
+    expect(byMetric['AWS/Lambda/Errors']).toEqual([
+      { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } },
+    ]);
+    expect(byMetric['AWS/Lambda/Throttles']).toEqual([
+      { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } },
+    ]);
   });
 
   it('fire on the first occurrence and treat missing data as fine', () => {
     for (const alarm of alarms()) {
-      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
     }
   });
 
   it('notify an email address through a TLS-only topic when one is given', () => {
     const { template: withEmail } = synthStack({ alarmEmail: 'ops@example.com' });
     withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    const actions = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmActions);
+    const actions = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties.AlarmActions,
+    );
     expect(actions).toHaveLength(4);
     for (const action of actions) expect(action).toEqual([{ Ref: expect.stringMatching(/Topic/) }]);
     template.resourceCountIs('AWS::SNS::Topic', 0);
@@ -244,10 +292,12 @@ describe('the token secret', () => {
     custom.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CALLBACK_TOKEN_SECRET_ID: tokenSecret.secretArn }) },
     });
-    const statements = (Object.values(custom.findResources('AWS::IAM::Policy')) as any[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements.find((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))?.Resource).toBe(
-      tokenSecret.secretArn,
+    const statements = (Object.values(custom.findResources('AWS::IAM::Policy')) as any[]).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
     );
+    expect(
+      statements.find((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))?.Resource,
+    ).toBe(tokenSecret.secretArn);
   });
 
   it('is readable by the callback function only', () => {
@@ -255,7 +305,9 @@ describe('the token secret', () => {
     const readers = policies.filter(([, policy]) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
-    expect(readers.map(([, policy]) => policy.Properties.Roles)).toEqual([[{ Ref: expect.stringMatching(/CallbackRole/) }]]);
+    expect(readers.map(([, policy]) => policy.Properties.Roles)).toEqual([
+      [{ Ref: expect.stringMatching(/CallbackRole/) }],
+    ]);
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 });

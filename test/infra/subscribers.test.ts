@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { allEventJsonSchemas } from '../../functions/event-schema';
 import { FriendEvents } from '../../infra/friend-events';
 import { FriendEventsStack } from '../../infra/stack';
@@ -18,7 +18,10 @@ const subscriberStack = () => {
 describe('subscribing from CDK', () => {
   it('onFriendshipCreated makes a rule on the bus for accepted requests and imports from this source', () => {
     const { stack, friendEvents } = subscriberStack();
-    friendEvents.onFriendshipCreated('NewFriends', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true })));
+    friendEvents.onFriendshipCreated(
+      'NewFriends',
+      new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true })),
+    );
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('Bus') },
       EventPattern: { source: ['openim'], 'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'] },
@@ -31,7 +34,9 @@ describe('subscribing from CDK', () => {
     const queue = new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true }));
     friendEvents.onFriendRequest('Requests', queue);
     friendEvents.subscribe('Everything', ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'], queue);
-    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map(
+      (rule) => rule.Properties.EventPattern,
+    );
     expect(rules).toEqual([
       { source: ['openim'], 'detail-type': ['AfterAddFriend'] },
       { source: ['openim'], 'detail-type': ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'] },
@@ -40,12 +45,15 @@ describe('subscribing from CDK', () => {
 
   it('lets other accounts and an organization manage only the rules they create on the bus', () => {
     const { template } = synthStack({ subscriberAccess: { accounts: ['111111111111'], organizationId: 'o-abc123' } });
-    const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map((policy) => policy.Properties.Statement);
+    const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map(
+      (policy) => policy.Properties.Statement,
+    );
     expect(policies).toHaveLength(2);
     expect(policies[0]).toMatchObject({
       Effect: 'Allow',
       Principal: { AWS: { 'Fn::Join': ['', expect.arrayContaining([':iam::111111111111:root'])] } },
       Action: expect.arrayContaining(['events:PutRule', 'events:PutTargets', 'events:DeleteRule']),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM
       Condition: { StringEqualsIfExists: { 'events:creatorAccount': '${aws:PrincipalAccount}' } },
     });
     expect(policies[1]).toMatchObject({
@@ -72,13 +80,17 @@ describe('the schema registry', () => {
   it('holds one JSON Schema (draft-04) per detail-type, generated from the contract', () => {
     const { template } = synthStack();
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
-    const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema')).map((schema) => schema.Properties);
+    const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema')).map(
+      (schema) => schema.Properties,
+    );
     expect(schemas.map((schema) => [schema.SchemaName, schema.Type])).toEqual([
       ['openim@AfterAddFriend', 'JSONSchemaDraft4'],
       ['openim@AfterAddFriendAgree', 'JSONSchemaDraft4'],
       ['openim@AfterImportFriends', 'JSONSchemaDraft4'],
     ]);
-    expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(allEventJsonSchemas('openim').map(({ schema }) => schema));
+    expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(
+      allEventJsonSchemas('openim').map(({ schema }) => schema),
+    );
   });
 });
 

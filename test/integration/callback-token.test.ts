@@ -1,7 +1,15 @@
 import { createTokenSource } from '../../functions/aws/callback-token';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import { LOCAL_SECRET_ID } from '../../infra/local/local-environment';
-import { addFriendBody, FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
+import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import {
+  addFriendBody,
+  FAST_BUDGETS,
+  type Harness,
+  httpApiEvent,
+  invoke,
+  startHarness,
+  TOKEN,
+} from '../helpers/harness';
 
 let harness: Harness;
 
@@ -16,11 +24,18 @@ beforeEach(() => {
 
 const source = (refreshMs = 60_000, secretId = LOCAL_SECRET_ID) => {
   const refreshErrors: string[] = [];
-  const tokens = createTokenSource({ secretId, refreshMs, timeoutMs: 200, onRefreshError: (reason) => refreshErrors.push(reason) });
+  const tokens = createTokenSource({
+    secretId,
+    refreshMs,
+    timeoutMs: 200,
+    onRefreshError: (reason) => refreshErrors.push(reason),
+  });
   return { tokens, refreshErrors };
 };
 const secretReads = (secretId: string) =>
-  harness.emulator.requests.filter((request) => request.operation === 'GetSecretValue' && request.body.SecretId === secretId).length;
+  harness.emulator.requests.filter(
+    (request) => request.operation === 'GetSecretValue' && request.body.SecretId === secretId,
+  ).length;
 
 describe('the callback token source (Secrets Manager)', () => {
   it('reads the token once and serves it from its cache', async () => {
@@ -64,13 +79,28 @@ describe('the callback token source (Secrets Manager)', () => {
 describe('the handler and the token', () => {
   it.each([
     ['the right token', `/openim/${TOKEN}/callbackAfterAddFriendCommand`, {}, 200, 0],
-    ['a wrong token', '/openim/wrong-token-wrong-token-wrong-token-wrong/callbackAfterAddFriendCommand', {}, 401, 20005],
+    [
+      'a wrong token',
+      '/openim/wrong-token-wrong-token-wrong-token-wrong/callbackAfterAddFriendCommand',
+      {},
+      401,
+      20005,
+    ],
     ['a token of the wrong length', `/openim/${TOKEN}x/callbackAfterAddFriendCommand`, {}, 401, 20005],
     ['no token', '/openim/callbackAfterAddFriendCommand', {}, 401, 20005],
-    ['the token in the query instead of the path', '/openim', { token: TOKEN, command: 'callbackAfterAddFriendCommand' }, 401, 20005],
+    [
+      'the token in the query instead of the path',
+      '/openim',
+      { token: TOKEN, command: 'callbackAfterAddFriendCommand' },
+      401,
+      20005,
+    ],
   ])('answers %s with the right status and errCode', async (_label, path, query, status, errCode) => {
     const handler = await harness.handlerWith();
-    const { response, body } = await invoke(handler, httpApiEvent({ path, body: addFriendBody(), ...(Object.keys(query).length ? { query } : {}) }));
+    const { response, body } = await invoke(
+      handler,
+      httpApiEvent({ path, body: addFriendBody(), ...(Object.keys(query).length ? { query } : {}) }),
+    );
     expect([response.statusCode, decodeOpenImReply(body).errCode]).toEqual([status, errCode]);
   });
 
@@ -82,7 +112,10 @@ describe('the handler and the token', () => {
     // long, so this handler's cache is made old by a refresh interval of 1 ms instead.
     const fresh = await harness.handlerWith({ TOKEN_REFRESH_MS: '1' });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const rotated = await invoke(fresh, httpApiEvent({ path: '/openim/rotated-token/callbackAfterAddFriendCommand', body: addFriendBody() }));
+    const rotated = await invoke(
+      fresh,
+      httpApiEvent({ path: '/openim/rotated-token/callbackAfterAddFriendCommand', body: addFriendBody() }),
+    );
     const previous = await invoke(fresh, httpApiEvent({ body: addFriendBody() }));
     expect([rotated.response.statusCode, previous.response.statusCode]).toEqual([200, 200]);
   });
@@ -91,6 +124,9 @@ describe('the handler and the token', () => {
     harness.emulator.faultPolicy = (operation) => (operation === 'GetSecretValue' ? 'server-error' : undefined);
     const handler = await harness.handlerWith();
     const { response, body } = await invoke(handler, httpApiEvent({ body: addFriendBody() }));
-    expect([response.statusCode, decodeOpenImReply(body)]).toEqual([503, expect.objectContaining({ actionCode: 1, errCode: 25002 })]);
+    expect([response.statusCode, decodeOpenImReply(body)]).toEqual([
+      503,
+      expect.objectContaining({ actionCode: 1, errCode: 25002 }),
+    ]);
   });
 });

@@ -3,7 +3,15 @@ import { allEventJsonSchemas } from '../../functions/event-schema';
 import { type FriendEvent, isFriendEvent } from '../../functions/events';
 import type { StoredEvent } from '../../infra/local/aws-emulator';
 import { sampleBodies } from '../../infra/openim-client/openim-request';
-import { captureOutput, FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
+import {
+  captureOutput,
+  FAST_BUDGETS,
+  type Harness,
+  httpApiEvent,
+  invoke,
+  startHarness,
+  TOKEN,
+} from '../helpers/harness';
 
 let harness: Harness;
 let subscriber: typeof import('../../functions/example-subscriber/handler');
@@ -38,15 +46,22 @@ const delivered = (stored: StoredEvent): FriendEvent => {
 
 const emit = async (body: Record<string, unknown>) => {
   const handler = await harness.handlerWith();
-  const { response } = await invoke(handler, httpApiEvent({ path: `/openim/${TOKEN}/${String(body.callbackCommand)}`, body: JSON.stringify(body) }));
+  const { response } = await invoke(
+    handler,
+    httpApiEvent({ path: `/openim/${TOKEN}/${String(body.callbackCommand)}`, body: JSON.stringify(body) }),
+  );
   expect(response.statusCode).toBe(200);
   return harness.emulator.events.map(delivered);
 };
 
 describe('events the handler really emits', () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addFormat('date-time', (value: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value));
-  const validators = new Map(allEventJsonSchemas('openim').map(({ detailType, schema }) => [detailType, ajv.compile(schema)]));
+  ajv.addFormat('date-time', (value: string) =>
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value),
+  );
+  const validators = new Map(
+    allEventJsonSchemas('openim').map(({ detailType, schema }) => [detailType, ajv.compile(schema)]),
+  );
 
   it.each(Object.values(sampleBodies))('validate against the published schema: $callbackCommand', async (body) => {
     const [event] = await emit({ ...body });
@@ -57,7 +72,11 @@ describe('events the handler really emits', () => {
 
   it('validate when an import is split into parts', async () => {
     const friendUserIDs = Array.from({ length: 20_000 }, (_, index) => `${9_000_000_000 + index}`);
-    const events = await emit({ callbackCommand: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs });
+    const events = await emit({
+      callbackCommand: 'callbackAfterImportFriendsCommand',
+      ownerUserID: '1',
+      friendUserIDs,
+    });
     expect(events.length).toBeGreaterThan(1);
     for (const event of events) expect(validators.get('AfterImportFriends')?.(event)).toBe(true);
   });
@@ -81,7 +100,11 @@ describe('the example subscriber', () => {
     }
     expect(result).toEqual({ friendships: 1 });
     expect(output.json()).toEqual([
-      expect.objectContaining({ message: 'new friendship', userIDs: ['3958741620', '6127384950'], idempotencyKey: event?.detail.idempotencyKey }),
+      expect.objectContaining({
+        message: 'new friendship',
+        userIDs: ['3958741620', '6127384950'],
+        idempotencyKey: event?.detail.idempotencyKey,
+      }),
     ]);
   });
 

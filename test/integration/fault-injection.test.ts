@@ -1,7 +1,15 @@
 import { fromParkedEvent } from '../../functions/aws/dead-letter-queue';
 import type { Fault } from '../../infra/local/aws-emulator';
 import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
-import { addFriendBody, captureOutput, FAST_BUDGETS, httpApiEvent, invoke, operationIDsIn, useHarness } from '../helpers/harness';
+import {
+  addFriendBody,
+  captureOutput,
+  FAST_BUDGETS,
+  httpApiEvent,
+  invoke,
+  operationIDsIn,
+  useHarness,
+} from '../helpers/harness';
 
 /**
  * The zero-loss promise under fire: the real handler and SDK against a loopback EventBridge and
@@ -14,9 +22,13 @@ const MARGIN_MS = 250;
 
 const ctx = useHarness();
 
-const parked = () => ctx.harness.emulator.messages(ctx.harness.queueUrl).map((message) => fromParkedEvent(message.body));
+const parked = () =>
+  ctx.harness.emulator.messages(ctx.harness.queueUrl).map((message) => fromParkedEvent(message.body));
 const send = (operationID = 'op-fault') =>
-  invoke(ctx.handler, httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: operationID } }));
+  invoke(
+    ctx.handler,
+    httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: operationID } }),
+  );
 
 describe('when EventBridge fails', () => {
   it('retries a 500 once and publishes the event', async () => {
@@ -35,20 +47,30 @@ describe('when EventBridge fails', () => {
     ['answers slower than the budget', { delayMs: 3_000 }, /abort|timeout/i],
     ['resets the connection', 'reset', /socket hang up|ECONNRESET|reset/i],
     ['returns 500 every time', 'server-error', /InternalException/],
-  ])('parks the event in the dead-letter queue when it %s, and replies 200 within the budget', async (_label, fault, reason) => {
-    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? fault : undefined);
-    const { response, body, ms } = await send();
+  ])(
+    'parks the event in the dead-letter queue when it %s, and replies 200 within the budget',
+    async (_label, fault, reason) => {
+      ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? fault : undefined);
+      const { response, body, ms } = await send();
 
-    expect(response.statusCode).toBe(200);
-    expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 0, errCode: 0, nextCode: 0 });
-    expect(ctx.harness.emulator.events).toHaveLength(0);
-    const [message, ...others] = parked();
-    expect(others).toHaveLength(0);
-    expect(message?.reason).toMatch(reason);
-    expect(message?.entry).toMatchObject({ Source: 'openim', DetailType: 'AfterAddFriend', Time: new Date('2026-11-25T10:00:00.000Z') });
-    expect(JSON.parse(String(message?.entry.Detail))).toMatchObject({ operationID: 'op-fault', fromUserID: '3958741620' });
-    expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
-  });
+      expect(response.statusCode).toBe(200);
+      expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 0, errCode: 0, nextCode: 0 });
+      expect(ctx.harness.emulator.events).toHaveLength(0);
+      const [message, ...others] = parked();
+      expect(others).toHaveLength(0);
+      expect(message?.reason).toMatch(reason);
+      expect(message?.entry).toMatchObject({
+        Source: 'openim',
+        DetailType: 'AfterAddFriend',
+        Time: new Date('2026-11-25T10:00:00.000Z'),
+      });
+      expect(JSON.parse(String(message?.entry.Detail))).toMatchObject({
+        operationID: 'op-fault',
+        fromUserID: '3958741620',
+      });
+      expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    },
+  );
 
   it('retries only the failed entries and parks a permanent entry error at once', async () => {
     ctx.harness.emulator.injectFault('PutEvents', 'failed-entries', 2);
@@ -84,7 +106,8 @@ describe('when EventBridge and the dead-letter queue both fail', () => {
     ['a slow answer', { delayMs: 3_000 }],
     ['a connection reset', 'reset'],
   ])('replies 503 / 25001 within the budget and logs the complete entry (%s)', async (_label, fault) => {
-    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' || operation === 'SendMessage' ? fault : undefined);
+    ctx.harness.emulator.faultPolicy = (operation) =>
+      operation === 'PutEvents' || operation === 'SendMessage' ? fault : undefined;
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     const logged = await ctx.harness.handlerWith();
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -99,7 +122,9 @@ describe('when EventBridge and the dead-letter queue both fail', () => {
     expect(result.response.statusCode).toBe(503);
     expect(decodeOpenImReply(result.body)).toMatchObject({ actionCode: 1, errCode: 25001, nextCode: 0 });
     expect(result.ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
-    const lost = output.json().find((line) => line.outcome === 'lost') as { entry: { Detail: string; DetailType: string; Time: string } };
+    const lost = output.json().find((line) => line.outcome === 'lost') as {
+      entry: { Detail: string; DetailType: string; Time: string };
+    };
     expect(lost.entry.DetailType).toBe('AfterAddFriend');
     expect(lost.entry.Time).toBe('2026-11-25T10:00:00.000Z');
     expect(JSON.parse(lost.entry.Detail)).toMatchObject({ reqMsg: 'keep me', fromUserID: '3958741620' });
@@ -121,8 +146,18 @@ describe('200 concurrent callbacks with random faults', () => {
   it('accounts for every event exactly once in bus ∪ queue (duplicates only with the same idempotencyKey)', async () => {
     // A seeded generator: the same faults on every run, so a failure can be replayed.
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const faults: (Fault | undefined)[] = ['server-error', 'throttle', 'failed-entries', 'reset', { delayMs: 40 }, { delayMs: 400 }];
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const faults: (Fault | undefined)[] = [
+      'server-error',
+      'throttle',
+      'failed-entries',
+      'reset',
+      { delayMs: 40 },
+      { delayMs: 400 },
+    ];
     // Events of operations ending in 0 or 5 never get in (parked after the budget); the others
     // meet a random fault half of the time (most then get in on a retry).
     ctx.harness.emulator.faultPolicy = (operation, body) => {
@@ -145,7 +180,10 @@ describe('200 concurrent callbacks with random faults', () => {
     const operationIDs = Array.from({ length: 200 }, (_, index) => `op-${index}`);
     const results = await Promise.all(
       operationIDs.map((id) =>
-        invoke(concurrent, httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: id } })),
+        invoke(
+          concurrent,
+          httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: id } }),
+        ),
       ),
     );
 
@@ -154,13 +192,20 @@ describe('200 concurrent callbacks with random faults', () => {
       expect(decodeOpenImReply(body).actionCode).toBe(0);
       expect(ms).toBeLessThan(Number(budgets.REPLY_BUDGET_MS) + MARGIN_MS);
     }
-    const onBus = ctx.harness.emulator.events.map((event) => event.detail as { operationID: string; idempotencyKey: string });
-    const inQueue = parked().map(({ entry }) => JSON.parse(String(entry.Detail)) as { operationID: string; idempotencyKey: string });
+    const onBus = ctx.harness.emulator.events.map(
+      (event) => event.detail as { operationID: string; idempotencyKey: string },
+    );
+    const inQueue = parked().map(
+      ({ entry }) => JSON.parse(String(entry.Detail)) as { operationID: string; idempotencyKey: string },
+    );
     const all = [...onBus, ...inQueue];
     expect(new Set(all.map((detail) => detail.operationID))).toEqual(new Set(operationIDs));
     const keysByOperation = new Map<string, Set<string>>();
     for (const detail of all) {
-      keysByOperation.set(detail.operationID, (keysByOperation.get(detail.operationID) ?? new Set()).add(detail.idempotencyKey));
+      keysByOperation.set(
+        detail.operationID,
+        (keysByOperation.get(detail.operationID) ?? new Set()).add(detail.idempotencyKey),
+      );
     }
     expect([...keysByOperation.values()].every((keys) => keys.size === 1)).toBe(true);
     expect(new Set(inQueue.map((detail) => detail.operationID)).size).toBeGreaterThanOrEqual(40);

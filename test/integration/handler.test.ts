@@ -1,5 +1,5 @@
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import { LOCAL_BUS_NAME } from '../../infra/local/local-environment';
+import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import { addFriendBody, captureOutput, httpApiEvent, invoke, TOKEN, useHarness } from '../helpers/harness';
 
 const ctx = useHarness();
@@ -45,7 +45,10 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
       HandleResult: 1,
       HandleMsg: '',
     });
-    const { response } = await invoke(ctx.handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterAddFriendAgreeCommand`, body }));
+    const { response } = await invoke(
+      ctx.handler,
+      httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterAddFriendAgreeCommand`, body }),
+    );
     expect(response.statusCode).toBe(200);
     expect(ctx.harness.emulator.events[0]).toMatchObject({
       detailType: 'AfterAddFriendAgree',
@@ -54,19 +57,40 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
   });
 
   it('publishes AfterImportFriends with friendUserIDs null as []', async () => {
-    const body = JSON.stringify({ callbackCommand: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs: null });
-    const { response } = await invoke(ctx.handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }));
+    const body = JSON.stringify({
+      callbackCommand: 'callbackAfterImportFriendsCommand',
+      ownerUserID: '1',
+      friendUserIDs: null,
+    });
+    const { response } = await invoke(
+      ctx.handler,
+      httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }),
+    );
     expect(response.statusCode).toBe(200);
-    expect(ctx.harness.emulator.events[0]?.detail).toMatchObject({ ownerUserID: '1', friendUserIDs: [], part: 1, parts: 1 });
+    expect(ctx.harness.emulator.events[0]?.detail).toMatchObject({
+      ownerUserID: '1',
+      friendUserIDs: [],
+      part: 1,
+      parts: 1,
+    });
   });
 
   it('publishes an import of 20,000 IDs as several parts in as few PutEvents calls as the limits allow', async () => {
     const ids = Array.from({ length: 20_000 }, (_, index) => `${1_000_000_000_000 + index}`);
-    const body = JSON.stringify({ callbackCommand: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs: ids });
-    const { response } = await invoke(ctx.handler, httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }));
+    const body = JSON.stringify({
+      callbackCommand: 'callbackAfterImportFriendsCommand',
+      ownerUserID: '1',
+      friendUserIDs: ids,
+    });
+    const { response } = await invoke(
+      ctx.handler,
+      httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }),
+    );
 
     expect(response.statusCode).toBe(200);
-    const parts = ctx.harness.emulator.events.map((event) => event.detail as { part: number; parts: number; friendUserIDs: string[] });
+    const parts = ctx.harness.emulator.events.map(
+      (event) => event.detail as { part: number; parts: number; friendUserIDs: string[] },
+    );
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.sort((a, b) => a.part - b.part).flatMap((part) => part.friendUserIDs)).toEqual(ids);
     // Each part is close to the 200 KiB detail cap, so a call holds one part (256 KiB per call).
@@ -74,7 +98,11 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
   });
 
   it('accepts the v3.0-3.4.0 query form /<prefix>/<token>?command=', async () => {
-    const event = httpApiEvent({ path: `/openim/${TOKEN}`, query: { command: 'callbackAfterAddFriendCommand' }, body: addFriendBody() });
+    const event = httpApiEvent({
+      path: `/openim/${TOKEN}`,
+      query: { command: 'callbackAfterAddFriendCommand' },
+      body: addFriendBody(),
+    });
     expect((await invoke(ctx.handler, event)).response.statusCode).toBe(200);
   });
 
@@ -93,7 +121,14 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
       [{ body: '{"__proto__":{"polluted":true}}' }, 400, 20001],
       [{ body: addFriendBody({ toUserID: 6127384950 }) }, 400, 20002],
       [{ body: addFriendBody({ callbackCommand: 'callbackAfterImportFriendsCommand' }) }, 400, 20003],
-      [{ path: `/openim/${TOKEN}/callbackBeforeAddFriendCommand`, body: addFriendBody({ callbackCommand: 'callbackBeforeAddFriendCommand' }) }, 404, 20004],
+      [
+        {
+          path: `/openim/${TOKEN}/callbackBeforeAddFriendCommand`,
+          body: addFriendBody({ callbackCommand: 'callbackBeforeAddFriendCommand' }),
+        },
+        404,
+        20004,
+      ],
       [{ path: '/openim/wrong-token/callbackAfterAddFriendCommand', body: addFriendBody() }, 401, 20005],
       [{ path: '/openim/callbackAfterAddFriendCommand', body: addFriendBody() }, 401, 20005],
       [{ body: addFriendBody(), headers: { 'content-type': 'text/plain' } }, 415, 20008],
@@ -148,14 +183,32 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
     const output = captureOutput();
     try {
       await invoke(logged, httpApiEvent({ body: addFriendBody({ reqMsg: 'a secret love letter' }) }));
-      await invoke(logged, httpApiEvent({ path: '/openim/wrong/callbackAfterAddFriendCommand', body: addFriendBody() }));
+      await invoke(
+        logged,
+        httpApiEvent({ path: '/openim/wrong/callbackAfterAddFriendCommand', body: addFriendBody() }),
+      );
     } finally {
       output.restore();
     }
     const lines = output.json().filter((line) => line.message !== undefined);
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'INFO', message: 'callback accepted', outcome: 'published', command: 'callbackAfterAddFriendCommand', operationID: 'op-1', service: 'openim-friend-events', cold_start: expect.any(Boolean), latencyMs: expect.any(Number) }),
-      expect.objectContaining({ level: 'INFO', message: 'callback rejected', outcome: 'rejected', errCode: 20005, statusCode: 401 }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'callback accepted',
+        outcome: 'published',
+        command: 'callbackAfterAddFriendCommand',
+        operationID: 'op-1',
+        service: 'openim-friend-events',
+        cold_start: expect.any(Boolean),
+        latencyMs: expect.any(Number),
+      }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'callback rejected',
+        outcome: 'rejected',
+        errCode: 20005,
+        statusCode: 401,
+      }),
     ]);
     const text = output.lines.join('\n');
     expect(text).not.toContain('a secret love letter');

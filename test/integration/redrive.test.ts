@@ -1,7 +1,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createEventPublisher } from '../../functions/aws/event-publisher';
 import { redrive } from '../../infra/cli/redrive-events';
-import { addFriendBody, FAST_BUDGETS, type Harness, httpApiEvent, invoke, operationIDsIn, startHarness } from '../helpers/harness';
+import {
+  addFriendBody,
+  FAST_BUDGETS,
+  type Harness,
+  httpApiEvent,
+  invoke,
+  operationIDsIn,
+  startHarness,
+} from '../helpers/harness';
 import { runCli } from '../helpers/run-cli';
 
 let harness: Harness;
@@ -17,7 +25,13 @@ const parkEvents = async (count: number) => {
   harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
   const replies = await Promise.all(
     Array.from({ length: count }, (_, index) =>
-      invoke(handler, httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: `op-${index}` } })),
+      invoke(
+        handler,
+        httpApiEvent({
+          body: addFriendBody(),
+          headers: { 'content-type': 'application/json', operationid: `op-${index}` },
+        }),
+      ),
     ),
   );
   expect(replies.map(({ response }) => response.statusCode)).toEqual(replies.map(() => 200));
@@ -27,23 +41,34 @@ const parkEvents = async (count: number) => {
 
 const operationIDsOnBus = () => harness.emulator.events.map((event) => String(event.detail.operationID)).sort();
 const queued = () => harness.emulator.messages(harness.queueUrl);
-const makeAllVisible = () => queued().forEach((message) => (message.invisibleUntil = 0));
+const makeAllVisible = () => {
+  for (const message of queued()) message.invisibleUntil = 0;
+};
 
 beforeEach(() => {
   harness.emulator.reset();
 });
 
 describe('redrive', () => {
-  const options = () => ({ queueUrl: harness.queueUrl, maxMessages: 1_000, visibilityTimeoutSeconds: 60, publishTimeoutMs: 300 });
+  const options = () => ({
+    queueUrl: harness.queueUrl,
+    maxMessages: 1_000,
+    visibilityTimeoutSeconds: 60,
+    publishTimeoutMs: 300,
+  });
   const publisher = () => createEventPublisher({ attemptTimeoutMs: 100, baseDelayMs: 5, maxDelayMs: 20 });
 
   it('re-publishes every parked entry, unchanged, and empties the queue', async () => {
     await parkEvents(23);
     const parkedDetails = queued().map((message) => JSON.parse(JSON.parse(message.body).entry.Detail));
-    const byOperation = (a: { operationID: string }, b: { operationID: string }) => a.operationID.localeCompare(b.operationID);
+    const byOperation = (a: { operationID: string }, b: { operationID: string }) =>
+      a.operationID.localeCompare(b.operationID);
 
     const progress: number[] = [];
-    const summary = await redrive(new SQSClient({}), publisher(), { ...options(), onProgress: (p) => progress.push(p.received) });
+    const summary = await redrive(new SQSClient({}), publisher(), {
+      ...options(),
+      onProgress: (p) => progress.push(p.received),
+    });
 
     expect(summary).toEqual({ received: 23, republished: 23, failed: 0, skipped: 0 });
     expect(progress).toEqual([10, 20, 23]);
@@ -51,7 +76,11 @@ describe('redrive', () => {
     expect(harness.emulator.events.map((event) => event.detail as { operationID: string }).sort(byOperation)).toEqual(
       parkedDetails.sort(byOperation),
     );
-    expect(harness.emulator.events[0]).toMatchObject({ source: 'openim', detailType: 'AfterAddFriend', time: '2026-11-25T10:00:00.000Z' });
+    expect(harness.emulator.events[0]).toMatchObject({
+      source: 'openim',
+      detailType: 'AfterAddFriend',
+      time: '2026-11-25T10:00:00.000Z',
+    });
   });
 
   it('leaves an entry that still fails in the queue, and a later run moves it', async () => {
@@ -80,7 +109,9 @@ describe('redrive', () => {
   });
 
   it('leaves messages that are not parked entries untouched', async () => {
-    harness.emulator.messages(harness.queueUrl).push({ messageId: 'm', body: '{"hello":1}', receiptHandle: undefined, invisibleUntil: 0 });
+    harness.emulator
+      .messages(harness.queueUrl)
+      .push({ messageId: 'm', body: '{"hello":1}', receiptHandle: undefined, invisibleUntil: 0 });
     const summary = await redrive(new SQSClient({}), publisher(), options());
     expect(summary).toEqual({ received: 1, republished: 0, failed: 0, skipped: 1 });
     expect(queued()).toHaveLength(1);
@@ -108,7 +139,9 @@ describe('the redrive and callback-url commands', () => {
   });
 
   it('npm run redrive exits 1 when something is left in the queue', async () => {
-    harness.emulator.messages(harness.queueUrl).push({ messageId: 'm', body: 'not ours', receiptHandle: undefined, invisibleUntil: 0 });
+    harness.emulator
+      .messages(harness.queueUrl)
+      .push({ messageId: 'm', body: 'not ours', receiptHandle: undefined, invisibleUntil: 0 });
     const { code } = await runCli('infra/cli/redrive.ts', ['--queue-url', harness.queueUrl], env());
     expect(code).toBe(1);
   });
@@ -116,7 +149,9 @@ describe('the redrive and callback-url commands', () => {
   it('npm run callback-url prints the full URL with the token read from Secrets Manager', async () => {
     const { code, stdout } = await runCli('infra/cli/callback-url.ts', ['--stack', 'OpenImFriendEvents'], env());
     expect(code).toBe(0);
-    expect(stdout.trim()).toBe(`https://abc123.execute-api.eu-west-1.amazonaws.com/openim/test-token-0123456789abcdefghijklmnopqrstu`);
+    expect(stdout.trim()).toBe(
+      `https://abc123.execute-api.eu-west-1.amazonaws.com/openim/test-token-0123456789abcdefghijklmnopqrstu`,
+    );
   });
 
   it('npm run callback-url -- --yaml prints the webhooks.yml lines to paste', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DETAIL_SPECS, allEventJsonSchemas } from '../../functions/event-schema';
+import { allEventJsonSchemas, DETAIL_SPECS } from '../../functions/event-schema';
 import {
   EVENT_SCHEMA_VERSION,
   FRIEND_DETAIL_TYPES,
@@ -13,11 +13,14 @@ import { schemaFileName } from '../../infra/cli/schema-files';
 type Pin = { schemaVersion: number; detailTypes: Record<string, Record<string, Record<string, unknown>>> };
 
 describe('the published JSON Schemas', () => {
-  it.each(FRIEND_DETAIL_TYPES)('functions/schemas/%s.schema.json is the generated one (run npm run schemas)', (detailType) => {
-    const committed = JSON.parse(readFileSync(schemaFileName(detailType), 'utf8'));
-    const generated = allEventJsonSchemas('openim').find((entry) => entry.detailType === detailType)?.schema;
-    expect(committed).toEqual(generated);
-  });
+  it.each(FRIEND_DETAIL_TYPES)(
+    'functions/schemas/%s.schema.json is the generated one (run npm run schemas)',
+    (detailType) => {
+      const committed = JSON.parse(readFileSync(schemaFileName(detailType), 'utf8'));
+      const generated = allEventJsonSchemas('openim').find((entry) => entry.detailType === detailType)?.schema;
+      expect(committed).toEqual(generated);
+    },
+  );
 });
 
 describe('contract versioning', () => {
@@ -32,13 +35,16 @@ describe('contract versioning', () => {
     expect(Object.keys(pin.detailTypes).sort()).toEqual([...FRIEND_DETAIL_TYPES].sort());
   });
 
-  it.each(FRIEND_DETAIL_TYPES)('keeps every pinned %s field with its type and constraints (additive changes only)', (detailType) => {
-    const current = DETAIL_SPECS[detailType] as Record<string, Record<string, unknown>>;
-    for (const [field, pinned] of Object.entries(pin.detailTypes[detailType] ?? {})) {
-      const { description: _ignored, ...spec } = current[field] ?? {};
-      expect({ field, spec }).toEqual({ field, spec: pinned });
-    }
-  });
+  it.each(FRIEND_DETAIL_TYPES)(
+    'keeps every pinned %s field with its type and constraints (additive changes only)',
+    (detailType) => {
+      const current = DETAIL_SPECS[detailType] as Record<string, Record<string, unknown>>;
+      for (const [field, pinned] of Object.entries(pin.detailTypes[detailType] ?? {})) {
+        const { description: _ignored, ...spec } = current[field] ?? {};
+        expect({ field, spec }).toEqual({ field, spec: pinned });
+      }
+    },
+  );
 });
 
 describe('type guards', () => {

@@ -40,7 +40,10 @@ describe('entrySizeBytes', () => {
 
 describe('toBatches', () => {
   it('puts at most 10 entries in a call', () => {
-    const batches = toBatches(Array.from({ length: 25 }, () => entry(10)), (item) => item);
+    const batches = toBatches(
+      Array.from({ length: 25 }, () => entry(10)),
+      (item) => item,
+    );
     expect(batches.map((batch) => batch.length)).toEqual([10, 10, 5]);
   });
 

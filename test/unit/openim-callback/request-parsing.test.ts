@@ -1,8 +1,8 @@
+import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/errors';
 import { parseCallbackPath } from '../../../functions/openim-callback/callback-path';
 import { bodyBytes, readOperationID, receivedAt } from '../../../functions/openim-callback/callback-request';
 import { loadConfig } from '../../../functions/openim-callback/config';
 import { createSourceCheck } from '../../../functions/openim-callback/source-check';
-import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/errors';
 
 describe('parseCallbackPath', () => {
   it.each([
@@ -116,7 +116,9 @@ describe('loadConfig', () => {
   });
 
   it('splits the allow-list and trims the prefix', () => {
-    expect(loadConfig({ ...env, ALLOWED_SOURCE_CIDRS: ' 10.0.0.0/8 , ::1 ', CALLBACK_PATH_PREFIX: '/hooks/' })).toMatchObject({
+    expect(
+      loadConfig({ ...env, ALLOWED_SOURCE_CIDRS: ' 10.0.0.0/8 , ::1 ', CALLBACK_PATH_PREFIX: '/hooks/' }),
+    ).toMatchObject({
       allowedSourceCidrs: ['10.0.0.0/8', '::1'],
       pathPrefix: 'hooks',
     });

@@ -1,6 +1,6 @@
 import type { TokenSource } from '../../../functions/aws/callback-token';
-import { checkToken, constantTimeEquals } from '../../../functions/openim-callback/token-check';
 import { InvalidTokenError, TokenUnavailableError } from '../../../functions/openim/errors';
+import { checkToken, constantTimeEquals } from '../../../functions/openim-callback/token-check';
 
 const source = (tokens: string[], options: { ageMs?: number; refreshed?: string[] } = {}) => {
   const calls = { refresh: 0 };
@@ -34,7 +34,9 @@ describe('checkToken', () => {
   });
 
   it('refuses a missing token with 401 / 20005 and explains the URL layout', async () => {
-    await expect(checkToken(undefined, source(['right']).tokenSource)).rejects.toThrow(/\/<prefix>\/<token>\/<command>/);
+    await expect(checkToken(undefined, source(['right']).tokenSource)).rejects.toThrow(
+      /\/<prefix>\/<token>\/<command>/,
+    );
   });
 
   it('re-reads the secret after a miss when the cached tokens are older than 10 s (rotation picked up)', async () => {

@@ -10,7 +10,11 @@ const agree = {
   HandleResult: 1,
   HandleMsg: 'ok',
 };
-const importFriends = { callbackCommand: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs: ['2', '3'] };
+const importFriends = {
+  callbackCommand: 'callbackAfterImportFriendsCommand',
+  ownerUserID: '1',
+  friendUserIDs: ['2', '3'],
+};
 
 const WRONG_TYPES: [string, unknown][] = [
   ['a number', 3958741620],
@@ -92,7 +96,13 @@ describe('parseFriendCallback: callbackAfterAddFriendAgreeCommand', () => {
   });
 
   it('also accepts the camelCase variants toUserID, handleResult and handleMsg', () => {
-    const body = { callbackCommand: agree.callbackCommand, fromUserID: '1', toUserID: '2', handleResult: 1, handleMsg: '' };
+    const body = {
+      callbackCommand: agree.callbackCommand,
+      fromUserID: '1',
+      toUserID: '2',
+      handleResult: 1,
+      handleMsg: '',
+    };
     expect(parse(body)).toMatchObject({ toUserID: '2', handleResult: 1, handleMsg: '' });
   });
 
@@ -134,7 +144,7 @@ describe('parseFriendCallback: callbackAfterImportFriendsCommand', () => {
     });
   });
 
-  it('turns friendUserIDs null (Go\'s empty slice) into []', () => {
+  it("turns friendUserIDs null (Go's empty slice) into []", () => {
     expect(parse({ ...importFriends, friendUserIDs: null })).toMatchObject({ friendUserIDs: [] });
   });
 

@@ -7,7 +7,12 @@ const meta = { operationID: 'op-1', receivedAt: new Date('2026-11-25T10:00:00.00
 
 describe('toFriendEvents', () => {
   it('maps callbackAfterAddFriendCommand to one AfterAddFriend event', () => {
-    const callback: FriendCallback = { command: 'callbackAfterAddFriendCommand', fromUserID: '1', toUserID: '2', reqMsg: 'Hi' };
+    const callback: FriendCallback = {
+      command: 'callbackAfterAddFriendCommand',
+      fromUserID: '1',
+      toUserID: '2',
+      reqMsg: 'Hi',
+    };
     expect(toFriendEvents(callback, meta)).toEqual([
       {
         detailType: 'AfterAddFriend',
@@ -41,20 +46,33 @@ describe('toFriendEvents', () => {
   });
 
   it('maps a small callbackAfterImportFriendsCommand to one AfterImportFriends event, part 1 of 1', () => {
-    const callback: FriendCallback = { command: 'callbackAfterImportFriendsCommand', ownerUserID: '1', friendUserIDs: [] };
+    const callback: FriendCallback = {
+      command: 'callbackAfterImportFriendsCommand',
+      ownerUserID: '1',
+      friendUserIDs: [],
+    };
     const events = toFriendEvents(callback, meta);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ detailType: 'AfterImportFriends', detail: { friendUserIDs: [], part: 1, parts: 1 } });
+    expect(events[0]).toMatchObject({
+      detailType: 'AfterImportFriends',
+      detail: { friendUserIDs: [], part: 1, parts: 1 },
+    });
     expect(events[0]?.detail.idempotencyKey).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('splits an import too large for one entry into parts that keep every ID once, in order', () => {
     const ids = Array.from({ length: 20_000 }, (_, index) => `user-${String(index).padStart(15, '0')}`);
-    const callback: FriendCallback = { command: 'callbackAfterImportFriendsCommand', ownerUserID: 'owner', friendUserIDs: ids };
+    const callback: FriendCallback = {
+      command: 'callbackAfterImportFriendsCommand',
+      ownerUserID: 'owner',
+      friendUserIDs: ids,
+    };
     const events = toFriendEvents(callback, meta);
 
     expect(events.length).toBeGreaterThan(1);
-    const details = events.map((event) => event.detail as { friendUserIDs: string[]; part: number; parts: number; idempotencyKey: string });
+    const details = events.map(
+      (event) => event.detail as { friendUserIDs: string[]; part: number; parts: number; idempotencyKey: string },
+    );
     expect(details.flatMap((detail) => detail.friendUserIDs)).toEqual(ids);
     expect(details.map((detail) => detail.part)).toEqual(events.map((_, index) => index + 1));
     expect(new Set(details.map((detail) => detail.parts))).toEqual(new Set([events.length]));
@@ -72,9 +90,15 @@ describe('idempotencyKey', () => {
   });
 
   it('does not depend on the time the callback was received', () => {
-    const callback: FriendCallback = { command: 'callbackAfterAddFriendCommand', fromUserID: '1', toUserID: '2', reqMsg: '' };
+    const callback: FriendCallback = {
+      command: 'callbackAfterAddFriendCommand',
+      fromUserID: '1',
+      toUserID: '2',
+      reqMsg: '',
+    };
     const first = toFriendEvents(callback, meta)[0]?.detail.idempotencyKey;
-    const later = toFriendEvents(callback, { ...meta, receivedAt: new Date('2027-01-01T00:00:00Z') })[0]?.detail.idempotencyKey;
+    const later = toFriendEvents(callback, { ...meta, receivedAt: new Date('2027-01-01T00:00:00Z') })[0]?.detail
+      .idempotencyKey;
     expect(later).toBe(first);
   });
 
