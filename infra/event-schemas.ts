@@ -1,6 +1,6 @@
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import { Construct } from 'constructs';
-import { allEventJsonSchemas } from '../functions/event-schema';
+import { allEventJsonSchemas } from '../functions/contract/event-schema';
 
 /**
  * An EventBridge schema registry with one schema per detail-type (named `<source>@<DetailType>`,

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/openim-callback/telemetry-names';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
 
 export interface FriendEventsAlarmsProps {
   callbackFunction: lambda.IFunction;

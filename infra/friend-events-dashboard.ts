@@ -3,12 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  ERR_CODE_DIMENSION,
-  METRIC,
-  METRICS_NAMESPACE,
-  SERVICE_NAME,
-} from '../functions/openim-callback/telemetry-names';
+import { ERR_CODE_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
 import { functionMetric } from './friend-events-alarms';
 
 export interface FriendEventsDashboardProps {

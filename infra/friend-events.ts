@@ -15,8 +15,8 @@ import {
   FRIEND_DETAIL_TYPES,
   FRIENDSHIP_CREATED_DETAIL_TYPES,
   type FriendDetailType,
-} from '../functions/events';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/openim-callback/telemetry-names';
+} from '../functions/contract/events';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
 import { BundledFunction, functionEntry } from './bundled-function';
 import { allowSubscribers, type SubscriberAccess } from './bus-access';
 import { FriendEventSchemas } from './event-schemas';

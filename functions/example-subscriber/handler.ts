@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type FriendEvent, isAfterAddFriendAgreeEvent, isAfterImportFriendsEvent } from '../events';
+import { type FriendEvent, isAfterAddFriendAgreeEvent, isAfterImportFriendsEvent } from '../contract/events';
 
 /**
  * An example subscriber: logs every new friendship. Deploy it with `-c exampleSubscriber=true`;

@@ -1,4 +1,4 @@
-import { DEFAULT_EVENT_SOURCE } from '../events';
+import { DEFAULT_EVENT_SOURCE } from '../contract/events';
 
 /** Everything the function reads from its environment, read once at load. */
 export interface CallbackConfig {

@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createTokenSource } from '../aws/callback-token';
-import { createDeadLetterQueue } from '../aws/dead-letter-queue';
-import { createEventPublisher } from '../aws/event-publisher';
+import { createEventPublisher } from '../aws/event-bus';
+import { createDeadLetterQueue } from '../aws/retry-queue';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
+import { createSourceCheck } from './access';
 import type { CallbackConfig } from './config';
-import { createSourceCheck } from './source-check';
 import { CallbackTelemetry } from './telemetry';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './telemetry-names';
 
 /** Builds the function's collaborators from its config: AWS adapters, logger, metrics. */
 export const createDependencies = (config: CallbackConfig) => {

@@ -4,15 +4,11 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { acceptedReply } from '../openim/reply';
-import { parseCallbackPath } from './callback-path';
-import { queryCommand, readOperationID, receivedAt } from './callback-request';
+import { processCallback } from '../openim/reply-path';
 import { loadConfig } from './config';
 import { type CallbackDependencies, createDependencies } from './dependencies';
-import { toHttpResponse } from './http-reply';
-import { type InvocationContext, invocationStart, startOf } from './invocation-start';
-import { processCallback } from './process-callback';
-import { replyOnError } from './reply-on-error';
-import { requestGuard } from './request-guard';
+import { parseCallbackPath, queryCommand, readOperationID, receivedAt, toHttpResponse } from './http';
+import { type InvocationContext, invocationStart, replyOnError, requestGuard, startOf } from './middlewares';
 import { loadTracing } from './tracing';
 
 /** The HTTP wiring: guard, parse, process, reply. Every outcome is OpenIM's JSON reply. */

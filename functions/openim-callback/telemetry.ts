@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describeAwsError } from '../aws/clients';
-import type { UnparkedEntry } from '../aws/dead-letter-queue';
-import { CallbackError } from '../openim/errors';
+import type { UnparkedEntry } from '../aws/retry-queue';
+import { ERR_CODE_DIMENSION, METRIC } from '../contract/metrics';
 import type { StatusAndReply } from '../openim/reply';
-import { ERR_CODE_DIMENSION, METRIC } from './telemetry-names';
+import { CallbackError } from '../openim/reply';
 
 export interface AcceptedCallback {
   command: string;

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { SERVICE_NAME } from './telemetry-names';
+import { SERVICE_NAME } from '../contract/metrics';
 
 /**
  * Optional AWS X-Ray tracing through Powertools Tracer (the handler and, through its patching

@@ -1,8 +1,8 @@
-import { EVENT_SCHEMA_VERSION, type FriendDetailByType, type FriendDetailType } from '../events';
+import { createHash } from 'node:crypto';
+import { EVENT_SCHEMA_VERSION, type FriendDetailByType, type FriendDetailType } from '../contract/events';
 import type { FriendCallback } from './callback-body';
+import { MAX_DETAIL_BYTES } from './callback-body';
 import { DETAIL_TYPE_BY_COMMAND } from './commands';
-import { idempotencyKey } from './idempotency-key';
-import { MAX_DETAIL_BYTES } from './limits';
 
 export interface CallbackMeta {
   operationID: string;
@@ -95,3 +95,12 @@ const splitToFit = (ids: string[], maxBytes: number): string[][] => {
   chunks.push(chunk);
   return chunks;
 };
+
+/**
+ * Hex SHA-256 over the command, OpenIM's operationID and the payload fields (never the
+ * receive time), so a duplicate delivery or a re-publish carries the same key.
+ */
+export const idempotencyKey = (command: string, operationID: string, payload: readonly unknown[]): string =>
+  createHash('sha256')
+    .update(JSON.stringify([command, operationID, ...payload]))
+    .digest('hex');

@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { fromParkedEvent } from '../../functions/aws/dead-letter-queue';
-import type { PublishEvents } from '../../functions/aws/event-publisher';
+import type { PublishEvents } from '../../functions/aws/event-bus';
+import { fromParkedEvent } from '../../functions/aws/retry-queue';
 
 export interface RedriveOptions {
   queueUrl: string;

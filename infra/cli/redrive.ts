@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createEventPublisher } from '../../functions/aws/event-publisher';
+import { createEventPublisher } from '../../functions/aws/event-bus';
 import { cliArgs } from './cli-args';
 import { redrive } from './redrive-events';
 import { requireOutput, stackOutputs } from './stack-outputs';

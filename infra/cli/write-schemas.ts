@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { allEventJsonSchemas } from '../../functions/event-schema';
-import { DEFAULT_EVENT_SOURCE } from '../../functions/events';
+import { allEventJsonSchemas } from '../../functions/contract/event-schema';
+import { DEFAULT_EVENT_SOURCE } from '../../functions/contract/events';
 import { SCHEMAS_DIR, schemaFileName } from './schema-files';
 
 /** `npm run schemas`: writes the published JSON Schemas (for subscribers outside TypeScript). */

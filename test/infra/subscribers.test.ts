@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { allEventJsonSchemas } from '../../functions/event-schema';
+import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { FriendEvents } from '../../infra/friend-events';
 import { FriendEventsStack } from '../../infra/stack';
 import { nagFindings, synthStack } from '../helpers/synth';

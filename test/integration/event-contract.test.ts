@@ -1,6 +1,6 @@
 import Ajv from 'ajv-draft-04';
-import { allEventJsonSchemas } from '../../functions/event-schema';
-import { type FriendEvent, isFriendEvent } from '../../functions/events';
+import { allEventJsonSchemas } from '../../functions/contract/event-schema';
+import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
 import type { StoredEvent } from '../../infra/local/aws-emulator';
 import { sampleBodies } from '../../infra/openim-client/openim-request';
 import {

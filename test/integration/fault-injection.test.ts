@@ -1,4 +1,4 @@
-import { fromParkedEvent } from '../../functions/aws/dead-letter-queue';
+import { fromParkedEvent } from '../../functions/aws/retry-queue';
 import type { Fault } from '../../infra/local/aws-emulator';
 import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import {

@@ -1,10 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import {
-  ERR_CODE_DIMENSION,
-  METRIC,
-  METRICS_NAMESPACE,
-  SERVICE_NAME,
-} from '../../functions/openim-callback/telemetry-names';
+import { ERR_CODE_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/contract/metrics';
 import {
   addFriendBody,
   captureOutput,

@@ -1,6 +1,11 @@
-import { asCallbackBody, parseFriendCallback } from '../../../functions/openim/callback-body';
-import { InvalidFieldError, MalformedBodyError } from '../../../functions/openim/errors';
-import { MAX_IMPORTED_FRIENDS, MAX_MESSAGE_BYTES, MAX_USER_ID_BYTES } from '../../../functions/openim/limits';
+import {
+  asCallbackBody,
+  MAX_IMPORTED_FRIENDS,
+  MAX_MESSAGE_BYTES,
+  MAX_USER_ID_BYTES,
+  parseFriendCallback,
+} from '../../../functions/openim/callback-body';
+import { InvalidFieldError, MalformedBodyError } from '../../../functions/openim/reply';
 
 const add = { callbackCommand: 'callbackAfterAddFriendCommand', fromUserID: '1', toUserID: '2', reqMsg: 'Hi' };
 const agree = {

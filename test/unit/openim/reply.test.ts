@@ -1,16 +1,17 @@
 import {
+  acceptedReply,
   BodyTooLargeError,
   CommandMismatchError,
   InvalidFieldError,
   InvalidTokenError,
   MalformedBodyError,
   PublishFailedError,
+  refusalReply,
   SourceNotAllowedError,
   TokenUnavailableError,
   UnhandledCommandError,
   UnsupportedContentTypeError,
-} from '../../../functions/openim/errors';
-import { acceptedReply, refusalReply } from '../../../functions/openim/reply';
+} from '../../../functions/openim/reply';
 import { decodeOpenImReply } from '../../../infra/openim-client/openim-reply';
 
 describe('the reply contract', () => {

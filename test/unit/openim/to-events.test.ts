@@ -1,7 +1,6 @@
 import type { FriendCallback } from '../../../functions/openim/callback-body';
-import { idempotencyKey } from '../../../functions/openim/idempotency-key';
-import { MAX_DETAIL_BYTES } from '../../../functions/openim/limits';
-import { toFriendEvents } from '../../../functions/openim/to-events';
+import { MAX_DETAIL_BYTES } from '../../../functions/openim/callback-body';
+import { idempotencyKey, toFriendEvents } from '../../../functions/openim/to-events';
 
 const meta = { operationID: 'op-1', receivedAt: new Date('2026-11-25T10:00:00.000Z') };
 

@@ -1,6 +1,6 @@
 import type { TokenSource } from '../../../functions/aws/callback-token';
-import { InvalidTokenError, TokenUnavailableError } from '../../../functions/openim/errors';
-import { checkToken, constantTimeEquals } from '../../../functions/openim-callback/token-check';
+import { InvalidTokenError, TokenUnavailableError } from '../../../functions/openim/reply';
+import { checkToken, constantTimeEquals } from '../../../functions/openim-callback/access';
 
 const source = (tokens: string[], options: { ageMs?: number; refreshed?: string[] } = {}) => {
   const calls = { refresh: 0 };

@@ -1,8 +1,7 @@
-import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/errors';
-import { parseCallbackPath } from '../../../functions/openim-callback/callback-path';
-import { bodyBytes, readOperationID, receivedAt } from '../../../functions/openim-callback/callback-request';
+import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/reply';
+import { createSourceCheck } from '../../../functions/openim-callback/access';
 import { loadConfig } from '../../../functions/openim-callback/config';
-import { createSourceCheck } from '../../../functions/openim-callback/source-check';
+import { bodyBytes, parseCallbackPath, readOperationID, receivedAt } from '../../../functions/openim-callback/http';
 
 describe('parseCallbackPath', () => {
   it.each([

@@ -1,5 +1,5 @@
-import { CommandMismatchError, InvalidFieldError, UnhandledCommandError } from '../../../functions/openim/errors';
-import { resolveCommand } from '../../../functions/openim/resolve-command';
+import { resolveCommand } from '../../../functions/openim/commands';
+import { CommandMismatchError, InvalidFieldError, UnhandledCommandError } from '../../../functions/openim/reply';
 
 const ADD = 'callbackAfterAddFriendCommand';
 const AGREE = 'callbackAfterAddFriendAgreeCommand';

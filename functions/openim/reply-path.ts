@@ -1,12 +1,12 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { ParkEvents } from '../aws/dead-letter-queue';
-import { type EventAddress, toPutEventsEntry } from '../aws/event-entries';
-import type { PublishEvents } from '../aws/event-publisher';
-import { asCallbackBody, parseFriendCallback } from '../openim/callback-body';
-import { PublishFailedError } from '../openim/errors';
-import { resolveCommand } from '../openim/resolve-command';
-import { toFriendEvents } from '../openim/to-events';
-import type { AcceptedCallback, CallbackTelemetry } from './telemetry';
+import type { PublishEvents } from '../aws/event-bus';
+import { type EventAddress, toPutEventsEntry } from '../aws/event-bus';
+import type { ParkEvents } from '../aws/retry-queue';
+import type { AcceptedCallback, CallbackTelemetry } from '../openim-callback/telemetry';
+import { asCallbackBody, parseFriendCallback } from './callback-body';
+import { resolveCommand } from './commands';
+import { PublishFailedError } from './reply';
+import { toFriendEvents } from './to-events';
 
 export interface CallbackInput {
   /** The parsed JSON body. */

@@ -1,6 +1,24 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { InvalidFieldError } from '../openim/errors';
-import { MAX_USER_ID_BYTES } from '../openim/limits';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { MAX_USER_ID_BYTES } from '../openim/callback-body';
+import type { StatusAndReply } from '../openim/reply';
+import { InvalidFieldError } from '../openim/reply';
+
+/** What the URL path says: `/<prefix>/<token>[/<command>]`, empty segments (`//`) ignored. */
+export interface CallbackPath {
+  token?: string;
+  command?: string;
+}
+
+export const parseCallbackPath = (rawPath: string, prefix: string): CallbackPath => {
+  const segments = rawPath.split('/').filter(Boolean);
+  const prefixSegments = prefix.split('/').filter(Boolean);
+  if (prefixSegments.some((segment, index) => segments[index] !== segment)) return {};
+  const [token, ...rest] = segments.slice(prefixSegments.length);
+  return {
+    ...(token === undefined ? {} : { token }),
+    ...(rest.length === 0 ? {} : { command: rest.join('/') }),
+  };
+};
 
 /** OpenIM sends `operationID` (on the wire `Operationid`); API Gateway lower-cases headers. */
 export const readOperationID = (headers: APIGatewayProxyEventV2['headers'] | undefined): string => {
@@ -25,3 +43,10 @@ export const receivedAt = (event: Pick<APIGatewayProxyEventV2, 'requestContext'>
 /** `?command=` of v3.0-3.4.0 servers. */
 export const queryCommand = (event: Pick<APIGatewayProxyEventV2, 'queryStringParameters'>): string | undefined =>
   event.queryStringParameters?.command;
+
+/** The HTTP response API Gateway sends back: always JSON, always the five-key reply. */
+export const toHttpResponse = ({ statusCode, reply }: StatusAndReply): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(reply),
+});

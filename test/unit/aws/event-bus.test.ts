@@ -1,5 +1,5 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { entrySizeBytes, toBatches, toPutEventsEntry } from '../../../functions/aws/event-entries';
+import { entrySizeBytes, toBatches, toPutEventsEntry } from '../../../functions/aws/event-bus';
 
 const entry = (detailBytes: number): PutEventsRequestEntry => ({
   Source: 'openim',

@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describeAwsError, singleAttemptClientConfig, timeoutSignal } from './clients';
-import type { UnpublishedEntry } from './event-publisher';
+import type { UnpublishedEntry } from './event-bus';
 
 /** The SQS message body of a parked event: the complete entry, and why it was not published. */
 export interface ParkedEvent {

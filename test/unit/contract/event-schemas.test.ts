@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { allEventJsonSchemas, DETAIL_SPECS } from '../../functions/event-schema';
+import { allEventJsonSchemas, DETAIL_SPECS } from '../../../functions/contract/event-schema';
 import {
   EVENT_SCHEMA_VERSION,
   FRIEND_DETAIL_TYPES,
@@ -7,8 +7,8 @@ import {
   isAfterAddFriendEvent,
   isAfterImportFriendsEvent,
   isFriendEvent,
-} from '../../functions/events';
-import { schemaFileName } from '../../infra/cli/schema-files';
+} from '../../../functions/contract/events';
+import { schemaFileName } from '../../../infra/cli/schema-files';
 
 type Pin = { schemaVersion: number; detailTypes: Record<string, Record<string, Record<string, unknown>>> };
 
@@ -27,7 +27,7 @@ describe('contract versioning', () => {
   // The pin of the current schema version. Within a version only additions are allowed: every
   // pinned field must keep its name, type and constraints. A breaking change needs a new
   // EVENT_SCHEMA_VERSION and a new pin file, on purpose.
-  const pinFile = new URL(`../fixtures/contract-v${EVENT_SCHEMA_VERSION}.json`, import.meta.url);
+  const pinFile = new URL(`../../fixtures/contract-v${EVENT_SCHEMA_VERSION}.json`, import.meta.url);
   const pin = JSON.parse(readFileSync(pinFile, 'utf8')) as Pin;
 
   it('has a pin for the current schema version', () => {
