@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { CallbackTokens } from '../openim/ports';
 import { describeAwsError, singleAttemptClientConfig, timeoutSignal } from './clients';
 
 export interface TokenSourceOptions {
@@ -9,38 +10,33 @@ export interface TokenSourceOptions {
   onRefreshError: (reason: string) => void;
 }
 
-/** The tokens a callback may present: the current one, and the previous one during a rotation. */
-export interface TokenSource {
-  /** The cached tokens; the first call waits for the first read. */
-  tokens(): Promise<string[]>;
-  /** Reads the secret again now (after a token miss, so a rotation is picked up at once). */
-  refresh(): Promise<string[]>;
-  /** Milliseconds since the tokens were read (Infinity before the first read). */
-  ageMs(): number;
-}
-
 /**
  * Reads the callback token from Secrets Manager once, caches it, and refreshes it after
  * `refreshMs`. Both AWSCURRENT and AWSPREVIOUS are accepted, so a rotation never refuses the
  * callbacks of an OpenIM server that still has the old URL. The first read starts at once, so
  * it overlaps the rest of the cold start. A failed refresh keeps the tokens it had.
  */
-export const createTokenSource = (options: TokenSourceOptions): TokenSource => {
+export const createTokenSource = (options: TokenSourceOptions): CallbackTokens => {
   const client = new SecretsManagerClient(singleAttemptClientConfig(options.timeoutMs));
   const readStage = async (stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> => {
+    const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretId, VersionStage: stage }), {
+      abortSignal: timeoutSignal(options.timeoutMs),
+    });
+    return output.SecretString?.trim() || undefined;
+  };
+  /** The previous token; only "no such version" means none: any other failure keeps the last one read. */
+  let lastPrevious: string | undefined;
+  const readPrevious = async (): Promise<string | undefined> => {
     try {
-      const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretId, VersionStage: stage }), {
-        abortSignal: timeoutSignal(options.timeoutMs),
-      });
-      return output.SecretString?.trim() || undefined;
+      lastPrevious = await readStage('AWSPREVIOUS');
     } catch (error) {
       // A secret that was never rotated has no AWSPREVIOUS version: that is normal.
-      if (stage === 'AWSPREVIOUS') return undefined;
-      throw error;
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') lastPrevious = undefined;
     }
+    return lastPrevious;
   };
   const read = async (): Promise<string[]> => {
-    const [current, previous] = await Promise.all([readStage('AWSCURRENT'), readStage('AWSPREVIOUS')]);
+    const [current, previous] = await Promise.all([readStage('AWSCURRENT'), readPrevious()]);
     if (current === undefined) throw new Error('the callback token secret is empty');
     return previous === undefined || previous === current ? [current] : [current, previous];
   };

@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { PublishEvents } from '../openim/ports';
 import type { FriendEventDraft } from '../openim/to-events';
 import { describeAwsError, singleAttemptClientConfig, timeoutSignal } from './clients';
 
@@ -48,107 +49,52 @@ export const toBatches = <T>(items: T[], entryOf: (item: T) => PutEventsRequestE
   return batches;
 };
 
-export interface RetryPolicy {
-  /** Upper bound of one PutEvents attempt. */
-  attemptTimeoutMs: number;
-  /** Full-jitter exponential backoff between attempts: random in [0, min(max, base * 2^n)]. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export interface UnpublishedEntry {
-  entry: PutEventsRequestEntry;
+export interface FailedEntry<T> {
+  item: T;
   reason: string;
 }
 
-export interface PublishResult {
-  unpublished: UnpublishedEntry[];
-  attempts: number;
-}
-
-export type PublishEvents = (entries: PutEventsRequestEntry[], deadline: number) => Promise<PublishResult>;
-
-/** Entry error codes worth another try; anything else (e.g. a malformed detail) will not heal. */
-const RETRYABLE_ENTRY_ERRORS = new Set(['InternalFailure', 'ThrottlingException']);
-
-interface Pending {
-  entry: PutEventsRequestEntry;
-  /** Each distinct failure, in order: the last attempt is often cut short by the deadline. */
-  reasons: string[];
-  retryable: boolean;
-}
-
-const failed = (item: Pending, reason: string, retryable: boolean): Pending => ({
-  entry: item.entry,
-  reasons: item.reasons.includes(reason) ? item.reasons : [...item.reasons, reason],
-  retryable,
-});
-
 /**
- * Publishes with PutEvents until every entry is in or `deadline` (a `performance.now()` time)
- * is reached. Throttling, 5xx, network errors, timeouts and failed entries are retried (only
- * the failed entries); what is left is returned with the reason, for the dead-letter queue.
+ * One PutEvents attempt for every batch of `items` (in parallel), each bounded by `timeoutMs`.
+ * Returns the items that did not get in, with the reason; never throws. The SDK makes exactly
+ * one attempt: retrying is the caller's decision (the retry queue's, never the reply path's).
  */
-export const createEventPublisher = (policy: RetryPolicy): PublishEvents => {
-  const client = new EventBridgeClient(singleAttemptClientConfig(policy.attemptTimeoutMs));
+export const putOnce = async <T>(
+  client: EventBridgeClient,
+  items: T[],
+  entryOf: (item: T) => PutEventsRequestEntry,
+  timeoutMs: number,
+): Promise<FailedEntry<T>[]> => {
+  const results = await Promise.all(
+    toBatches(items, entryOf).map(async (batch): Promise<FailedEntry<T>[]> => {
+      try {
+        const output = await client.send(new PutEventsCommand({ Entries: batch.map(entryOf) }), {
+          abortSignal: timeoutSignal(timeoutMs),
+        });
+        // HTTP 200 does not mean published: each entry carries its own EventId or ErrorCode.
+        return batch.flatMap((item, index) => {
+          const result = output.Entries?.[index];
+          if (result?.EventId && !result.ErrorCode) return [];
+          const reason = result?.ErrorCode
+            ? `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`
+            : 'PutEvents returned no EventId for this entry';
+          return [{ item, reason }];
+        });
+      } catch (error) {
+        return batch.map((item) => ({ item, reason: describeAwsError(error) }));
+      }
+    }),
+  );
+  return results.flat();
+};
 
-  return async (entries, deadline) => {
-    let pending: Pending[] = entries.map((entry) => ({ entry, reasons: [], retryable: true }));
-    let attempts = 0;
-    let parkedAtOnce: Pending[] = [];
-    while (pending.length > 0) {
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) break;
-      attempts += 1;
-      const failures = (
-        await Promise.all(
-          toBatches(pending, (item) => item.entry).map((batch) =>
-            sendBatch(client, batch, Math.min(remaining, policy.attemptTimeoutMs)),
-          ),
-        )
-      ).flat();
-      parkedAtOnce = parkedAtOnce.concat(failures.filter((item) => !item.retryable));
-      pending = failures.filter((item) => item.retryable);
-      if (pending.length === 0) break;
-      const delay = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
-      if (performance.now() + delay >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-    return {
-      unpublished: [...parkedAtOnce, ...pending].map(({ entry, reasons }) => ({
-        entry,
-        reason: reasons.join('; then ') || 'the reply budget ended before a first attempt',
-      })),
-      attempts,
-    };
+export const createEventBridgeClient = (timeoutMs: number): EventBridgeClient =>
+  new EventBridgeClient(singleAttemptClientConfig(timeoutMs));
+
+/** The reply path's publisher: friend event drafts to this bus, one attempt. */
+export const createEventBusPublisher = (address: EventAddress, client: EventBridgeClient): PublishEvents => {
+  return async (drafts, timeoutMs) => {
+    const failed = await putOnce(client, drafts, (draft) => toPutEventsEntry(draft, address), timeoutMs);
+    return failed.map(({ item, reason }) => ({ event: item, reason }));
   };
-};
-
-/** One PutEvents call; returns the entries that did not get in. */
-const sendBatch = async (client: EventBridgeClient, batch: Pending[], timeoutMs: number): Promise<Pending[]> => {
-  try {
-    const output = await client.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }), {
-      abortSignal: timeoutSignal(timeoutMs),
-    });
-    // HTTP 200 does not mean published: each entry carries its own EventId or ErrorCode.
-    return batch.flatMap((item, index) => {
-      const result = output.Entries?.[index];
-      if (result?.EventId && !result.ErrorCode) return [];
-      const reason = result?.ErrorCode
-        ? `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`
-        : 'PutEvents returned no EventId for this entry';
-      return [failed(item, reason, !result?.ErrorCode || RETRYABLE_ENTRY_ERRORS.has(result.ErrorCode))];
-    });
-  } catch (error) {
-    return batch.map((item) => failed(item, describeAwsError(error), isRetryable(error)));
-  }
-};
-
-/** Throttling, server faults, timeouts and network errors are transient; a 4xx is not. */
-const isRetryable = (error: unknown): boolean => {
-  const metadata = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) ?? {};
-  const status = metadata.$metadata?.httpStatusCode;
-  const name = error instanceof Error ? error.name : '';
-  if (metadata.$retryable || /Throttl/i.test(name)) return true;
-  return status === undefined || status >= 500 || status === 429;
 };

@@ -1,10 +1,15 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { ParkEvents, UnparkedEvent } from '../openim/ports';
 import { describeAwsError, singleAttemptClientConfig, timeoutSignal } from './clients';
-import type { UnpublishedEntry } from './event-bus';
+import { type EventAddress, toPutEventsEntry } from './event-bus';
 
-/** The SQS message body of a parked event: the complete entry, and why it was not published. */
-export interface ParkedEvent {
+/**
+ * The SQS message body of a parked event: the complete PutEvents entry (source, detail-type,
+ * detail with its idempotencyKey, the original time), and why it was not published. The drainer
+ * and `npm run redrive` publish the entry exactly as it is.
+ */
+export interface ParkedMessage {
   kind: 'openim-friend-events/parked-entry';
   version: 1;
   reason: string;
@@ -12,14 +17,7 @@ export interface ParkedEvent {
   entry: Omit<PutEventsRequestEntry, 'Time'> & { Time?: string };
 }
 
-export interface UnparkedEntry extends UnpublishedEntry {
-  parkError: string;
-}
-
-/** Returns the entries that could not be parked either. */
-export type ParkEvents = (unpublished: UnpublishedEntry[], timeoutMs: number) => Promise<UnparkedEntry[]>;
-
-export const toParkedEvent = ({ entry, reason }: UnpublishedEntry, parkedAt: Date): ParkedEvent => ({
+export const toParkedMessage = (entry: PutEventsRequestEntry, reason: string, parkedAt: Date): ParkedMessage => ({
   kind: 'openim-friend-events/parked-entry',
   version: 1,
   reason,
@@ -27,9 +25,9 @@ export const toParkedEvent = ({ entry, reason }: UnpublishedEntry, parkedAt: Dat
   entry: { ...entry, Time: entry.Time?.toISOString() },
 });
 
-/** The entry to re-publish from a parked message; throws if the message is not one of ours. */
-export const fromParkedEvent = (body: string): { entry: PutEventsRequestEntry; reason: string } => {
-  const parked = JSON.parse(body) as Partial<ParkedEvent>;
+/** The entry to publish from a parked message; throws if the message is not one of ours. */
+export const fromParkedMessage = (body: string): { entry: PutEventsRequestEntry; reason: string } => {
+  const parked = JSON.parse(body) as Partial<ParkedMessage>;
   if (parked.kind !== 'openim-friend-events/parked-entry' || typeof parked.entry?.Detail !== 'string') {
     throw new Error('not a parked openim-friend-events entry');
   }
@@ -37,16 +35,18 @@ export const fromParkedEvent = (body: string): { entry: PutEventsRequestEntry; r
   return { entry: { ...rest, ...(Time ? { Time: new Date(Time) } : {}) }, reason: parked.reason ?? '' };
 };
 
+type SqsModule = typeof import('@aws-sdk/client-sqs');
+
 /**
- * Parks unpublished entries in the SQS dead-letter queue, one message each. The SQS client is
- * loaded on first use: only the failure path needs it, so the cold start does not pay for it.
+ * Parks unpublished events in the SQS retry queue, one message each. The SQS client is loaded
+ * on first use: only the failure path needs it, so the cold start does not parse it.
  */
-export const createDeadLetterQueue = (queueUrl: string, defaultTimeoutMs: number): ParkEvents => {
-  let sqs: Promise<{ client: SQSClient; send: typeof import('@aws-sdk/client-sqs').SendMessageCommand }> | undefined;
+export const createRetryQueue = (queueUrl: string, address: EventAddress, timeoutMs: number): ParkEvents => {
+  let sqs: Promise<{ client: SQSClient; SendMessageCommand: SqsModule['SendMessageCommand'] }> | undefined;
   const loadSqs = () =>
     (sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageCommand }) => ({
-      client: new SQSClient(singleAttemptClientConfig(defaultTimeoutMs)),
-      send: SendMessageCommand,
+      client: new SQSClient(singleAttemptClientConfig(timeoutMs)),
+      SendMessageCommand,
     })));
 
   return async (unpublished, timeoutMs) => {
@@ -54,13 +54,13 @@ export const createDeadLetterQueue = (queueUrl: string, defaultTimeoutMs: number
     // One signal from the start, so loading the client counts against the time given too.
     const abortSignal = timeoutSignal(timeoutMs);
     const results = await Promise.all(
-      unpublished.map(async (item): Promise<UnparkedEntry[]> => {
+      unpublished.map(async (item): Promise<UnparkedEvent[]> => {
         try {
-          const { client, send } = await untilAborted(loadSqs(), abortSignal);
-          await client.send(
-            new send({ QueueUrl: queueUrl, MessageBody: JSON.stringify(toParkedEvent(item, parkedAt)) }),
-            { abortSignal },
-          );
+          const { client, SendMessageCommand } = await untilAborted(loadSqs(), abortSignal);
+          const message = toParkedMessage(toPutEventsEntry(item.event, address), item.reason, parkedAt);
+          await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }), {
+            abortSignal,
+          });
           return [];
         } catch (error) {
           return [{ ...item, parkError: describeAwsError(error) }];
@@ -77,3 +77,17 @@ const untilAborted = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     promise.then(resolve, reject);
   });
+
+/** Hides a received message for `seconds` more: the drainer's backoff before the next try. */
+export const createRetryDelay =
+  (client: SQSClient, queueUrl: string) =>
+  async (receiptHandle: string, seconds: number): Promise<void> => {
+    const { ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
+    await client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+  };

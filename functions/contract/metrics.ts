@@ -9,10 +9,17 @@ export const METRIC = {
   accepted: 'CallbackAccepted',
   rejected: 'CallbackRejected',
   published: 'EventsPublished',
-  retried: 'PublishRetries',
-  deadLettered: 'EventsDeadLettered',
+  /** Put in the retry queue by the callback function (EventBridge failed, or the circuit was open). */
+  parked: 'EventsParked',
   lost: 'EventsLost',
   publishLatency: 'PublishLatency',
+  /** The callback function's circuit breaker opened: EventBridge kept failing. */
+  circuitOpened: 'CircuitOpened',
+  circuitClosed: 'CircuitClosed',
+  /** Published from the retry queue by the drainer. */
+  redriven: 'EventsRedriven',
+  /** Drainer attempts that failed; the message comes back after a backoff. */
+  redriveFailed: 'RedriveFailures',
 } as const;
 
 /** The only per-metric dimension: rejections by OpenIM errCode (a small, fixed set). */

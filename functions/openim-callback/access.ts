@@ -1,18 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { TokenSource } from '../aws/callback-token';
+import { isIPv4, isIPv6 } from 'node:net';
+import { toSourceAllowList } from '../contract/settings';
+import type { CallbackTokens } from '../openim/ports';
 import { InvalidTokenError, SourceNotAllowedError, TokenUnavailableError } from '../openim/reply';
 
 /** Returns a check of API Gateway's source IP against the CIDRs; none configured allows all. */
 export const createSourceCheck = (cidrs: string[]): ((sourceIp: string | undefined) => void) => {
   if (cidrs.length === 0) return () => undefined;
-  const allowed = new BlockList();
-  for (const cidr of cidrs) {
-    const [network = '', prefix] = cidr.split('/');
-    const family = isIPv4(network) ? 'ipv4' : isIPv6(network) ? 'ipv6' : undefined;
-    if (family === undefined) throw new Error(`ALLOWED_SOURCE_CIDRS: ${JSON.stringify(cidr)} is not an IP or CIDR`);
-    allowed.addSubnet(network, prefix === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefix), family);
-  }
+  const allowed = toSourceAllowList(cidrs);
   return (sourceIp) => {
     const family = sourceIp && isIPv4(sourceIp) ? 'ipv4' : sourceIp && isIPv6(sourceIp) ? 'ipv6' : undefined;
     if (sourceIp === undefined || family === undefined || !allowed.check(sourceIp, family)) {
@@ -25,7 +20,7 @@ export const createSourceCheck = (cidrs: string[]): ((sourceIp: string | undefin
 const MIN_REFRESH_AFTER_MISS_MS = 10_000;
 
 /** Throws 401 / 20005 unless `candidate` is one of the valid tokens (compared in constant time). */
-export const checkToken = async (candidate: string | undefined, source: TokenSource): Promise<void> => {
+export const checkToken = async (candidate: string | undefined, source: CallbackTokens): Promise<void> => {
   if (candidate === undefined) {
     throw new InvalidTokenError('the URL must be /<prefix>/<token>/<command> (or /<prefix>/<token>?command=)');
   }

@@ -1,27 +1,67 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createTokenSource } from '../aws/callback-token';
+import { createEventBridgeClient, createEventBusPublisher } from '../aws/event-bus';
+import { createRetryQueue } from '../aws/retry-queue';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
+import { PARK_RESERVE_MS } from '../contract/settings';
+import { CircuitBreaker } from '../openim/circuit-breaker';
+import type { Clock } from '../openim/ports';
 import { acceptedReply } from '../openim/reply';
-import { processCallback } from '../openim/reply-path';
-import { loadConfig } from './config';
-import { type CallbackDependencies, createDependencies } from './dependencies';
+import { acceptCallback, type ReplyPathServices } from '../openim/reply-path';
+import { createSourceCheck } from './access';
+import { type CallbackConfig, type Environment, loadConfig } from './config';
 import { parseCallbackPath, queryCommand, readOperationID, receivedAt, toHttpResponse } from './http';
 import { type InvocationContext, invocationStart, replyOnError, requestGuard, startOf } from './middlewares';
+import { CallbackTelemetry } from './telemetry';
 import { loadTracing } from './tracing';
 
-/** The HTTP wiring: guard, parse, process, reply. Every outcome is OpenIM's JSON reply. */
+/** Builds the function's collaborators from its config: AWS adapters, breaker, logger, metrics. */
+export const createDependencies = (config: CallbackConfig, clock: Clock = Date.now) => {
+  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  const address = { eventBusName: config.eventBusName, source: config.eventSource };
+  const telemetry = new CallbackTelemetry(logger, metrics, address);
+  const replyPath: ReplyPathServices = {
+    publishTimeoutMs: config.publishTimeoutMs,
+    replyBudgetMs: config.replyBudgetMs,
+    clock,
+    publish: createEventBusPublisher(address, createEventBridgeClient(config.publishTimeoutMs)),
+    park: createRetryQueue(config.retryQueueUrl, address, PARK_RESERVE_MS),
+    breaker: new CircuitBreaker({
+      failureThreshold: config.breakerFailureThreshold,
+      cooldownMs: config.breakerCooldownMs,
+      clock,
+      onStateChange: (from, to) => telemetry.breakerChanged(from, to),
+    }),
+    reportLost: (lost, operationID) => telemetry.lost(lost, operationID),
+  };
+  return {
+    config,
+    logger,
+    metrics,
+    telemetry,
+    replyPath,
+    checkSource: createSourceCheck(config.allowedSourceCidrs),
+    tokens: createTokenSource({
+      secretId: config.tokenSecretId,
+      refreshMs: config.tokenRefreshMs,
+      timeoutMs: 1_000,
+      onRefreshError: (reason) => logger.warn('callback token refresh failed; keeping the cached token', { reason }),
+    }),
+  };
+};
+
+export type CallbackDependencies = ReturnType<typeof createDependencies>;
+
+/** The HTTP wiring: guard, parse, accept, reply. Every outcome is OpenIM's JSON reply. */
 export const buildHandler = (deps: CallbackDependencies, tracing?: MiddlewareObj) => {
   const { config, telemetry } = deps;
-  const services = {
-    address: { eventBusName: config.eventBusName, source: config.eventSource },
-    replyBudgetMs: config.replyBudgetMs,
-    parkReserveMs: config.parkReserveMs,
-    publish: deps.publish,
-    park: deps.park,
-    telemetry,
-  };
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, InvocationContext>()
     .use(tracing ? [tracing] : [])
     .use(invocationStart())
@@ -31,22 +71,24 @@ export const buildHandler = (deps: CallbackDependencies, tracing?: MiddlewareObj
     .use(requestGuard({ ...config, tokens: deps.tokens, checkSource: deps.checkSource }))
     .use(httpJsonBodyParser())
     .handler(async (event, context) => {
-      const startedAt = startOf(context);
       const operationID = readOperationID(event.headers);
-      const outcome = await processCallback(
+      const outcome = await acceptCallback(
         {
           body: event.body as unknown, // parsed by httpJsonBodyParser
           pathCommand: parseCallbackPath(event.rawPath ?? '', config.pathPrefix).command,
           queryCommand: queryCommand(event),
           operationID,
           receivedAt: receivedAt(event),
-          startedAt,
         },
-        services,
+        deps.replyPath,
       );
-      telemetry.accepted(outcome, Math.round(performance.now() - startedAt));
+      telemetry.accepted(outcome, Math.round(performance.now() - startOf(context)));
       return toHttpResponse(acceptedReply());
     });
 };
 
-export const handler = buildHandler(createDependencies(loadConfig()), await loadTracing());
+/** A handler instance of its own (own clients, breaker and logger), as one Lambda instance has. */
+export const createHandler = async (env: Environment = process.env) =>
+  buildHandler(createDependencies(loadConfig(env)), await loadTracing());
+
+export const handler = await createHandler();

@@ -1,10 +1,11 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { TokenSource } from '../aws/callback-token';
+import type { CallbackTokens } from '../openim/ports';
 import {
   BodyTooLargeError,
   CallbackError,
   MalformedBodyError,
+  MethodNotAllowedError,
   refusalReply,
   UnsupportedContentTypeError,
 } from '../openim/reply';
@@ -29,18 +30,21 @@ export const invocationStart = (): MiddlewareObj<unknown, unknown, Error, Invoca
 
 export interface RequestGuardOptions {
   pathPrefix: string;
-  tokens: TokenSource;
+  tokens: CallbackTokens;
   checkSource: (sourceIp: string | undefined) => void;
   maxBodyBytes: number;
 }
 
 /**
- * Runs before the body is parsed: the source IP (403), the callback token (401) and the body
- * size (413), so nothing from an unauthenticated or oversized request is ever parsed.
+ * Runs before the body is parsed: the source IP (403), the method (405), the callback token (401)
+ * and the body size (413), so nothing from an unauthenticated or oversized request is ever parsed.
  */
 export const requestGuard = (options: RequestGuardOptions): MiddlewareObj<APIGatewayProxyEventV2> => ({
   before: async ({ event }) => {
     options.checkSource(event.requestContext?.http?.sourceIp);
+    // OpenIM only POSTs; any other method is refused before the token is even looked at.
+    const method = event.requestContext?.http?.method ?? '';
+    if (method !== 'POST') throw new MethodNotAllowedError(`expected POST, got ${quoteMethod(method)}`);
     await checkToken(parseCallbackPath(event.rawPath ?? '', options.pathPrefix).token, options.tokens);
     const size = bodyBytes(event);
     if (size > options.maxBodyBytes) {
@@ -91,3 +95,6 @@ const toCallbackError = (error: unknown): unknown => {
   }
   return error;
 };
+
+/** HTTP methods are short tokens; anything else is not echoed. */
+const quoteMethod = (method: string): string => (/^[A-Z]{1,16}$/.test(method) ? method : 'another method');

@@ -1,20 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { describeAwsError } from '../aws/clients';
-import type { UnparkedEntry } from '../aws/retry-queue';
 import { ERR_CODE_DIMENSION, METRIC } from '../contract/metrics';
-import type { StatusAndReply } from '../openim/reply';
-import { CallbackError } from '../openim/reply';
-
-export interface AcceptedCallback {
-  command: string;
-  operationID: string;
-  events: number;
-  published: number;
-  deadLettered: number;
-  attempts: number;
-  publishLatencyMs: number;
-}
+import type { BreakerState } from '../openim/circuit-breaker';
+import type { UnparkedEvent } from '../openim/ports';
+import { CallbackError, type StatusAndReply } from '../openim/reply';
+import type { AcceptedCallback } from '../openim/reply-path';
 
 /**
  * One structured log line and a few EMF metrics per callback (through Powertools).
@@ -24,23 +14,36 @@ export class CallbackTelemetry {
   constructor(
     readonly logger: Logger,
     readonly metrics: Metrics,
+    /** Where events go, logged with a lost event so it can be published by hand. */
+    private readonly address: { eventBusName: string; source: string },
   ) {}
 
   accepted(outcome: AcceptedCallback, latencyMs: number): void {
     this.metrics.addMetric(METRIC.accepted, MetricUnit.Count, 1);
     this.metrics.addMetric(METRIC.published, MetricUnit.Count, outcome.published);
-    this.metrics.addMetric(METRIC.retried, MetricUnit.Count, Math.max(0, outcome.attempts - 1));
-    this.metrics.addMetric(METRIC.deadLettered, MetricUnit.Count, outcome.deadLettered);
-    this.metrics.addMetric(METRIC.publishLatency, MetricUnit.Milliseconds, outcome.publishLatencyMs);
-    const parked = outcome.deadLettered > 0;
+    this.metrics.addMetric(METRIC.parked, MetricUnit.Count, outcome.parked);
+    if (outcome.attempt === 'made') {
+      this.metrics.addMetric(METRIC.publishLatency, MetricUnit.Milliseconds, outcome.publishLatencyMs);
+    }
+    const parked = outcome.parked > 0;
     const fields = {
       outcome: parked ? 'parked' : 'published',
       ...outcome,
       correlation_id: outcome.operationID,
       latencyMs,
     };
-    if (parked) this.logger.warn('callback accepted, events dead-lettered', fields);
+    if (parked) this.logger.warn('callback accepted, events parked in the retry queue', fields);
     else this.logger.info('callback accepted', fields);
+  }
+
+  /** Every change of the circuit breaker: a line, and a count of openings and closings. */
+  breakerChanged(from: BreakerState, to: BreakerState): void {
+    if (to === 'open') this.metrics.addMetric(METRIC.circuitOpened, MetricUnit.Count, 1);
+    if (to === 'closed') this.metrics.addMetric(METRIC.circuitClosed, MetricUnit.Count, 1);
+    const fields = { outcome: 'circuit', from, to };
+    if (to === 'open')
+      this.logger.warn('circuit opened: EventBridge keeps failing; parking without an attempt', fields);
+    else this.logger.info(`circuit ${to}`, fields);
   }
 
   /** `operationID` is passed in, never appended to the logger: the local server runs invocations concurrently. */
@@ -67,24 +70,32 @@ export class CallbackTelemetry {
       // and the first one costs a source-map parse (~100 ms) inside the reply budget.
       this.logger.error('callback failed', {
         ...fields,
-        cause: error.cause === undefined ? undefined : describeAwsError(error.cause),
+        cause: describeCause(error.cause),
       });
     } else {
       this.logger.error('callback failed', { ...fields, error }); // a bug: keep the stack
     }
   }
 
-  /** The last resort: the complete entries, so they can be recovered from the logs by hand. */
-  lost(entries: UnparkedEntry[], operationID: string): void {
-    this.metrics.addMetric(METRIC.lost, MetricUnit.Count, entries.length);
-    for (const { entry, reason, parkError } of entries) {
-      this.logger.error('event neither published nor dead-lettered', {
+  /** The last resort: the complete events, so they can be published from the logs by hand. */
+  lost(events: UnparkedEvent[], operationID: string): void {
+    this.metrics.addMetric(METRIC.lost, MetricUnit.Count, events.length);
+    for (const { event, reason, parkError } of events) {
+      this.logger.error('event neither published nor parked', {
         outcome: 'lost',
         operationID,
         reason,
         parkError,
-        entry: { ...entry, Time: entry.Time?.toISOString() },
+        entry: { ...this.address, detailType: event.detailType, detail: event.detail },
       });
     }
   }
 }
+
+/** The cause's name and message, never its stack. */
+const describeCause = (cause: unknown): string | undefined =>
+  cause instanceof Error
+    ? `${cause.name}: ${cause.message}`.slice(0, 300)
+    : cause === undefined
+      ? undefined
+      : String(cause);

@@ -51,5 +51,7 @@ export const resolveCommand = (sources: CommandSources): FriendCommand => {
   return first[1];
 };
 
-/** Commands come from the caller: echo at most a short, printable excerpt. */
-const quote = (command: string): string => JSON.stringify(command.length > 64 ? `${command.slice(0, 64)}...` : command);
+const quote = (command: string): string =>
+  // Only what looks like an OpenIM command name is echoed: a path segment in the command's place
+  // can be the token itself (`/<prefix>/<token>/<token>`), and errDlt reaches replies and logs.
+  /^callback[A-Za-z]{1,60}$/.test(command) ? JSON.stringify(command) : 'a value that is not a command name';

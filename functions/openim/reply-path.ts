@@ -1,12 +1,9 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { PublishEvents } from '../aws/event-bus';
-import { type EventAddress, toPutEventsEntry } from '../aws/event-bus';
-import type { ParkEvents } from '../aws/retry-queue';
-import type { AcceptedCallback, CallbackTelemetry } from '../openim-callback/telemetry';
 import { asCallbackBody, parseFriendCallback } from './callback-body';
-import { resolveCommand } from './commands';
+import type { CircuitBreaker } from './circuit-breaker';
+import { type FriendCommand, resolveCommand } from './commands';
+import type { Clock, ParkEvents, PublishEvents, UnparkedEvent, UnpublishedEvent } from './ports';
 import { PublishFailedError } from './reply';
-import { toFriendEvents } from './to-events';
+import { type FriendEventDraft, toFriendEvents } from './to-events';
 
 export interface CallbackInput {
   /** The parsed JSON body. */
@@ -14,55 +11,91 @@ export interface CallbackInput {
   pathCommand: string | undefined;
   queryCommand: string | undefined;
   operationID: string;
+  /** When API Gateway received the request: the reply budget counts from here, cold start included. */
   receivedAt: Date;
-  /** `performance.now()` when the invocation started: the reply budget counts from here. */
-  startedAt: number;
 }
 
-export interface CallbackServices {
-  address: EventAddress;
+export interface ReplyPathTimes {
+  /** Upper bound of the one PutEvents attempt. */
+  publishTimeoutMs: number;
+  /** From API Gateway's receipt to the reply, parking included. */
   replyBudgetMs: number;
-  parkReserveMs: number;
+}
+
+export interface ReplyPathServices extends ReplyPathTimes {
   publish: PublishEvents;
   park: ParkEvents;
-  telemetry: CallbackTelemetry;
+  breaker: CircuitBreaker;
+  clock: Clock;
+  /** The last resort: called with what could be neither published nor parked, before the 503. */
+  reportLost: (events: UnparkedEvent[], operationID: string) => void;
 }
 
-/** Shortest time given to parking, even when publishing used up the budget. */
-const MIN_PARK_TIMEOUT_MS = 100;
+/** Why events were parked without an attempt. */
+export type SkipReason = 'circuit-open' | 'budget-spent';
+
+export interface AcceptedCallback {
+  command: FriendCommand;
+  operationID: string;
+  events: number;
+  published: number;
+  parked: number;
+  /** Whether PutEvents was tried, and if not, why. */
+  attempt: 'made' | SkipReason;
+  publishLatencyMs: number;
+}
+
+/** Time always kept for parking, out of the reply budget: a few SQS round trips. */
+export const PARK_RESERVE_MS = 500;
+/** An attempt shorter than this would time out on a healthy bus: park at once instead. */
+const MIN_ATTEMPT_MS = 50;
+/** Shortest time given to parking, even when the budget is spent (a late reply beats a lost event). */
+const MIN_PARK_MS = 200;
 
 /**
- * Validates the callback, publishes its event(s) and parks whatever could not be published in
- * the dead-letter queue, all before the reply: work left running after a Lambda returns is
- * frozen. Resolves when every event is on the bus or in the queue; throws a `CallbackError`.
+ * Validates the callback, makes one bounded PutEvents attempt (unless the circuit is open) and
+ * parks whatever did not get in, all before the reply: work left running after a Lambda returns
+ * is frozen. No retry while OpenIM waits: the retry queue's drainer retries. Resolves when every
+ * event is on the bus or parked; throws a `CallbackError` otherwise.
  */
-export const processCallback = async (input: CallbackInput, services: CallbackServices): Promise<AcceptedCallback> => {
+export const acceptCallback = async (input: CallbackInput, services: ReplyPathServices): Promise<AcceptedCallback> => {
   const body = asCallbackBody(input.body);
   const command = resolveCommand({ path: input.pathCommand, query: input.queryCommand, body: body.callbackCommand });
-  const callback = parseFriendCallback(command, body);
-  const drafts = toFriendEvents(callback, { operationID: input.operationID, receivedAt: input.receivedAt });
-  const entries: PutEventsRequestEntry[] = drafts.map((draft) => toPutEventsEntry(draft, services.address));
+  const drafts = toFriendEvents(parseFriendCallback(command, body), input);
 
-  const deadline = input.startedAt + services.replyBudgetMs;
-  const publishStartedAt = performance.now();
-  const { unpublished, attempts } = await services.publish(entries, deadline - services.parkReserveMs);
-  const publishLatencyMs = performance.now() - publishStartedAt;
+  const { clock } = services;
+  const deadline = input.receivedAt.getTime() + services.replyBudgetMs;
+  const window = Math.min(services.publishTimeoutMs, deadline - PARK_RESERVE_MS - clock());
+  const skip: SkipReason | undefined =
+    window < MIN_ATTEMPT_MS ? 'budget-spent' : services.breaker.allowsAttempt() ? undefined : 'circuit-open';
+
+  const publishStartedAt = clock();
+  const unpublished = skip === undefined ? await services.publish(drafts, window) : skipped(drafts, skip);
+  const publishLatencyMs = skip === undefined ? clock() - publishStartedAt : 0;
+  if (skip === undefined) services.breaker.record(unpublished.length === 0);
 
   if (unpublished.length > 0) {
-    const parkTimeoutMs = Math.max(MIN_PARK_TIMEOUT_MS, deadline - performance.now());
-    const lost = await services.park(unpublished, parkTimeoutMs);
+    const lost = await services.park(unpublished, Math.max(MIN_PARK_MS, deadline - clock()));
     if (lost.length > 0) {
-      services.telemetry.lost(lost, input.operationID);
-      throw new PublishFailedError(`${lost.length} of ${entries.length} event(s) were neither published nor parked`);
+      services.reportLost(lost, input.operationID);
+      throw new PublishFailedError(`${lost.length} of ${drafts.length} event(s) were neither published nor parked`);
     }
   }
   return {
     command,
     operationID: input.operationID,
-    events: entries.length,
-    published: entries.length - unpublished.length,
-    deadLettered: unpublished.length,
-    attempts,
-    publishLatencyMs: Math.round(publishLatencyMs),
+    events: drafts.length,
+    published: drafts.length - unpublished.length,
+    parked: unpublished.length,
+    attempt: skip ?? 'made',
+    publishLatencyMs,
   };
 };
+
+const SKIP_REASONS: Record<SkipReason, string> = {
+  'circuit-open': 'not tried: EventBridge kept failing (circuit open)',
+  'budget-spent': 'not tried: the reply budget was spent before the attempt (cold start?)',
+};
+
+const skipped = (drafts: FriendEventDraft[], reason: SkipReason): UnpublishedEvent[] =>
+  drafts.map((event) => ({ event, reason: SKIP_REASONS[reason] }));

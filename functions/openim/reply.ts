@@ -66,6 +66,12 @@ export class UnsupportedContentTypeError extends CallbackError {
   }
 }
 
+export class MethodNotAllowedError extends CallbackError {
+  constructor(errDlt: string) {
+    super(405, 20009, 'method not allowed', errDlt);
+  }
+}
+
 export class PublishFailedError extends CallbackError {
   constructor(errDlt: string, options?: ErrorOptions) {
     super(503, 25001, 'event could not be published or parked', errDlt, options);

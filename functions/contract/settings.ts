@@ -1,0 +1,115 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { DEFAULT_EVENT_SOURCE } from './events';
+
+/**
+ * Every setting of the product: its default and the rule it must follow. One definition,
+ * used by the CDK construct (a bad value fails `cdk synth` with its name) and by the functions
+ * at load (the same rules, so nothing that synth accepts can fail at run time).
+ */
+export const DEFAULTS = {
+  stackName: 'OpenImFriendEvents',
+  eventSource: DEFAULT_EVENT_SOURCE,
+  pathPrefix: 'openim',
+  maxBodyBytes: 2 * 1024 * 1024,
+  publishTimeoutMs: 300,
+  replyBudgetMs: 1_500,
+  breakerFailureThreshold: 3,
+  breakerCooldownMs: 5_000,
+  tokenRefreshMs: 5 * 60_000,
+  throttleRateLimit: 1_000,
+  throttleBurstLimit: 2_000,
+  archiveRetentionDays: 30,
+  retryMaxReceiveCount: 20,
+  drainerMaxConcurrency: 2,
+} as const;
+
+/** Time always kept for parking, out of the reply budget: a few SQS round trips. */
+export const PARK_RESERVE_MS = 500;
+
+/** Inclusive bounds of the numeric settings. */
+export const BOUNDS = {
+  // API Gateway passes at most 10 MB, Lambda takes 6 MB, and a body API Gateway base64-encodes grows by 4/3.
+  maxBodyBytes: [1_024, 4 * 1024 * 1024],
+  publishTimeoutMs: [50, 3_000],
+  // OpenIM's default callback timeout is 5 s: the reply must come well before it.
+  replyBudgetMs: [PARK_RESERVE_MS + 50, 4_500],
+  breakerFailureThreshold: [1, 100],
+  breakerCooldownMs: [500, 10 * 60_000],
+  tokenRefreshMs: [1_000, 24 * 3_600_000],
+  throttleRateLimit: [1, 100_000],
+  throttleBurstLimit: [1, 100_000],
+  archiveRetentionDays: [1, 3_650],
+  // Lambda's SQS event source backs off by our visibility changes; 20 tries span about 4 hours.
+  retryMaxReceiveCount: [2, 1_000],
+  drainerMaxConcurrency: [2, 1_000],
+  reservedConcurrency: [1, 10_000],
+  memorySize: [128, 10_240],
+} as const satisfies Record<string, readonly [number, number]>;
+
+export type BoundedSetting = keyof typeof BOUNDS;
+
+/** A setting with a value that would break the product; the message names it and what is accepted. */
+export class SettingError extends Error {
+  constructor(setting: string, accepted: string, value: unknown) {
+    super(`${setting}: ${accepted}, got ${JSON.stringify(value)}`);
+    this.name = 'SettingError';
+  }
+}
+
+export const checkBounded = (setting: BoundedSetting, value: number): number => {
+  const [min, max] = BOUNDS[setting];
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new SettingError(setting, `expected a whole number from ${min} to ${max}`, value);
+  }
+  return value;
+};
+
+/** The reply budget must leave room for the publish attempt and for parking. */
+export const checkReplyBudget = (replyBudgetMs: number, publishTimeoutMs: number): void => {
+  checkBounded('publishTimeoutMs', publishTimeoutMs);
+  checkBounded('replyBudgetMs', replyBudgetMs);
+  if (replyBudgetMs < publishTimeoutMs + PARK_RESERVE_MS) {
+    throw new SettingError(
+      'replyBudgetMs',
+      `expected at least publishTimeoutMs (${publishTimeoutMs}) + ${PARK_RESERVE_MS} ms kept for parking`,
+      replyBudgetMs,
+    );
+  }
+};
+
+/** `openim` or `a/b`: URL-safe segments, no empty ones; slashes around it are dropped. */
+export const normalizePathPrefix = (prefix: string): string => {
+  const normalized = prefix.replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(normalized)) {
+    throw new SettingError('pathPrefix', 'expected URL path segments of letters, digits and . _ ~ -', prefix);
+  }
+  return normalized;
+};
+
+/** EventBridge's rules for `source`, minus the `aws.` prefix that only AWS services may use. */
+export const checkEventSource = (source: string): string => {
+  if (source.length < 1 || source.length > 256 || source.startsWith('aws.') || /[\s\u0000-\u001f]/.test(source)) {
+    throw new SettingError('eventSource', 'expected 1 to 256 printable characters, not starting with "aws."', source);
+  }
+  return source;
+};
+
+/** Parses IPv4/IPv6 addresses or CIDRs into a block list; throws naming the bad entry. */
+export const toSourceAllowList = (cidrs: readonly string[]): BlockList => {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [network = '', prefix, ...extra] = cidr.split('/');
+    const family = isIPv4(network) ? 'ipv4' : isIPv6(network) ? 'ipv6' : undefined;
+    const maxPrefix = family === 'ipv4' ? 32 : 128;
+    const bits = prefix === undefined ? maxPrefix : /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
+    if (family === undefined || extra.length > 0 || !(bits >= 0 && bits <= maxPrefix)) {
+      throw new SettingError(
+        'allowedSourceCidrs',
+        'expected IPv4 or IPv6 addresses or CIDRs (e.g. 203.0.113.0/24, 2001:db8::/32), comma-separated',
+        cidr,
+      );
+    }
+    list.addSubnet(network, bits, family);
+  }
+  return list;
+};
