@@ -88,8 +88,8 @@ export const normalizePathPrefix = (prefix: string): string => {
 
 /** EventBridge's rules for `source`, minus the `aws.` prefix that only AWS services may use. */
 export const checkEventSource = (source: string): string => {
-  if (source.length < 1 || source.length > 256 || source.startsWith('aws.') || /[\s\u0000-\u001f]/.test(source)) {
-    throw new SettingError('eventSource', 'expected 1 to 256 printable characters, not starting with "aws."', source);
+  if (source.length < 1 || source.length > 256 || source.startsWith('aws.') || !/^[\x21-\x7e]+$/.test(source)) {
+    throw new SettingError('eventSource', 'expected 1 to 256 printable ASCII characters without spaces, not starting with "aws."', source);
   }
   return source;
 };
