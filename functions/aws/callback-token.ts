@@ -8,6 +8,8 @@ export interface TokenSourceOptions {
   refreshMs: number;
   timeoutMs: number;
   onRefreshError: (reason: string) => void;
+  /** Milliseconds from any origin; the cache's age is measured with it. */
+  clock?: () => number;
 }
 
 /**
@@ -17,6 +19,7 @@ export interface TokenSourceOptions {
  * it overlaps the rest of the cold start. A failed refresh keeps the tokens it had.
  */
 export const createTokenSource = (options: TokenSourceOptions): CallbackTokens => {
+  const now = options.clock ?? (() => performance.now());
   const client = new SecretsManagerClient(singleAttemptClientConfig(options.timeoutMs));
   const readStage = async (stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> => {
     const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretId, VersionStage: stage }), {
@@ -47,13 +50,13 @@ export const createTokenSource = (options: TokenSourceOptions): CallbackTokens =
     (inFlight ??= read()
       .then(
         (tokens) => {
-          cached = { tokens, fetchedAt: performance.now() };
+          cached = { tokens, fetchedAt: now() };
           return tokens;
         },
         (error: unknown) => {
           // Keep the tokens we had, and wait a whole interval before the next read, so an
           // unreachable Secrets Manager is not asked again on every call (or every token miss).
-          if (cached !== undefined) cached.fetchedAt = performance.now();
+          if (cached !== undefined) cached.fetchedAt = now();
           throw error;
         },
       )
@@ -66,7 +69,7 @@ export const createTokenSource = (options: TokenSourceOptions): CallbackTokens =
   return {
     tokens: async () => {
       if (cached === undefined) return refresh();
-      if (performance.now() - cached.fetchedAt > options.refreshMs) {
+      if (now() - cached.fetchedAt > options.refreshMs) {
         try {
           return await refresh();
         } catch (error) {
@@ -76,6 +79,6 @@ export const createTokenSource = (options: TokenSourceOptions): CallbackTokens =
       return cached.tokens;
     },
     refresh,
-    ageMs: () => (cached === undefined ? Number.POSITIVE_INFINITY : performance.now() - cached.fetchedAt),
+    ageMs: () => (cached === undefined ? Number.POSITIVE_INFINITY : now() - cached.fetchedAt),
   };
 };

@@ -56,10 +56,11 @@ export class SettingError extends Error {
   }
 }
 
-export const checkBounded = (setting: BoundedSetting, value: number): number => {
+/** `given` is what the user wrote, for the message (a parsed "2.5s" would only show as NaN). */
+export const checkBounded = (setting: BoundedSetting, value: number, given: unknown = value): number => {
   const [min, max] = BOUNDS[setting];
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new SettingError(setting, `expected a whole number from ${min} to ${max}`, value);
+    throw new SettingError(setting, `expected a whole number from ${min} to ${max}`, given);
   }
   return value;
 };
@@ -89,7 +90,11 @@ export const normalizePathPrefix = (prefix: string): string => {
 /** EventBridge's rules for `source`, minus the `aws.` prefix that only AWS services may use. */
 export const checkEventSource = (source: string): string => {
   if (source.length < 1 || source.length > 256 || source.startsWith('aws.') || !/^[\x21-\x7e]+$/.test(source)) {
-    throw new SettingError('eventSource', 'expected 1 to 256 printable ASCII characters without spaces, not starting with "aws."', source);
+    throw new SettingError(
+      'eventSource',
+      'expected 1 to 256 printable ASCII characters without spaces, not starting with "aws."',
+      source,
+    );
   }
   return source;
 };

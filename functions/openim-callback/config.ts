@@ -71,5 +71,5 @@ const bounded = (env: Environment, name: string, setting: DefaultedSetting): num
   const raw = env[name];
   if (raw === undefined || raw === '') return DEFAULTS[setting];
   // Only plain digits: Number() would also take "1e3", " 12 " or "0x10".
-  return checkBounded(setting, /^\d+$/.test(raw) ? Number(raw) : Number.NaN);
+  return checkBounded(setting, /^\d+$/.test(raw) ? Number(raw) : Number.NaN, raw);
 };

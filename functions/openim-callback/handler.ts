@@ -52,6 +52,7 @@ export const createDependencies = (config: CallbackConfig, clock: Clock = Date.n
       secretId: config.tokenSecretId,
       refreshMs: config.tokenRefreshMs,
       timeoutMs: 1_000,
+      clock,
       onRefreshError: (reason) => logger.warn('callback token refresh failed; keeping the cached token', { reason }),
     }),
   };

@@ -2,7 +2,8 @@ import { AwsEmulator } from './aws-emulator';
 
 export const LOCAL_BUS_NAME = 'openim-friend-events-local';
 export const LOCAL_SECRET_ID = 'openim-friend-events/callback-token';
-export const LOCAL_QUEUE_NAME = 'openim-friend-events-dead-letters';
+export const LOCAL_RETRY_QUEUE_NAME = 'openim-friend-events-retry';
+export const LOCAL_DEAD_LETTER_QUEUE_NAME = 'openim-friend-events-dead-letters';
 
 /**
  * Starts the loopback AWS endpoint and sets the process environment so that the real handler
@@ -13,7 +14,7 @@ export const startLocalAws = async (options: { token: string; port?: number; env
   const emulator = new AwsEmulator();
   const endpoint = await emulator.start(options.port ?? 0);
   emulator.secrets.set(LOCAL_SECRET_ID, { current: options.token });
-  const queueUrl = emulator.queueUrl(LOCAL_QUEUE_NAME);
+  const queueUrl = emulator.queueUrl(LOCAL_RETRY_QUEUE_NAME);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: 'us-east-1',
@@ -22,7 +23,7 @@ export const startLocalAws = async (options: { token: string; port?: number; env
     AWS_EC2_METADATA_DISABLED: 'true',
     EVENT_BUS_NAME: LOCAL_BUS_NAME,
     CALLBACK_TOKEN_SECRET_ID: LOCAL_SECRET_ID,
-    DEAD_LETTER_QUEUE_URL: queueUrl,
+    RETRY_QUEUE_URL: queueUrl,
     ...options.env,
   });
   return { emulator, endpoint, queueUrl };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
-import { FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
+import { TEST_SETTINGS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
 
 /**
  * Property-based fuzzing of the whole handler (real SDK, loopback AWS): whatever arrives, the
@@ -20,7 +20,7 @@ const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 beforeAll(async () => {
-  harness = await startHarness(FAST_BUDGETS);
+  harness = await startHarness(TEST_SETTINGS);
   handler = await harness.handlerWith({ MAX_BODY_BYTES: '200000' });
   process.on('unhandledRejection', onUnhandled);
 });

@@ -3,18 +3,18 @@ import { LOCAL_SECRET_ID } from '../../infra/local/local-environment';
 import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import {
   addFriendBody,
-  FAST_BUDGETS,
   type Harness,
   httpApiEvent,
   invoke,
   startHarness,
+  TEST_SETTINGS,
   TOKEN,
 } from '../helpers/harness';
 
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness(FAST_BUDGETS);
+  harness = await startHarness(TEST_SETTINGS);
 });
 afterAll(() => harness.stop());
 beforeEach(() => {
@@ -22,15 +22,21 @@ beforeEach(() => {
   harness.emulator.secrets.set(LOCAL_SECRET_ID, { current: TOKEN });
 });
 
+/** A token source on a fake clock: `advance(ms)` makes its cache older without waiting. */
 const source = (refreshMs = 60_000, secretId = LOCAL_SECRET_ID) => {
   const refreshErrors: string[] = [];
+  let now = 0;
   const tokens = createTokenSource({
     secretId,
     refreshMs,
-    timeoutMs: 200,
+    timeoutMs: 2_000,
     onRefreshError: (reason) => refreshErrors.push(reason),
+    clock: () => now,
   });
-  return { tokens, refreshErrors };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { tokens, refreshErrors, advance };
 };
 const secretReads = (secretId: string) =>
   harness.emulator.requests.filter(
@@ -52,22 +58,32 @@ describe('the callback token source (Secrets Manager)', () => {
   });
 
   it('reads again after the refresh interval, and keeps the cached token when that read fails', async () => {
-    const { tokens, refreshErrors } = source(1);
+    const { tokens, refreshErrors, advance } = source(60_000);
     await tokens.tokens();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    advance(60_001);
     harness.emulator.injectFault('GetSecretValue', 'server-error', 2);
     expect(await tokens.tokens()).toEqual([TOKEN]);
     expect(refreshErrors).toHaveLength(1);
   });
 
   it('waits a whole interval after a failed re-read, whoever asked for it (no read per token miss)', async () => {
-    const { tokens } = source(60_000);
+    const { tokens, advance } = source(60_000);
     await tokens.tokens();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    advance(20);
     harness.emulator.injectFault('GetSecretValue', 'server-error', 2);
     await expect(tokens.refresh()).rejects.toThrow();
-    expect(tokens.ageMs()).toBeLessThan(20);
+    expect(tokens.ageMs()).toBe(0);
     expect(await tokens.tokens()).toEqual([TOKEN]);
+  });
+
+  it('keeps the previous token after a rotation when only re-reading the previous version fails', async () => {
+    harness.emulator.secrets.set(LOCAL_SECRET_ID, { current: 'new-token', previous: TOKEN });
+    const { tokens, advance } = source(60_000);
+    expect(await tokens.tokens()).toEqual(['new-token', TOKEN]);
+    advance(60_001);
+    harness.emulator.faultPolicy = (operation, body) =>
+      operation === 'GetSecretValue' && body.VersionStage === 'AWSPREVIOUS' ? 'server-error' : undefined;
+    expect(await tokens.tokens()).toEqual(['new-token', TOKEN]);
   });
 
   it('fails when the secret cannot be read at all and nothing is cached', async () => {
@@ -105,13 +121,14 @@ describe('the handler and the token', () => {
   });
 
   it('picks up a rotated token at once on a miss, and still accepts the previous one', async () => {
-    const handler = await harness.handlerWith({ TOKEN_REFRESH_MS: '600000' });
-    expect((await invoke(handler, httpApiEvent({ body: addFriendBody() }))).response.statusCode).toBe(200);
+    const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
+    const { loadConfig } = await import('../../functions/openim-callback/config');
+    let now = Date.now();
+    const fresh = buildHandler(createDependencies(loadConfig(), () => now));
+    expect((await invoke(fresh, httpApiEvent({ body: addFriendBody() }))).response.statusCode).toBe(200);
     harness.emulator.secrets.set(LOCAL_SECRET_ID, { current: 'rotated-token', previous: TOKEN });
-    // A miss re-reads the secret only when the cache is older than 10 s; the test cannot wait that
-    // long, so this handler's cache is made old by a refresh interval of 1 ms instead.
-    const fresh = await harness.handlerWith({ TOKEN_REFRESH_MS: '1' });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A miss re-reads the secret only when the cache is older than 10 s.
+    now += 10_001;
     const rotated = await invoke(
       fresh,
       httpApiEvent({ path: '/openim/rotated-token/callbackAfterAddFriendCommand', body: addFriendBody() }),

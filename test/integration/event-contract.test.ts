@@ -5,11 +5,11 @@ import type { StoredEvent } from '../../infra/local/aws-emulator';
 import { sampleBodies } from '../../infra/openim-client/openim-request';
 import {
   captureOutput,
-  FAST_BUDGETS,
   type Harness,
   httpApiEvent,
   invoke,
   startHarness,
+  TEST_SETTINGS,
   TOKEN,
 } from '../helpers/harness';
 
@@ -17,7 +17,7 @@ let harness: Harness;
 let subscriber: typeof import('../../functions/example-subscriber/handler');
 
 beforeAll(async () => {
-  harness = await startHarness(FAST_BUDGETS);
+  harness = await startHarness(TEST_SETTINGS);
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO'; // read when the subscriber's logger is created
   subscriber = await import('../../functions/example-subscriber/handler');
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

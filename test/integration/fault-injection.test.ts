@@ -4,10 +4,10 @@ import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import {
   addFriendBody,
   captureOutput,
-  FAST_BUDGETS,
   httpApiEvent,
   invoke,
   operationIDsIn,
+  TEST_SETTINGS,
   useHarness,
 } from '../helpers/harness';
 
@@ -16,7 +16,7 @@ import {
  * SQS that fail on purpose. Each scenario checks where the event ended (bus or queue), that it
  * was not lost, that OpenIM can decode the reply, and that the reply came within the budget.
  */
-const BUDGET_MS = Number(FAST_BUDGETS.REPLY_BUDGET_MS);
+const BUDGET_MS = Number(TEST_SETTINGS.REPLY_BUDGET_MS);
 /** Scheduling slack on a loaded 2-core CI machine; the benchmark measures the real overshoot. */
 const MARGIN_MS = 250;
 

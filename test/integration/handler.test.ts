@@ -8,7 +8,9 @@ const putEventsRequests = () => ctx.harness.emulator.requests.filter((request) =
 
 describe('the handler with the real SDK against a loopback EventBridge', () => {
   it('publishes an AfterAddFriend event with exactly the PutEvents request the contract describes', async () => {
-    const { response, body } = await invoke(ctx.handler, httpApiEvent({ body: `${addFriendBody()}\n` }));
+    const event = httpApiEvent({ body: `${addFriendBody()}\n` });
+    const receivedAt = event.requestContext.timeEpoch;
+    const { response, body } = await invoke(ctx.handler, event);
 
     expect(response.statusCode).toBe(200);
     expect(response.headers).toEqual({ 'content-type': 'application/json' });
@@ -22,14 +24,14 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
       EventBusName: LOCAL_BUS_NAME,
       Source: 'openim',
       DetailType: 'AfterAddFriend',
-      Time: Date.parse('2026-11-25T10:00:00.000Z') / 1000,
+      Time: receivedAt / 1000,
       Detail: expect.any(String),
     });
     expect(JSON.parse(String(entries[0]?.Detail))).toEqual({
       schemaVersion: 1,
       callbackCommand: 'callbackAfterAddFriendCommand',
       operationID: 'op-1',
-      receivedAt: '2026-11-25T10:00:00.000Z',
+      receivedAt: new Date(receivedAt).toISOString(),
       idempotencyKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       fromUserID: '3958741620',
       toUserID: '6127384950',
@@ -143,9 +145,47 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
     expect(putEventsRequests()).toHaveLength(0);
   });
 
+  it.each(['GET', 'PUT', 'DELETE', 'PATCH'])(
+    'refuses %s with the right token and a valid body: 405 / 20009, nothing published',
+    async (method) => {
+      const { response, body } = await invoke(ctx.handler, httpApiEvent({ method, body: addFriendBody() }));
+      expect(response.statusCode).toBe(405);
+      expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 1, errCode: 20009 });
+      expect(putEventsRequests()).toHaveLength(0);
+      expect(ctx.harness.emulator.messages(ctx.harness.queueUrl)).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    ['the path', { path: `/openim/${TOKEN}/${TOKEN}` }],
+    ['?command=', { path: `/openim/${TOKEN}`, query: { command: TOKEN } }],
+    ['the body', { body: addFriendBody({ callbackCommand: TOKEN }) }],
+  ])(
+    'never echoes the token when it stands in the command’s place (%s), in the reply or the log',
+    async (_where, options) => {
+      process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+      const logged = await ctx.harness.handlerWith();
+      process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+      const output = captureOutput();
+      let body = '';
+      try {
+        ({ body } = await invoke(logged, httpApiEvent({ body: addFriendBody(), ...options })));
+      } finally {
+        output.restore();
+      }
+      expect(decodeOpenImReply(body).actionCode).toBe(1);
+      expect(body).not.toContain(TOKEN);
+      expect(output.lines.join('\n')).not.toContain(TOKEN);
+      expect(output.lines.length).toBeGreaterThan(0);
+    },
+  );
+
   it('refuses a body over the limit with 413 / 20007 before parsing it', async () => {
-    const small = await ctx.harness.handlerWith({ MAX_BODY_BYTES: '100' });
-    const { response, body } = await invoke(small, httpApiEvent({ body: addFriendBody({ reqMsg: 'x'.repeat(200) }) }));
+    const small = await ctx.harness.handlerWith({ MAX_BODY_BYTES: '1024' });
+    const { response, body } = await invoke(
+      small,
+      httpApiEvent({ body: addFriendBody({ reqMsg: 'x'.repeat(1_100) }) }),
+    );
     expect(response.statusCode).toBe(413);
     expect(decodeOpenImReply(body).errCode).toBe(20007);
   });
@@ -159,14 +199,16 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
   });
 
   it('answers an unexpected exception with 500 / 25000 in JSON, never middy text/plain', async () => {
-    const { buildHandler } = await import('../../functions/openim-callback/handler');
-    const { createDependencies } = await import('../../functions/openim-callback/dependencies');
+    const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
     const { loadConfig } = await import('../../functions/openim-callback/config');
     const deps = createDependencies(loadConfig());
     const broken = buildHandler({
       ...deps,
-      publish: async () => {
-        throw new TypeError('a bug');
+      replyPath: {
+        ...deps.replyPath,
+        publish: async () => {
+          throw new TypeError('a bug');
+        },
       },
     });
     const { response, body } = await invoke(broken, httpApiEvent({ body: addFriendBody() }));

@@ -3,19 +3,19 @@ import { createEventPublisher } from '../../functions/aws/event-bus';
 import { redrive } from '../../infra/cli/redrive-events';
 import {
   addFriendBody,
-  FAST_BUDGETS,
   type Harness,
   httpApiEvent,
   invoke,
   operationIDsIn,
   startHarness,
+  TEST_SETTINGS,
 } from '../helpers/harness';
 import { runCli } from '../helpers/run-cli';
 
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness(FAST_BUDGETS);
+  harness = await startHarness(TEST_SETTINGS);
 });
 afterAll(() => harness.stop());
 

@@ -3,11 +3,11 @@ import { ERR_CODE_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../
 import {
   addFriendBody,
   captureOutput,
-  FAST_BUDGETS,
   type Harness,
   httpApiEvent,
   invoke,
   startHarness,
+  TEST_SETTINGS,
   TOKEN,
 } from '../helpers/harness';
 import { synthStack } from '../helpers/synth';
@@ -19,7 +19,7 @@ import { synthStack } from '../helpers/synth';
  */
 let harness: Harness;
 beforeAll(async () => {
-  harness = await startHarness(FAST_BUDGETS);
+  harness = await startHarness(TEST_SETTINGS);
 });
 afterAll(() => harness.stop());
 

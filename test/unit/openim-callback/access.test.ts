@@ -1,10 +1,10 @@
-import type { TokenSource } from '../../../functions/aws/callback-token';
+import type { CallbackTokens } from '../../../functions/openim/ports';
 import { InvalidTokenError, TokenUnavailableError } from '../../../functions/openim/reply';
 import { checkToken, constantTimeEquals } from '../../../functions/openim-callback/access';
 
 const source = (tokens: string[], options: { ageMs?: number; refreshed?: string[] } = {}) => {
   const calls = { refresh: 0 };
-  const tokenSource: TokenSource = {
+  const tokenSource: CallbackTokens = {
     tokens: async () => tokens,
     refresh: async () => {
       calls.refresh += 1;

@@ -89,12 +89,14 @@ describe('createSourceCheck', () => {
   );
 
   it('fails at load on a CIDR that is not one', () => {
-    expect(() => createSourceCheck(['10.0.0.0/8', 'example.com'])).toThrow(/"example.com" is not an IP or CIDR/);
+    expect(() => createSourceCheck(['10.0.0.0/8', 'example.com'])).toThrow(
+      /allowedSourceCidrs: expected IPv4 or IPv6 addresses or CIDRs.*"example.com"/,
+    );
   });
 });
 
 describe('loadConfig', () => {
-  const env = { EVENT_BUS_NAME: 'bus', CALLBACK_TOKEN_SECRET_ID: 'secret', DEAD_LETTER_QUEUE_URL: 'http://q' };
+  const env = { EVENT_BUS_NAME: 'bus', CALLBACK_TOKEN_SECRET_ID: 'secret', RETRY_QUEUE_URL: 'http://q' };
 
   it('applies the documented defaults', () => {
     expect(loadConfig(env)).toMatchObject({
@@ -102,16 +104,34 @@ describe('loadConfig', () => {
       pathPrefix: 'openim',
       allowedSourceCidrs: [],
       maxBodyBytes: 2 * 1024 * 1024,
-      replyBudgetMs: 2_500,
+      publishTimeoutMs: 300,
+      replyBudgetMs: 1_500,
+      breakerFailureThreshold: 3,
+      breakerCooldownMs: 5_000,
     });
   });
 
-  it.each(['EVENT_BUS_NAME', 'CALLBACK_TOKEN_SECRET_ID', 'DEAD_LETTER_QUEUE_URL'])('requires %s', (name) => {
+  it.each(['EVENT_BUS_NAME', 'CALLBACK_TOKEN_SECRET_ID', 'RETRY_QUEUE_URL'])('requires %s', (name) => {
     expect(() => loadConfig({ ...env, [name]: '' })).toThrow(`environment variable ${name} is required`);
   });
 
-  it('rejects a budget that is not a positive integer', () => {
-    expect(() => loadConfig({ ...env, REPLY_BUDGET_MS: '2.5s' })).toThrow(/REPLY_BUDGET_MS must be a positive integer/);
+  it.each([
+    ['REPLY_BUDGET_MS', '2.5s', /replyBudgetMs: expected a whole number from 550 to 4500, got "2.5s"/],
+    ['REPLY_BUDGET_MS', '1e3', /replyBudgetMs: expected a whole number/],
+    ['MAX_BODY_BYTES', '1.5', /maxBodyBytes: expected a whole number from 1024 to 4194304/],
+    ['PUBLISH_TIMEOUT_MS', '0', /publishTimeoutMs: expected a whole number from 50 to 3000, got 0/],
+    ['ALLOWED_SOURCE_CIDRS', '10.0.0.0/33', /allowedSourceCidrs: expected IPv4 or IPv6 .*"10.0.0.0\/33"/],
+    ['ALLOWED_SOURCE_CIDRS', 'openim.example.com', /allowedSourceCidrs: .*"openim.example.com"/],
+    ['CALLBACK_PATH_PREFIX', 'a b', /pathPrefix: expected URL path segments/],
+    ['EVENT_SOURCE', 'aws.events', /eventSource: .*not starting with "aws."/],
+  ])('refuses %s=%s at load with the rule cdk synth applies', (name, value, message) => {
+    expect(() => loadConfig({ ...env, [name]: value })).toThrow(message);
+  });
+
+  it('refuses a reply budget that leaves no room to park after the publish attempt', () => {
+    expect(() => loadConfig({ ...env, PUBLISH_TIMEOUT_MS: '300', REPLY_BUDGET_MS: '700' })).toThrow(
+      /replyBudgetMs: expected at least publishTimeoutMs \(300\) \+ 500 ms kept for parking, got 700/,
+    );
   });
 
   it('splits the allow-list and trims the prefix', () => {
