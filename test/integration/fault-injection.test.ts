@@ -1,5 +1,6 @@
-import { fromParkedEvent } from '../../functions/aws/retry-queue';
+import { fromParkedMessage } from '../../functions/aws/retry-queue';
 import type { Fault } from '../../infra/local/aws-emulator';
+import { LOCAL_BUS_NAME } from '../../infra/local/local-environment';
 import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
 import {
   addFriendBody,
@@ -7,23 +8,21 @@ import {
   httpApiEvent,
   invoke,
   operationIDsIn,
-  TEST_SETTINGS,
+  TOKEN,
   useHarness,
 } from '../helpers/harness';
 
 /**
  * The zero-loss promise under fire: the real handler and SDK against a loopback EventBridge and
- * SQS that fail on purpose. Each scenario checks where the event ended (bus or queue), that it
- * was not lost, that OpenIM can decode the reply, and that the reply came within the budget.
+ * SQS that fail on purpose. Each scenario checks where the event ended (bus or retry queue), that
+ * it was not lost, and that OpenIM can decode the reply. How long replies take is the
+ * benchmark's business (`npm run bench`), never asserted here.
  */
-const BUDGET_MS = Number(TEST_SETTINGS.REPLY_BUDGET_MS);
-/** Scheduling slack on a loaded 2-core CI machine; the benchmark measures the real overshoot. */
-const MARGIN_MS = 250;
-
 const ctx = useHarness();
 
 const parked = () =>
-  ctx.harness.emulator.messages(ctx.harness.queueUrl).map((message) => fromParkedEvent(message.body));
+  ctx.harness.emulator.messages(ctx.harness.queueUrl).map((message) => fromParkedMessage(message.body));
+const putEventsCalls = () => ctx.harness.emulator.requests.filter((request) => request.operation === 'PutEvents');
 const send = (operationID = 'op-fault') =>
   invoke(
     ctx.handler,
@@ -31,81 +30,97 @@ const send = (operationID = 'op-fault') =>
   );
 
 describe('when EventBridge fails', () => {
-  it('retries a 500 once and publishes the event', async () => {
-    ctx.harness.emulator.injectFault('PutEvents', 'server-error', 1);
-    const { response, body, ms } = await send();
+  it.each<[string, Fault, RegExp]>([
+    ['answers 500', 'server-error', /InternalException/],
+    ['throttles (400 ThrottlingException)', 'throttle', /ThrottlingException/],
+    ['fails the entry (FailedEntryCount 1, InternalFailure)', 'failed-entries', /InternalFailure/],
+    ['never answers', 'hang', /abort|timeout/i],
+    ['resets the connection', 'reset', /socket hang up|ECONNRESET|reset/i],
+  ])('makes one attempt when it %s, parks the event at once and replies 200', async (_label, fault, reason) => {
+    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? fault : undefined);
+    const event = httpApiEvent({
+      body: addFriendBody(),
+      headers: { 'content-type': 'application/json', operationid: 'op-fault' },
+    });
+    const { response, body } = await invoke(ctx.handler, event);
+
     expect(response.statusCode).toBe(200);
-    expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 0, errCode: 0 });
-    expect(ctx.harness.emulator.events).toHaveLength(1);
-    expect(parked()).toHaveLength(0);
-    expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 0, errCode: 0, nextCode: 0 });
+    expect(putEventsCalls()).toHaveLength(1);
+    expect(ctx.harness.emulator.events).toHaveLength(0);
+    const [message, ...others] = parked();
+    expect(others).toHaveLength(0);
+    expect(message?.reason).toMatch(reason);
+    expect(message?.entry).toMatchObject({
+      Source: 'openim',
+      DetailType: 'AfterAddFriend',
+      Time: new Date(event.requestContext.timeEpoch),
+    });
+    expect(JSON.parse(String(message?.entry.Detail))).toMatchObject({
+      operationID: 'op-fault',
+      fromUserID: '3958741620',
+    });
   });
 
-  it.each<[string, Fault, RegExp]>([
-    ['throttles every call (400 ThrottlingException)', 'throttle', /ThrottlingException/],
-    ['fails the entry every time (FailedEntryCount 1, InternalFailure)', 'failed-entries', /InternalFailure/],
-    ['answers slower than the budget', { delayMs: 3_000 }, /abort|timeout/i],
-    ['resets the connection', 'reset', /socket hang up|ECONNRESET|reset/i],
-    ['returns 500 every time', 'server-error', /InternalException/],
-  ])(
-    'parks the event in the dead-letter queue when it %s, and replies 200 within the budget',
-    async (_label, fault, reason) => {
-      ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? fault : undefined);
-      const { response, body, ms } = await send();
-
-      expect(response.statusCode).toBe(200);
-      expect(decodeOpenImReply(body)).toMatchObject({ actionCode: 0, errCode: 0, nextCode: 0 });
-      expect(ctx.harness.emulator.events).toHaveLength(0);
-      const [message, ...others] = parked();
-      expect(others).toHaveLength(0);
-      expect(message?.reason).toMatch(reason);
-      expect(message?.entry).toMatchObject({
-        Source: 'openim',
-        DetailType: 'AfterAddFriend',
-        Time: new Date('2026-11-25T10:00:00.000Z'),
-      });
-      expect(JSON.parse(String(message?.entry.Detail))).toMatchObject({
-        operationID: 'op-fault',
-        fromUserID: '3958741620',
-      });
-      expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
-    },
-  );
-
-  it('retries only the failed entries and parks a permanent entry error at once', async () => {
-    ctx.harness.emulator.injectFault('PutEvents', 'failed-entries', 2);
-    const { response } = await send();
+  it('publishes what got in and parks only the failed entries of a partial failure', async () => {
+    const ids = Array.from({ length: 20_000 }, (_, index) => `${1_000_000_000 + index}`);
+    const body = JSON.stringify({
+      callbackCommand: 'callbackAfterImportFriendsCommand',
+      ownerUserID: '3958741620',
+      friendUserIDs: ids,
+    });
+    ctx.harness.emulator.faultPolicy = (operation) =>
+      operation === 'PutEvents' ? { failEntry: (entry) => String(entry.Detail).includes('"part":2,') } : undefined;
+    const { response } = await invoke(
+      ctx.handler,
+      httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }),
+    );
     expect(response.statusCode).toBe(200);
-    expect(ctx.harness.emulator.events).toHaveLength(1);
-    expect(ctx.harness.emulator.requests.filter((request) => request.operation === 'PutEvents')).toHaveLength(3);
+    const parkedParts = parked().map(({ entry }) => JSON.parse(String(entry.Detail)).part as number);
+    const publishedParts = ctx.harness.emulator.events.map((event) => event.detail.part as number);
+    expect(parkedParts).toEqual([2]);
+    expect([...publishedParts, ...parkedParts].sort()).toEqual(
+      Array.from({ length: publishedParts.length + 1 }, (_, index) => index + 1),
+    );
   });
 
   it('parks the event when EventBridge is down entirely (connection refused)', async () => {
-    const down = await ctx.harness.handlerWith({});
     const saved = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = 'http://127.0.0.1:9'; // nothing listens on the discard port
     try {
       const refused = await ctx.harness.handlerWith();
-      const { response, ms } = await invoke(refused, httpApiEvent({ body: addFriendBody() }));
+      const { response } = await invoke(refused, httpApiEvent({ body: addFriendBody() }));
       expect(response.statusCode).toBe(200);
       expect(parked()).toHaveLength(1);
       expect(parked()[0]?.reason).toMatch(/ECONNREFUSED|connect/i);
-      expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
     } finally {
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
       else process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = saved;
     }
-    expect(down).toBeDefined();
+  });
+
+  it('opens the circuit after 3 failures: later callbacks are parked without an attempt', async () => {
+    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
+    for (let index = 0; index < 5; index += 1) {
+      expect((await send(`op-${index}`)).response.statusCode).toBe(200);
+    }
+    expect(putEventsCalls()).toHaveLength(3);
+    expect(parked()).toHaveLength(5);
+    expect(
+      parked()
+        .slice(3)
+        .map((message) => message.reason),
+    ).toEqual([expect.stringMatching(/circuit open/), expect.stringMatching(/circuit open/)]);
   });
 });
 
-describe('when EventBridge and the dead-letter queue both fail', () => {
+describe('when EventBridge and the retry queue both fail', () => {
   it.each<[string, Fault]>([
     ['500', 'server-error'],
     ['throttling', 'throttle'],
-    ['a slow answer', { delayMs: 3_000 }],
+    ['no answer', 'hang'],
     ['a connection reset', 'reset'],
-  ])('replies 503 / 25001 within the budget and logs the complete entry (%s)', async (_label, fault) => {
+  ])('replies 503 / 25001 and logs the complete event (%s)', async (_label, fault) => {
     ctx.harness.emulator.faultPolicy = (operation) =>
       operation === 'PutEvents' || operation === 'SendMessage' ? fault : undefined;
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -121,17 +136,15 @@ describe('when EventBridge and the dead-letter queue both fail', () => {
 
     expect(result.response.statusCode).toBe(503);
     expect(decodeOpenImReply(result.body)).toMatchObject({ actionCode: 1, errCode: 25001, nextCode: 0 });
-    expect(result.ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
     const lost = output.json().find((line) => line.outcome === 'lost') as {
-      entry: { Detail: string; DetailType: string; Time: string };
+      entry: { eventBusName: string; source: string; detailType: string; detail: Record<string, unknown> };
     };
-    expect(lost.entry.DetailType).toBe('AfterAddFriend');
-    expect(lost.entry.Time).toBe('2026-11-25T10:00:00.000Z');
-    expect(JSON.parse(lost.entry.Detail)).toMatchObject({ reqMsg: 'keep me', fromUserID: '3958741620' });
+    expect(lost.entry).toMatchObject({ eventBusName: LOCAL_BUS_NAME, source: 'openim', detailType: 'AfterAddFriend' });
+    expect(lost.entry.detail).toMatchObject({ reqMsg: 'keep me', fromUserID: '3958741620' });
   });
 });
 
-describe('a partial failure (FailedEntryCount 1) with the dead-letter queue down', () => {
+describe('a partial failure (FailedEntryCount 1) with the retry queue down', () => {
   it('replies 503 / 25001: the event was neither published nor parked', async () => {
     ctx.harness.emulator.faultPolicy = (operation) =>
       operation === 'PutEvents' ? 'failed-entries' : operation === 'SendMessage' ? 'server-error' : undefined;
@@ -150,47 +163,33 @@ describe('200 concurrent callbacks with random faults', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    const faults: (Fault | undefined)[] = [
-      'server-error',
-      'throttle',
-      'failed-entries',
-      'reset',
-      { delayMs: 40 },
-      { delayMs: 400 },
-    ];
-    // Events of operations ending in 0 or 5 never get in (parked after the budget); the others
-    // meet a random fault half of the time (most then get in on a retry).
+    const faults: Fault[] = ['server-error', 'throttle', 'failed-entries', 'reset', { delayMs: 40 }, 'hang'];
+    // Events of operations ending in 0 or 5 never get in; the others meet a random fault a third of the time.
     ctx.harness.emulator.faultPolicy = (operation, body) => {
       if (operation !== 'PutEvents') return undefined;
       if (operationIDsIn(body).some((id) => /[05]$/.test(id))) return 'failed-entries';
-      if (random() < 0.5) return undefined;
+      if (random() < 2 / 3) return undefined;
       return faults[Math.floor(random() * faults.length)];
     };
-
-    // 200 invocations at once share one process and 2 cores here (Lambda gives each its own),
-    // so this scenario runs with the production defaults rather than the tight test budgets.
-    const budgets = {
-      REPLY_BUDGET_MS: '2500',
-      PARK_RESERVE_MS: '600',
-      PUBLISH_ATTEMPT_TIMEOUT_MS: '1000',
-      RETRY_BASE_DELAY_MS: '50',
-      RETRY_MAX_DELAY_MS: '400',
-    };
-    const concurrent = await ctx.harness.handlerWith(budgets);
+    // As Lambda runs them: 20 instances (each with its own breaker), one invocation at a time each.
     const operationIDs = Array.from({ length: 200 }, (_, index) => `op-${index}`);
-    const results = await Promise.all(
-      operationIDs.map((id) =>
-        invoke(
-          concurrent,
-          httpApiEvent({ body: addFriendBody(), headers: { 'content-type': 'application/json', operationid: id } }),
-        ),
-      ),
-    );
+    const instances = await Promise.all(Array.from({ length: 20 }, () => ctx.harness.handlerWith()));
+    const results = (
+      await Promise.all(
+        instances.map(async (instance, slot) => {
+          const replies = [];
+          for (const id of operationIDs.filter((_, index) => index % instances.length === slot)) {
+            const headers = { 'content-type': 'application/json', operationid: id };
+            replies.push(await invoke(instance, httpApiEvent({ body: addFriendBody(), headers })));
+          }
+          return replies;
+        }),
+      )
+    ).flat();
 
-    for (const { response, body, ms } of results) {
+    for (const { response, body } of results) {
       expect(response.statusCode).toBe(200);
       expect(decodeOpenImReply(body).actionCode).toBe(0);
-      expect(ms).toBeLessThan(Number(budgets.REPLY_BUDGET_MS) + MARGIN_MS);
     }
     const onBus = ctx.harness.emulator.events.map(
       (event) => event.detail as { operationID: string; idempotencyKey: string },
@@ -209,6 +208,6 @@ describe('200 concurrent callbacks with random faults', () => {
     }
     expect([...keysByOperation.values()].every((keys) => keys.size === 1)).toBe(true);
     expect(new Set(inQueue.map((detail) => detail.operationID)).size).toBeGreaterThanOrEqual(40);
-    expect(onBus.length).toBeGreaterThan(100);
+    expect(onBus.length).toBeGreaterThan(80);
   });
 });

@@ -1,12 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createEventPublisher } from '../../functions/aws/event-bus';
 import { redrive } from '../../infra/cli/redrive-events';
 import {
   addFriendBody,
   type Harness,
   httpApiEvent,
   invoke,
-  operationIDsIn,
   startHarness,
   TEST_SETTINGS,
 } from '../helpers/harness';
@@ -39,11 +37,15 @@ const parkEvents = async (count: number) => {
   harness.emulator.clearFaults();
 };
 
-const operationIDsOnBus = () => harness.emulator.events.map((event) => String(event.detail.operationID)).sort();
 const queued = () => harness.emulator.messages(harness.queueUrl);
-const makeAllVisible = () => {
-  for (const message of queued()) message.invisibleUntil = 0;
+const deadLetters = () => harness.emulator.messages(deadLetterQueueUrl());
+const deadLetterQueueUrl = () => harness.emulator.queueUrl('openim-friend-events-dead-letters');
+/** What SQS does after maxReceiveCount receives: the messages move to the final dead-letter queue. */
+const deadLetterAll = () => {
+  deadLetters().push(...queued().splice(0).map((message) => ({ ...message, invisibleUntil: 0 })));
 };
+const parkedOperationIDs = (messages: { body: string }[]) =>
+  messages.map((message) => String(JSON.parse(JSON.parse(message.body).entry.Detail).operationID)).sort();
 
 beforeEach(() => {
   harness.emulator.reset();
@@ -51,70 +53,56 @@ beforeEach(() => {
 
 describe('redrive', () => {
   const options = () => ({
-    queueUrl: harness.queueUrl,
+    fromQueueUrl: deadLetterQueueUrl(),
+    toQueueUrl: harness.queueUrl,
     maxMessages: 1_000,
     visibilityTimeoutSeconds: 60,
-    publishTimeoutMs: 300,
   });
-  const publisher = () => createEventPublisher({ attemptTimeoutMs: 100, baseDelayMs: 5, maxDelayMs: 20 });
 
-  it('re-publishes every parked entry, unchanged, and empties the queue', async () => {
+  it('moves every dead-lettered message back to the retry queue, unchanged, and empties the dead-letter queue', async () => {
     await parkEvents(23);
-    const parkedDetails = queued().map((message) => JSON.parse(JSON.parse(message.body).entry.Detail));
-    const byOperation = (a: { operationID: string }, b: { operationID: string }) =>
-      a.operationID.localeCompare(b.operationID);
+    deadLetterAll();
+    const bodies = deadLetters().map((message) => message.body);
 
     const progress: number[] = [];
-    const summary = await redrive(new SQSClient({}), publisher(), {
-      ...options(),
-      onProgress: (p) => progress.push(p.received),
-    });
+    const summary = await redrive(new SQSClient({}), { ...options(), onProgress: (p) => progress.push(p.received) });
 
-    expect(summary).toEqual({ received: 23, republished: 23, failed: 0, skipped: 0 });
+    expect(summary).toEqual({ received: 23, moved: 23, failed: 0, skipped: 0 });
     expect(progress).toEqual([10, 20, 23]);
-    expect(queued()).toHaveLength(0);
-    expect(harness.emulator.events.map((event) => event.detail as { operationID: string }).sort(byOperation)).toEqual(
-      parkedDetails.sort(byOperation),
-    );
-    expect(harness.emulator.events[0]).toMatchObject({
-      source: 'openim',
-      detailType: 'AfterAddFriend',
-      time: '2026-11-25T10:00:00.000Z',
-    });
+    expect(deadLetters()).toHaveLength(0);
+    expect(queued().map((message) => message.body).sort()).toEqual(bodies.sort());
   });
 
-  it('leaves an entry that still fails in the queue, and a later run moves it', async () => {
+  it('leaves a message it could not move in the dead-letter queue, and a later run moves it', async () => {
     await parkEvents(5);
-    const isOp3 = (entry: Record<string, unknown>) => operationIDsIn({ Entries: [entry] }).includes('op-3');
-    harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? { failEntry: isOp3 } : undefined);
+    deadLetterAll();
+    harness.emulator.injectFault('SendMessage', 'server-error', 1);
 
-    const first = await redrive(new SQSClient({}), publisher(), options());
-    expect(first).toEqual({ received: 5, republished: 4, failed: 1, skipped: 0 });
-    expect(queued()).toHaveLength(1);
+    const first = await redrive(new SQSClient({}), options());
+    expect(first).toEqual({ received: 5, moved: 4, failed: 1, skipped: 0 });
+    expect(deadLetters()).toHaveLength(1);
 
-    harness.emulator.clearFaults();
-    makeAllVisible(); // the visibility timeout has passed
-    const second = await redrive(new SQSClient({}), publisher(), options());
-    expect(second).toEqual({ received: 1, republished: 1, failed: 0, skipped: 0 });
-    expect(operationIDsOnBus()).toEqual(['op-0', 'op-1', 'op-2', 'op-3', 'op-4']);
+    for (const message of deadLetters()) message.invisibleUntil = 0; // the visibility timeout has passed
+    const second = await redrive(new SQSClient({}), options());
+    expect(second).toEqual({ received: 1, moved: 1, failed: 0, skipped: 0 });
+    expect(parkedOperationIDs(queued())).toEqual(['op-0', 'op-1', 'op-2', 'op-3', 'op-4']);
   });
 
   it('is safe to interrupt: a run stopped part-way and run again moves everything exactly once', async () => {
     await parkEvents(15);
-    const interrupted = await redrive(new SQSClient({}), publisher(), { ...options(), maxMessages: 10 });
-    expect(interrupted.republished).toBe(10);
-    const resumed = await redrive(new SQSClient({}), publisher(), options());
-    expect(resumed.republished).toBe(5);
-    expect(operationIDsOnBus()).toEqual(Array.from({ length: 15 }, (_, index) => `op-${index}`).sort());
+    deadLetterAll();
+    const interrupted = await redrive(new SQSClient({}), { ...options(), maxMessages: 10 });
+    expect(interrupted.moved).toBe(10);
+    const resumed = await redrive(new SQSClient({}), options());
+    expect(resumed.moved).toBe(5);
+    expect(parkedOperationIDs(queued())).toEqual(Array.from({ length: 15 }, (_, index) => `op-${index}`).sort());
   });
 
   it('leaves messages that are not parked entries untouched', async () => {
-    harness.emulator
-      .messages(harness.queueUrl)
-      .push({ messageId: 'm', body: '{"hello":1}', receiptHandle: undefined, invisibleUntil: 0 });
-    const summary = await redrive(new SQSClient({}), publisher(), options());
-    expect(summary).toEqual({ received: 1, republished: 0, failed: 0, skipped: 1 });
-    expect(queued()).toHaveLength(1);
+    deadLetters().push({ messageId: 'm', body: '{"hello":1}', receiptHandle: undefined, invisibleUntil: 0 });
+    const summary = await redrive(new SQSClient({}), options());
+    expect(summary).toEqual({ received: 1, moved: 0, failed: 0, skipped: 1 });
+    expect(deadLetters()).toHaveLength(1);
   });
 });
 
