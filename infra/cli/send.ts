@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_EVENTS_FILE } from '../local/event-log';
-import { OPENIM_VERSIONS, type OpenImVersion, sampleBodies } from '../openim-client/openim-request';
+import { OPENIM_VERSIONS, type OpenImVersion, sampleBodies } from '../openim-sender-simulator/openim-request';
 import { cliArgs } from './cli-args';
 import { type SampleCommand, smokeTest } from './smoke-test';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
 import { FAST_BUDGETS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
 
 /**

@@ -1,6 +1,6 @@
 import { fromParkedEvent } from '../../functions/aws/dead-letter-queue';
 import type { Fault } from '../../infra/local/aws-emulator';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
 import {
   addFriendBody,
   captureOutput,
