@@ -109,9 +109,7 @@ describe('redrive', () => {
   });
 
   it('leaves messages that are not parked entries untouched', async () => {
-    harness.emulator
-      .messages(harness.queueUrl)
-      .push({ messageId: 'm', body: '{"hello":1}', receiptHandle: undefined, invisibleUntil: 0 });
+    harness.emulator.enqueue(harness.queueUrl, '{"hello":1}');
     const summary = await redrive(new SQSClient({}), publisher(), options());
     expect(summary).toEqual({ received: 1, republished: 0, failed: 0, skipped: 1 });
     expect(queued()).toHaveLength(1);
@@ -139,9 +137,7 @@ describe('the redrive and callback-url commands', () => {
   });
 
   it('npm run redrive exits 1 when something is left in the queue', async () => {
-    harness.emulator
-      .messages(harness.queueUrl)
-      .push({ messageId: 'm', body: 'not ours', receiptHandle: undefined, invisibleUntil: 0 });
+    harness.emulator.enqueue(harness.queueUrl, 'not ours');
     const { code } = await runCli('infra/cli/redrive.ts', ['--queue-url', harness.queueUrl], env());
     expect(code).toBe(1);
   });
