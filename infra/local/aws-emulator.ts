@@ -143,7 +143,10 @@ export class AwsEmulator {
       });
     });
     server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject); // EADDRINUSE and the like reach the caller
+      server.listen(port, host, resolve);
+    });
     this.server = server;
     this.baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
     return this.baseUrl;

@@ -158,7 +158,7 @@ describe('the redrive and callback-url commands', () => {
 
   it('fails clearly for a stack that does not exist', async () => {
     const { code, stderr } = await runCli('infra/cli/callback-url.ts', ['--stack', 'Nope'], env());
-    expect(code).not.toBe(0);
-    expect(stderr).toMatch(/Stack with id Nope does not exist/);
+    expect(stderr).toBe('error: stack Nope does not exist in region us-east-1: check --stack and --region\n');
+    expect(code).toBe(3);
   });
 });
