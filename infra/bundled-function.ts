@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag-acknowledgements';
@@ -69,6 +69,8 @@ export class BundledFunction extends Construct {
         sourceMap: true,
         // Mappings only: stack traces need no source text, and the smaller map parses faster.
         sourcesContent: false,
+        // esbuild's per-file size table is noise in every synth; warnings and errors still show.
+        logLevel: LogLevel.WARNING,
         // Without `module` first, esbuild picks the SDK's CommonJS builds, which then fail in an
         // ESM bundle with "Dynamic require of node:https is not supported" (and weigh more).
         mainFields: ['module', 'main'],

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { cliArgs } from './cli-args';
+import { cliArgs, EXIT, flag, regionOption, string } from './cli-args';
+import { runMain, useRegion } from './cli-errors';
 import { requireOutput, stackOutputs } from './stack-outputs';
 
 /**
@@ -7,22 +8,31 @@ import { requireOutput, stackOutputs } from './stack-outputs';
  * webhook config, with the secret token read using your own AWS credentials. The token is never
  * a stack output, so this is the one place it is shown.
  */
-const USAGE = 'npm run callback-url -- --stack <name> [--yaml]';
-const args = cliArgs({ stack: { type: 'string', default: 'OpenImFriendEvents' }, yaml: { type: 'boolean' } }, USAGE);
-const stack = args.stack ?? 'OpenImFriendEvents';
+const args = cliArgs({
+  usage: 'npm run callback-url -- [--stack <name>] [--yaml] [--region <region>]',
+  description: "Prints the callback URL (with its secret token) to paste into OpenIM's webhooks config.",
+  options: {
+    stack: string('the deployed stack', { placeholder: 'name', default: 'OpenImFriendEvents' }),
+    yaml: flag('print the lines of config/webhooks.yml (OpenIM v3.7+) instead of the bare URL'),
+    region: regionOption(),
+  },
+});
+useRegion(args.region);
 
-const outputs = await stackOutputs(stack);
-const baseUrl = requireOutput(outputs, 'CallbackBaseUrl', stack);
-const secretArn = requireOutput(outputs, 'TokenSecretArn', stack);
-const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-const url = `${baseUrl}/${SecretString?.trim() ?? ''}`;
-
-if (args.yaml) {
-  console.log(`# config/webhooks.yml (OpenIM v3.7+); restart the friend service afterwards
+await runMain(async () => {
+  const outputs = await stackOutputs(args.stack);
+  const baseUrl = requireOutput(outputs, 'CallbackBaseUrl', args.stack);
+  const secretArn = requireOutput(outputs, 'TokenSecretArn', args.stack);
+  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const url = `${baseUrl}/${SecretString?.trim() ?? ''}`;
+  if (args.yaml) {
+    console.log(`# config/webhooks.yml (OpenIM v3.7+); restart the friend service afterwards
 url: ${url}
 afterAddFriend:      { enable: true, timeout: 5 }
 afterAddFriendAgree: { enable: true, timeout: 5 }   # v3.8.1+
 afterImportFriends:  { enable: true, timeout: 5 }`);
-} else {
-  console.log(url);
-}
+  } else {
+    console.log(url);
+  }
+  return EXIT.ok;
+});

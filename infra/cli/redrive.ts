@@ -1,39 +1,47 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createEventPublisher } from '../../functions/aws/event-bus';
-import { cliArgs } from './cli-args';
+import { cliArgs, EXIT, exitWithUsageError, integer, regionOption, string } from './cli-args';
+import { runMain, useRegion } from './cli-errors';
 import { redrive } from './redrive-events';
 import { requireOutput, stackOutputs } from './stack-outputs';
 
-/** `npm run redrive -- --stack OpenImFriendEvents` (or `--queue-url <url>`): see the README, Operations. */
-const USAGE = 'npm run redrive -- (--stack <name> | --queue-url <url>) [--max <messages>]';
-const args = cliArgs(
-  { stack: { type: 'string' }, 'queue-url': { type: 'string' }, max: { type: 'string', default: '100000' } },
-  USAGE,
-);
+/** `npm run redrive -- --stack OpenImFriendEvents` (or `--from <url> --to <url>`): see docs/runbook.md. */
+const spec = {
+  usage: 'npm run redrive -- (--stack <name> | --from <url> --to <url>) [--max <messages>] [--region <region>]',
+  description:
+    'Moves dead-lettered events back to the retry queue, whose drainer publishes them; a message is deleted only once its copy is in the retry queue.',
+  options: {
+    stack: string('the deployed stack: its final dead-letter queue to the retry queue', { placeholder: 'name' }),
+    from: string('the dead-letter queue to empty, instead of --stack', { placeholder: 'url' }),
+    to: string('the retry queue to move the messages to, with --from', { placeholder: 'url' }),
+    max: integer('stop after this many messages', {
+      placeholder: 'messages',
+      min: 1,
+      max: 10_000_000,
+      default: 100_000,
+    }),
+    region: regionOption(),
+  },
+};
+const args = cliArgs(spec);
+if (!args.stack && !(args.from && args.to)) exitWithUsageError(spec, '--stack, or --from and --to, is required');
+useRegion(args.region);
 
-const queueUrl =
-  args['queue-url'] ??
-  (args.stack ? requireOutput(await stackOutputs(args.stack), 'DeadLetterQueueUrl', args.stack) : undefined);
-if (!queueUrl) {
-  console.error(`usage: ${USAGE}`);
-  process.exit(2);
-}
-
-const summary = await redrive(
-  new SQSClient({}),
-  createEventPublisher({ attemptTimeoutMs: 5_000, baseDelayMs: 100, maxDelayMs: 2_000 }),
-  {
-    queueUrl,
-    maxMessages: Number(args.max),
+await runMain(async () => {
+  const outputs = args.stack ? await stackOutputs(String(args.stack)) : {};
+  const queue = (given: unknown, output: string) =>
+    typeof given === 'string' ? given : requireOutput(outputs, output, String(args.stack));
+  const summary = await redrive(new SQSClient({}), {
+    fromQueueUrl: queue(args.from, 'DeadLetterQueueUrl'),
+    toQueueUrl: queue(args.to, 'RetryQueueUrl'),
+    maxMessages: args.max,
     visibilityTimeoutSeconds: 120,
-    publishTimeoutMs: 20_000,
     onProgress: (progress) =>
       console.log(
-        `redrive: ${progress.received} received, ${progress.republished} re-published, ${progress.failed} failed, ${progress.skipped} skipped`,
+        `redrive: ${progress.received} received, ${progress.moved} moved to the retry queue, ${progress.failed} failed, ${progress.skipped} skipped`,
       ),
-  },
-);
-console.log(
-  `done: ${summary.republished} event(s) back on the bus; ${summary.failed} failed and ${summary.skipped} unrecognised message(s) left in the queue.`,
-);
-process.exit(summary.failed + summary.skipped === 0 ? 0 : 1);
+  });
+  console.log(
+    `done: ${summary.moved} event(s) back in the retry queue (the drainer publishes them); ${summary.failed} failed and ${summary.skipped} unrecognised message(s) left in the dead-letter queue.`,
+  );
+  return summary.failed + summary.skipped === 0 ? EXIT.ok : EXIT.partlyFailed;
+});

@@ -1,40 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_EVENTS_FILE } from '../local/event-log';
-import { OPENIM_VERSIONS, type OpenImVersion, sampleBodies } from '../openim-client/openim-request';
-import { cliArgs } from './cli-args';
+import { OPENIM_VERSIONS, type OpenImVersion, sampleBodies } from '../openim-sender-simulator/openim-request';
+import { cliArgs, EXIT, flag, integer, string } from './cli-args';
+import { runMain } from './cli-errors';
 import { type SampleCommand, smokeTest } from './smoke-test';
 
 /**
  * `npm run send -- --url <callback url>`: a smoke test that sends a friend callback exactly as an
  * OpenIM server does and says whether OpenIM would accept the reply. Exit code 0 on pass.
  */
-const USAGE = `npm run send -- --url <callback url> [--command ${Object.keys(sampleBodies).join('|')}] [--server-version ${OPENIM_VERSIONS.join('|')}] [--expect-event [--events-file ${DEFAULT_EVENTS_FILE}]]`;
-const args = cliArgs(
-  {
-    url: { type: 'string' },
-    command: { type: 'string', default: 'callbackAfterAddFriendCommand' },
-    'server-version': { type: 'string', default: 'v3.7+' },
-    'operation-id': { type: 'string' },
-    'expect-event': { type: 'boolean', default: false },
-    'events-file': { type: 'string', default: DEFAULT_EVENTS_FILE },
-    timeout: { type: 'string', default: '5000' },
+const args = cliArgs({
+  usage: 'npm run send -- --url <callback url> [--command <command>] [--server-version <version>] [--expect-event]',
+  description: 'Sends one friend callback exactly as an OpenIM server does and says whether OpenIM accepts the reply.',
+  options: {
+    url: string('the callback URL as configured in OpenIM (with the token)', {
+      placeholder: 'callback url',
+      required: true,
+    }),
+    command: string('the callback to send', {
+      placeholder: 'command',
+      choices: Object.keys(sampleBodies),
+      default: 'callbackAfterAddFriendCommand',
+    }),
+    'server-version': string('the OpenIM server version whose wire format to use', {
+      placeholder: 'version',
+      choices: OPENIM_VERSIONS,
+      default: 'v3.7+',
+    }),
+    'operation-id': string('the operationID header (default: smoke-<random>)', { placeholder: 'id' }),
+    'expect-event': flag('with the local server: also wait for the event in its JSON-lines file'),
+    'events-file': string('the local server JSON-lines file', { placeholder: 'file', default: DEFAULT_EVENTS_FILE }),
+    timeout: integer('milliseconds to wait for the reply (and the event)', {
+      placeholder: 'ms',
+      min: 1,
+      max: 600_000,
+      default: 5_000,
+    }),
   },
-  USAGE,
-);
-const command = String(args.command);
-const version = String(args['server-version']);
-if (!args.url || !(command in sampleBodies) || !(OPENIM_VERSIONS as readonly string[]).includes(version)) {
-  console.error(`usage: ${USAGE}`);
-  process.exit(2);
-}
-
-const { pass, lines } = await smokeTest({
-  url: args.url,
-  command: command as SampleCommand,
-  version: version as OpenImVersion,
-  operationID: args['operation-id'] ?? `smoke-${randomUUID()}`,
-  timeoutMs: Number(args.timeout),
-  ...(args['expect-event'] ? { expectEventIn: String(args['events-file']) } : {}),
+  notes: 'exit code 1 means the reply (or the event) was not what OpenIM needs; the output says why.',
 });
-for (const line of lines) console.log(line);
-process.exit(pass ? 0 : 1);
+
+await runMain(async () => {
+  const { pass, lines } = await smokeTest({
+    url: args.url,
+    command: args.command as SampleCommand,
+    version: args['server-version'] as OpenImVersion,
+    operationID: args['operation-id'] ?? `smoke-${randomUUID()}`,
+    timeoutMs: args.timeout,
+    ...(args['expect-event'] ? { expectEventIn: args['events-file'] } : {}),
+  });
+  for (const line of lines) console.log(line);
+  return pass ? EXIT.ok : EXIT.partlyFailed;
+});

@@ -1,7 +1,7 @@
 import { readEvents } from '../local/event-log';
-import { decodeOpenImReply, isSuccess, ReplyDecodeError } from '../openim-client/openim-reply';
-import { type OpenImVersion, openImRequest, sampleBodies } from '../openim-client/openim-request';
-import { sendCallback } from '../openim-client/send-callback';
+import { decodeOpenImReply, isSuccess, ReplyDecodeError } from '../openim-sender-simulator/openim-reply';
+import { type OpenImVersion, openImRequest, sampleBodies } from '../openim-sender-simulator/openim-request';
+import { sendCallback } from '../openim-sender-simulator/send-callback';
 
 export type SampleCommand = keyof typeof sampleBodies;
 

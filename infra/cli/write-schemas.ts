@@ -1,11 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { DEFAULT_EVENT_SOURCE } from '../../functions/contract/events';
+import { cliArgs, EXIT } from './cli-args';
+import { runMain } from './cli-errors';
 import { SCHEMAS_DIR, schemaFileName } from './schema-files';
 
 /** `npm run schemas`: writes the published JSON Schemas (for subscribers outside TypeScript). */
-mkdirSync(SCHEMAS_DIR, { recursive: true });
-for (const { detailType, schema } of allEventJsonSchemas(DEFAULT_EVENT_SOURCE)) {
-  writeFileSync(schemaFileName(detailType), `${JSON.stringify(schema, null, 2)}\n`);
-  console.log(`wrote ${schemaFileName(detailType)}`);
-}
+cliArgs({
+  usage: 'npm run schemas',
+  description: `Writes the published JSON Schemas of every event to ${SCHEMAS_DIR} (a test keeps them current).`,
+  options: {},
+});
+
+await runMain(async () => {
+  mkdirSync(SCHEMAS_DIR, { recursive: true });
+  for (const { detailType, schema } of allEventJsonSchemas(DEFAULT_EVENT_SOURCE)) {
+    writeFileSync(schemaFileName(detailType), `${JSON.stringify(schema, null, 2)}\n`);
+    console.log(`wrote ${schemaFileName(detailType)}`);
+  }
+  return EXIT.ok;
+});

@@ -1,42 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { putEventsViolation } from './aws-limits';
 import {
   describeStacksXml,
-  md5,
   queryErrorXml,
-  queueMissing,
   readBody,
   reply,
   replyXml,
   signingService,
+  type WireReply,
 } from './aws-wire';
+import { FAULTS_PATH, type Fault, type NamedFault, type Operation, Outages, parseOutageRequest } from './fault-control';
+import { type QueueSettings, SqsQueues, type StoredMessage } from './sqs-queues';
+
+export type { Fault, Operation } from './fault-control';
+export type { QueueSettings, StoredMessage } from './sqs-queues';
 
 /**
  * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
- * uses: EventBridge PutEvents, SQS SendMessage/ReceiveMessage/DeleteMessage and Secrets Manager
- * GetSecretValue, plus CloudFormation DescribeStacks (AWS Query protocol) for the CLIs that read
- * stack outputs. The real SDK talks to it through `AWS_ENDPOINT_URL`. It powers `npm start`
- * and is the fixture of the integration tests, with programmable faults.
+ * uses: EventBridge PutEvents, the SQS calls of a queue drainer (see `sqs-queues.ts`) and Secrets
+ * Manager GetSecretValue, plus CloudFormation DescribeStacks (AWS Query protocol) for the CLIs that
+ * read stack outputs. It enforces the AWS limits the code relies on (`aws-limits.ts`). The real SDK
+ * talks to it through `AWS_ENDPOINT_URL`. It powers `npm start` and is the fixture of the
+ * integration tests, with programmable faults, also over HTTP (`POST /_local/faults`).
  */
-
-export type Operation =
-  | 'PutEvents'
-  | 'SendMessage'
-  | 'ReceiveMessage'
-  | 'DeleteMessage'
-  | 'GetSecretValue'
-  | 'DescribeStacks';
-
-/** How one request goes wrong. */
-export type Fault =
-  | 'server-error' // HTTP 500 InternalException
-  | 'throttle' // HTTP 400 ThrottlingException
-  | 'failed-entries' // PutEvents HTTP 200 with every entry failed (InternalFailure)
-  | { failEntry: (entry: Record<string, unknown>) => boolean } // PutEvents HTTP 200, matching entries failed
-  | 'reset' // the connection is destroyed without an answer
-  | 'hang' // never answered (until the emulator stops)
-  | { delayMs: number }; // answered normally, late
 
 export interface StoredEvent {
   eventId: string;
@@ -45,13 +33,6 @@ export interface StoredEvent {
   detailType: string;
   detail: Record<string, unknown>;
   time: string | undefined;
-}
-
-export interface StoredMessage {
-  messageId: string;
-  body: string;
-  receiptHandle: string | undefined;
-  invisibleUntil: number;
 }
 
 export interface RecordedRequest {
@@ -66,13 +47,15 @@ const TARGETS: Record<string, Operation> = {
   'AmazonSQS.SendMessage': 'SendMessage',
   'AmazonSQS.ReceiveMessage': 'ReceiveMessage',
   'AmazonSQS.DeleteMessage': 'DeleteMessage',
+  'AmazonSQS.DeleteMessageBatch': 'DeleteMessageBatch',
+  'AmazonSQS.ChangeMessageVisibility': 'ChangeMessageVisibility',
+  'AmazonSQS.ChangeMessageVisibilityBatch': 'ChangeMessageVisibilityBatch',
   'secretsmanager.GetSecretValue': 'GetSecretValue',
 };
 
 export class AwsEmulator {
   readonly events: StoredEvent[] = [];
   readonly requests: RecordedRequest[] = [];
-  readonly queues = new Map<string, StoredMessage[]>();
   /** Stack name to its outputs, for DescribeStacks. */
   readonly stacks = new Map<string, Record<string, string>>();
   /** Secret id (name or ARN) to its current and, after a rotation, previous value. */
@@ -81,23 +64,51 @@ export class AwsEmulator {
   faultPolicy: ((operation: Operation, body: Record<string, unknown>) => Fault | undefined) | undefined;
 
   private readonly queuedFaults = new Map<Operation, Fault[]>();
+  private readonly now: () => number;
+  private readonly outages: Outages;
+  private readonly sqs: SqsQueues;
   private readonly eventListeners: ((event: StoredEvent) => void)[] = [];
   private readonly hanging = new Set<ServerResponse>();
   private server: Server | undefined;
   private baseUrl = '';
 
+  /** `now` is the clock of visibility timeouts, timestamps and outages (a fake one in tests). */
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+    this.outages = new Outages(this.now);
+    this.sqs = new SqsQueues(this.now);
+  }
+
   get url(): string {
     return this.baseUrl;
   }
 
+  /** The URL of queue `name`, created with default settings if it does not exist yet. */
   queueUrl(name: string): string {
     const url = `${this.baseUrl}/000000000000/${name}`;
-    if (!this.queues.has(url)) this.queues.set(url, []);
+    if (!this.sqs.has(url)) this.sqs.create(url);
+    return url;
+  }
+
+  /** Declares queue `name` with settings (a lower maximum message size, a redrive policy). */
+  createQueue(name: string, settings: QueueSettings = {}): string {
+    const url = `${this.baseUrl}/000000000000/${name}`;
+    this.sqs.create(url, settings);
     return url;
   }
 
   messages(queueUrl: string): StoredMessage[] {
-    return this.queues.get(queueUrl) ?? [];
+    return this.sqs.messages(queueUrl);
+  }
+
+  /** Puts a message into a queue directly, as a SendMessage would. */
+  enqueue(queueUrl: string, body: string): StoredMessage {
+    return this.sqs.enqueue(queueUrl, body);
+  }
+
+  /** Every request of `operation` fails with `fault` until `untilMs` (epoch ms of the emulator's clock). */
+  failUntil(operation: Operation, fault: NamedFault, untilMs: number): void {
+    this.outages.failUntil(operation, fault, untilMs);
   }
 
   /** The next `times` requests of `operation` fail with `fault`. */
@@ -109,6 +120,7 @@ export class AwsEmulator {
 
   clearFaults(): void {
     this.queuedFaults.clear();
+    this.outages.clear();
     this.faultPolicy = undefined;
   }
 
@@ -117,7 +129,7 @@ export class AwsEmulator {
     this.clearFaults();
     this.events.length = 0;
     this.requests.length = 0;
-    for (const url of this.queues.keys()) this.queues.set(url, []);
+    this.sqs.clear();
   }
 
   onEvent(listener: (event: StoredEvent) => void): void {
@@ -131,7 +143,10 @@ export class AwsEmulator {
       });
     });
     server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject); // EADDRINUSE and the like reach the caller
+      server.listen(port, host, resolve);
+    });
     this.server = server;
     this.baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
     return this.baseUrl;
@@ -149,6 +164,7 @@ export class AwsEmulator {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const raw = await readBody(request);
+    if (request.url === FAULTS_PATH) return reply(response, ...this.controlFaults(request.method, raw));
     if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
       return this.query(request, new URLSearchParams(raw), response);
     }
@@ -160,7 +176,10 @@ export class AwsEmulator {
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
     this.requests.push({ operation, signingService: signingService(request), body });
 
-    const fault = this.queuedFaults.get(operation)?.shift() ?? this.faultPolicy?.(operation, body);
+    const fault =
+      this.queuedFaults.get(operation)?.shift() ??
+      this.outages.current(operation) ??
+      this.faultPolicy?.(operation, body);
     if (fault !== undefined && fault !== 'failed-entries' && !(typeof fault === 'object' && 'failEntry' in fault)) {
       if (fault === 'reset') return void request.socket.destroy();
       if (fault === 'hang') return void this.hanging.add(response);
@@ -176,8 +195,28 @@ export class AwsEmulator {
         : typeof fault === 'object' && 'failEntry' in fault
           ? fault.failEntry
           : () => false;
-    const [status, result] = this.operate(operation, body, failEntry);
-    reply(response, status, result);
+    const [status, result, headers] = this.operate(operation, body, failEntry);
+    reply(response, status, result, headers);
+  }
+
+  /** `POST /_local/faults` starts an outage, `GET` lists them, `DELETE` ends every fault. */
+  private controlFaults(method: string | undefined, raw: string): WireReply {
+    if (method === 'DELETE') {
+      this.clearFaults();
+      return [200, { outages: [] }];
+    }
+    if (method === 'GET') return [200, { outages: this.outages.list() }];
+    if (method !== 'POST') return [405, { message: 'use POST, GET or DELETE' }];
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return [400, { message: 'the body is not JSON' }];
+    }
+    const request = parseOutageRequest(json);
+    if ('error' in request) return [400, { message: request.error }];
+    this.failUntil(request.operation, request.fault, this.now() + request.seconds * 1000);
+    return [200, { outages: this.outages.list() }];
   }
 
   /** AWS Query protocol (CloudFormation): form-encoded request, XML response. */
@@ -201,16 +240,22 @@ export class AwsEmulator {
     operation: Operation,
     body: Record<string, unknown>,
     failEntry: (entry: Record<string, unknown>) => boolean,
-  ): [number, unknown] {
+  ): WireReply {
     switch (operation) {
       case 'PutEvents':
-        return [200, this.putEvents(body, failEntry)];
+        return this.putEvents(body, failEntry);
       case 'SendMessage':
-        return this.sendMessage(body);
+        return this.sqs.sendMessage(body);
       case 'ReceiveMessage':
-        return this.receiveMessage(body);
+        return this.sqs.receiveMessage(body);
       case 'DeleteMessage':
-        return this.deleteMessage(body);
+        return this.sqs.deleteMessage(body);
+      case 'DeleteMessageBatch':
+        return this.sqs.deleteMessageBatch(body);
+      case 'ChangeMessageVisibility':
+        return this.sqs.changeMessageVisibility(body);
+      case 'ChangeMessageVisibilityBatch':
+        return this.sqs.changeMessageVisibilityBatch(body);
       case 'GetSecretValue':
         return this.getSecretValue(body);
       case 'DescribeStacks':
@@ -218,8 +263,10 @@ export class AwsEmulator {
     }
   }
 
-  private putEvents(body: Record<string, unknown>, failEntry: (entry: Record<string, unknown>) => boolean) {
+  private putEvents(body: Record<string, unknown>, failEntry: (entry: Record<string, unknown>) => boolean): WireReply {
     const entries = (body.Entries ?? []) as Record<string, unknown>[];
+    const violation = putEventsViolation(entries);
+    if (violation) return [400, { __type: 'ValidationException', message: violation }];
     const results = entries.map((entry) => {
       if (failEntry(entry)) return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected failure' };
       const event: StoredEvent = {
@@ -234,59 +281,10 @@ export class AwsEmulator {
       for (const listener of this.eventListeners) listener(event);
       return { EventId: event.eventId };
     });
-    return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
+    return [200, { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results }];
   }
 
-  private queue(body: Record<string, unknown>): StoredMessage[] | undefined {
-    return this.queues.get(String(body.QueueUrl));
-  }
-
-  private sendMessage(body: Record<string, unknown>): [number, unknown] {
-    const queue = this.queue(body);
-    if (!queue) return queueMissing();
-    const message = {
-      messageId: randomUUID(),
-      body: String(body.MessageBody),
-      receiptHandle: undefined,
-      invisibleUntil: 0,
-    };
-    queue.push(message);
-    return [200, { MessageId: message.messageId, MD5OfMessageBody: md5(message.body) }];
-  }
-
-  private receiveMessage(body: Record<string, unknown>): [number, unknown] {
-    const queue = this.queue(body);
-    if (!queue) return queueMissing();
-    const now = Date.now();
-    const visibilityMs = Number(body.VisibilityTimeout ?? 30) * 1000;
-    const visible = queue.filter((message) => message.invisibleUntil <= now);
-    const taken = visible.slice(0, Number(body.MaxNumberOfMessages ?? 1));
-    for (const message of taken) {
-      message.receiptHandle = randomUUID();
-      message.invisibleUntil = now + visibilityMs;
-    }
-    return [
-      200,
-      {
-        Messages: taken.map((message) => ({
-          MessageId: message.messageId,
-          ReceiptHandle: message.receiptHandle,
-          MD5OfBody: md5(message.body),
-          Body: message.body,
-        })),
-      },
-    ];
-  }
-
-  private deleteMessage(body: Record<string, unknown>): [number, unknown] {
-    const queue = this.queue(body);
-    if (!queue) return queueMissing();
-    const index = queue.findIndex((message) => message.receiptHandle === body.ReceiptHandle);
-    if (index >= 0) queue.splice(index, 1);
-    return [200, {}];
-  }
-
-  private getSecretValue(body: Record<string, unknown>): [number, unknown] {
+  private getSecretValue(body: Record<string, unknown>): WireReply {
     const id = String(body.SecretId);
     const secret = this.secrets.get(id);
     const stage = String(body.VersionStage ?? 'AWSCURRENT');

@@ -9,10 +9,22 @@ export const readBody = async (request: IncomingMessage): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
+/** An answer of the AWS JSON protocol: status, body and extra headers. */
+export type WireReply = [status: number, body: unknown, headers?: Record<string, string>];
+
 /** An AWS JSON protocol answer. */
-export const reply = (response: ServerResponse, status: number, body: unknown): void => {
+export const reply = (
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
   if (response.destroyed) return;
-  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
   response.end(JSON.stringify(body));
 };
 
@@ -26,10 +38,17 @@ export const replyXml = (response: ServerResponse, status: number, xml: string):
 export const signingService = (request: IncomingMessage): string | undefined =>
   /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(String(request.headers.authorization))?.[1];
 
-export const queueMissing = (): [number, unknown] => [
+/**
+ * An SQS error as SQS's JSON protocol sends it: the SDK takes the error name from the
+ * `x-amzn-query-error` header (the code of the older Query protocol), so it raises the same class.
+ */
+export const sqsError = (code: string, message: string, type = `com.amazonaws.sqs#${code}`): WireReply => [
   400,
-  { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' },
+  { __type: type, message },
+  { 'x-amzn-query-error': `${code};Sender` },
 ];
+
+export const queueMissing = (): WireReply => sqsError('QueueDoesNotExist', 'The specified queue does not exist.');
 
 /** The SQS client checks the MD5 of every message body it sends or receives. */
 export const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');

@@ -4,6 +4,8 @@ export const LOCAL_BUS_NAME = 'openim-friend-events-local';
 export const LOCAL_SECRET_ID = 'openim-friend-events/callback-token';
 export const LOCAL_RETRY_QUEUE_NAME = 'openim-friend-events-retry';
 export const LOCAL_DEAD_LETTER_QUEUE_NAME = 'openim-friend-events-dead-letters';
+/** Where `npm start` serves the loopback AWS endpoint (`LOCAL_AWS_PORT`), so `npm run local:fail` finds it. */
+export const DEFAULT_LOCAL_AWS_PORT = 8788;
 
 /**
  * Starts the loopback AWS endpoint and sets the process environment so that the real handler

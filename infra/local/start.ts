@@ -1,47 +1,101 @@
+import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { cliArgs } from '../cli/cli-args';
+import { CliError, runMain } from '../cli/cli-errors';
 import type { StoredEvent } from './aws-emulator';
 import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
 import { startLocalServer } from './http-api-adapter';
-import { startLocalAws } from './local-environment';
+import { DEFAULT_LOCAL_AWS_PORT, startLocalAws } from './local-environment';
 
 /**
  * `npm start`: the real handler behind a local HTTP API, publishing to an embedded loopback
  * EventBridge. Prints the callback URL for a local OpenIM and every event that reaches the bus.
  */
-const port = Number(process.env.PORT ?? 8787);
-const host = process.env.HOST ?? '127.0.0.1';
-const token = process.env.CALLBACK_TOKEN ?? 'local-dev-token';
-const eventsFile = resolve(process.env.EVENTS_FILE ?? DEFAULT_EVENTS_FILE);
-
-// Quiet by default: the readable lines below are the local output. LOG_LEVEL=INFO shows the JSON logs.
-process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-
-const { emulator, endpoint } = await startLocalAws({ token });
-const { handler } = await import('../../functions/openim-callback/handler');
-const { url, close } = await startLocalServer(handler, {
-  port,
-  host,
-  onResponse: (event, result, ms) => {
-    const reply = JSON.parse(String(result.body)) as { errCode: number; errDlt: string };
-    const path = event.rawPath.replace(token, '<token>');
-    const outcome = reply.errCode === 0 ? 'accepted' : `refused ${reply.errCode}: ${reply.errDlt}`;
-    console.log(`${event.requestContext.http.method} ${path} -> ${result.statusCode} ${outcome} (${ms.toFixed(1)} ms)`);
-  },
+cliArgs({
+  usage: 'npm start',
+  description:
+    'Runs the callback function locally behind an HTTP API, with a loopback EventBridge, SQS and Secrets Manager.',
+  options: {},
+  notes: `environment:
+  PORT            the callback server's port (default 8787)
+  HOST            its address (default 127.0.0.1; 0.0.0.0 for an OpenIM in a container)
+  LOCAL_AWS_PORT  the loopback AWS endpoint's port (default ${DEFAULT_LOCAL_AWS_PORT}; npm run local:fail talks to it)
+  CALLBACK_TOKEN  the token in the callback URL (default local-dev-token)
+  EVENTS_FILE     where events are appended as JSON lines (default ${DEFAULT_EVENTS_FILE})
+  LOG_LEVEL       INFO shows the function's JSON logs (default WARN)`,
 });
 
-emulator.onEvent((event: StoredEvent) => {
-  appendEvent(eventsFile, event);
-  console.log(`\nEvent on bus ${event.eventBusName}: ${event.source} / ${event.detailType}`);
-  console.log(JSON.stringify(event.detail, null, 2));
-});
+/** A port from the environment, or a one-line usage error. */
+const portFrom = (name: string, fallback: number): number => {
+  const text = process.env[name] ?? String(fallback);
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535))
+    throw new CliError(`${name} must be a port number from 0 to 65535 (got "${text}")`, 2);
+  return port;
+};
 
-const callbackUrl = `${url}/openim/${token}`;
-console.log(`openim-friend-events is running locally.
+/** The URL an OpenIM in a container can reach when the server listens on every address. */
+const reachableBaseUrl = (url: string, host: string): string => {
+  if (host !== '0.0.0.0' && host !== '::') return url;
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((candidate) => candidate?.family === 'IPv4' && !candidate.internal)?.address;
+  return url.replace(/\/\/[^/:]+|\/\/\[[^\]]+\]/, `//${address ?? '127.0.0.1'}`);
+};
 
-  OpenIM callback URL (webhooks.yml "url"):  ${callbackUrl}
+/** A listen error as one line with the fix. */
+const listenError = (error: unknown, variable: string, port: number): unknown =>
+  error instanceof Error && 'code' in error && error.code === 'EADDRINUSE'
+    ? new CliError(`port ${port} is in use: set ${variable}=<another> npm start`, 2)
+    : error;
+
+await runMain(async () => {
+  const port = portFrom('PORT', 8787);
+  const awsPort = portFrom('LOCAL_AWS_PORT', DEFAULT_LOCAL_AWS_PORT);
+  const host = process.env.HOST ?? '127.0.0.1';
+  const token = process.env.CALLBACK_TOKEN ?? 'local-dev-token';
+  const eventsFile = resolve(process.env.EVENTS_FILE ?? DEFAULT_EVENTS_FILE);
+
+  // Quiet by default: the readable lines below are the local output. LOG_LEVEL=INFO shows the JSON logs.
+  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+  const { emulator, endpoint } = await startLocalAws({ token, port: awsPort }).catch((error: unknown) => {
+    throw listenError(error, 'LOCAL_AWS_PORT', awsPort);
+  });
+  const { handler } = await import('../../functions/openim-callback/handler');
+  const { url, close } = await startLocalServer(handler, {
+    port,
+    host,
+    onResponse: (event, result, ms) => {
+      const reply = JSON.parse(String(result.body)) as { errCode: number; errDlt: string };
+      const path = event.rawPath.replace(token, '<token>');
+      const outcome = reply.errCode === 0 ? 'accepted' : `refused ${reply.errCode}: ${reply.errDlt}`;
+      console.log(
+        `${event.requestContext.http.method} ${path} -> ${result.statusCode} ${outcome} (${ms.toFixed(1)} ms)`,
+      );
+    },
+  }).catch(async (error: unknown) => {
+    await emulator.stop();
+    throw listenError(error, 'PORT', port);
+  });
+
+  emulator.onEvent((event: StoredEvent) => {
+    appendEvent(eventsFile, event);
+    console.log(`\nEvent on bus ${event.eventBusName}: ${event.source} / ${event.detailType}`);
+    console.log(JSON.stringify(event.detail, null, 2));
+  });
+
+  const callbackUrl = `${reachableBaseUrl(url, host)}/openim/${token}`;
+  const containerHint = callbackUrl.startsWith(url)
+    ? ''
+    : `\n  (from Docker Desktop, http://host.docker.internal:${new URL(url).port}/openim/<token> works too)`;
+  console.log(`openim-friend-events is running locally.
+
+  OpenIM callback URL (webhooks.yml "url"):  ${callbackUrl}${containerHint}
   Loopback AWS endpoint (EventBridge, SQS, Secrets Manager): ${endpoint}
   Events are printed here and appended to ${eventsFile}
+  Make EventBridge fail for 30 s: npm run local:fail -- --seconds 30 --endpoint ${endpoint}
 
 Try it:
   curl -s -H 'content-type: application/json; charset=utf-8' -H 'operationID: 1646445464564' \\
@@ -49,10 +103,12 @@ Try it:
     ${callbackUrl}/callbackAfterAddFriendCommand
 `);
 
-const shutdown = async () => {
-  await close();
-  await emulator.stop();
-  process.exit(0);
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+  const shutdown = async () => {
+    await close();
+    await emulator.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  return new Promise<number>(() => undefined); // runs until a signal
+});

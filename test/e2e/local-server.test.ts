@@ -1,9 +1,9 @@
 import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { startLocalServer } from '../../infra/local/http-api-adapter';
 import { startLocalAws } from '../../infra/local/local-environment';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
-import { OPENIM_VERSIONS, openImRequest, sampleBodies } from '../../infra/openim-client/openim-request';
-import { sendCallback } from '../../infra/openim-client/send-callback';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
+import { OPENIM_VERSIONS, openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
+import { sendCallback } from '../../infra/openim-sender-simulator/send-callback';
 
 /**
  * The local server over a real socket, sent the exact bytes each OpenIM server version sends,

@@ -2,16 +2,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
-import { openImRequest, sampleBodies } from '../../infra/openim-client/openim-request';
-import { sendCallback } from '../../infra/openim-client/send-callback';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
+import { openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
+import { sendCallback } from '../../infra/openim-sender-simulator/send-callback';
 
 /** `npm start` as a user runs it: a process that prints a URL, takes callbacks, prints events. */
 it('serves callbacks on the printed URL, prints each event and appends it to the JSON-lines file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'openim-friend-events-start-'));
   const eventsFile = join(dir, 'events.jsonl');
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-    env: { ...process.env, PORT: '0', EVENTS_FILE: eventsFile, NODE_NO_WARNINGS: '1' },
+    env: { ...process.env, PORT: '0', LOCAL_AWS_PORT: '0', EVENTS_FILE: eventsFile, NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -5,7 +5,7 @@ import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { appendEvent } from '../../infra/local/event-log';
 import { startLocalServer } from '../../infra/local/http-api-adapter';
 import { startLocalAws } from '../../infra/local/local-environment';
-import { OPENIM_VERSIONS } from '../../infra/openim-client/openim-request';
+import { OPENIM_VERSIONS } from '../../infra/openim-sender-simulator/openim-request';
 import { runCli } from '../helpers/run-cli';
 
 /** `npm run send` against the local server, for every server-version shape. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
-import { TEST_SETTINGS, type Harness, httpApiEvent, invoke, startHarness, TOKEN } from '../helpers/harness';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
+import { type Harness, httpApiEvent, invoke, startHarness, TEST_SETTINGS, TOKEN } from '../helpers/harness';
 
 /**
  * Property-based fuzzing of the whole handler (real SDK, loopback AWS): whatever arrives, the

@@ -11,6 +11,21 @@ const cdkContext = (
 ).context;
 
 /**
+ * Runs `build` without the "Bundling asset ..." line the CDK writes to stderr while it bundles an
+ * asset (at construction time); esbuild's own output is limited to warnings by the construct.
+ */
+const withoutBundlingNotices = <T>(build: () => T): T => {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    String(chunk).startsWith('Bundling asset ') ? true : write.call(process.stderr, chunk, ...rest)) as typeof write;
+  try {
+    return build();
+  } finally {
+    process.stderr.write = write;
+  }
+};
+
+/**
  * Synthesizes the product stack as `cdk synth` does. Bundling (esbuild, ~0.5 s) is skipped unless
  * a test looks at the asset.
  */
@@ -19,7 +34,7 @@ export const synthStack = (props: FriendEventsProps = {}, options: { bundle?: bo
     context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
-  const stack = new FriendEventsStack(app, 'TestStack', { friendEvents: props });
+  const stack = withoutBundlingNotices(() => new FriendEventsStack(app, 'TestStack', { friendEvents: props }));
   return { app, stack, template: Template.fromStack(stack) };
 };
 

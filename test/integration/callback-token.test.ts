@@ -1,6 +1,6 @@
 import { createTokenSource } from '../../functions/aws/callback-token';
 import { LOCAL_SECRET_ID } from '../../infra/local/local-environment';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
 import {
   addFriendBody,
   type Harness,

@@ -2,7 +2,7 @@ import Ajv from 'ajv-draft-04';
 import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
 import type { StoredEvent } from '../../infra/local/aws-emulator';
-import { sampleBodies } from '../../infra/openim-client/openim-request';
+import { sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
 import {
   captureOutput,
   type Harness,

@@ -1,7 +1,7 @@
 import { fromParkedMessage } from '../../functions/aws/retry-queue';
 import type { Fault } from '../../infra/local/aws-emulator';
 import { LOCAL_BUS_NAME } from '../../infra/local/local-environment';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
 import {
   addFriendBody,
   captureOutput,

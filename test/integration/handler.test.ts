@@ -1,5 +1,5 @@
 import { LOCAL_BUS_NAME } from '../../infra/local/local-environment';
-import { decodeOpenImReply } from '../../infra/openim-client/openim-reply';
+import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
 import { addFriendBody, captureOutput, httpApiEvent, invoke, TOKEN, useHarness } from '../helpers/harness';
 
 const ctx = useHarness();

@@ -1,13 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { redrive } from '../../infra/cli/redrive-events';
-import {
-  addFriendBody,
-  type Harness,
-  httpApiEvent,
-  invoke,
-  startHarness,
-  TEST_SETTINGS,
-} from '../helpers/harness';
+import { addFriendBody, type Harness, httpApiEvent, invoke, startHarness, TEST_SETTINGS } from '../helpers/harness';
 import { runCli } from '../helpers/run-cli';
 
 let harness: Harness;
@@ -42,7 +35,11 @@ const deadLetters = () => harness.emulator.messages(deadLetterQueueUrl());
 const deadLetterQueueUrl = () => harness.emulator.queueUrl('openim-friend-events-dead-letters');
 /** What SQS does after maxReceiveCount receives: the messages move to the final dead-letter queue. */
 const deadLetterAll = () => {
-  deadLetters().push(...queued().splice(0).map((message) => ({ ...message, invisibleUntil: 0 })));
+  deadLetters().push(
+    ...queued()
+      .splice(0)
+      .map((message) => ({ ...message, invisibleUntil: 0 })),
+  );
 };
 const parkedOperationIDs = (messages: { body: string }[]) =>
   messages.map((message) => String(JSON.parse(JSON.parse(message.body).entry.Detail).operationID)).sort();
@@ -70,7 +67,11 @@ describe('redrive', () => {
     expect(summary).toEqual({ received: 23, moved: 23, failed: 0, skipped: 0 });
     expect(progress).toEqual([10, 20, 23]);
     expect(deadLetters()).toHaveLength(0);
-    expect(queued().map((message) => message.body).sort()).toEqual(bodies.sort());
+    expect(
+      queued()
+        .map((message) => message.body)
+        .sort(),
+    ).toEqual(bodies.sort());
   });
 
   it('leaves a message it could not move in the dead-letter queue, and a later run moves it', async () => {
@@ -99,7 +100,7 @@ describe('redrive', () => {
   });
 
   it('leaves messages that are not parked entries untouched', async () => {
-    deadLetters().push({ messageId: 'm', body: '{"hello":1}', receiptHandle: undefined, invisibleUntil: 0 });
+    harness.emulator.enqueue(deadLetterQueueUrl(), '{"hello":1}');
     const summary = await redrive(new SQSClient({}), options());
     expect(summary).toEqual({ received: 1, moved: 0, failed: 0, skipped: 1 });
     expect(deadLetters()).toHaveLength(1);
@@ -113,24 +114,28 @@ describe('the redrive and callback-url commands', () => {
     harness.emulator.stacks.set('OpenImFriendEvents', {
       CallbackBaseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/openim',
       TokenSecretArn: 'openim-friend-events/callback-token',
-      DeadLetterQueueUrl: harness.queueUrl,
+      RetryQueueUrl: harness.queueUrl,
+      DeadLetterQueueUrl: deadLetterQueueUrl(),
     });
   });
 
   it('npm run redrive -- --stack finds the queue from the stack outputs, prints progress and a summary, exits 0', async () => {
     await parkEvents(3);
+    deadLetterAll();
     const { code, stdout } = await runCli('infra/cli/redrive.ts', ['--stack', 'OpenImFriendEvents'], env());
-    expect(stdout).toContain('redrive: 3 received, 3 re-published, 0 failed, 0 skipped');
-    expect(stdout).toContain('done: 3 event(s) back on the bus');
+    expect(stdout).toContain('redrive: 3 received, 3 moved to the retry queue, 0 failed, 0 skipped');
+    expect(stdout).toContain('done: 3 event(s) back in the retry queue');
     expect(code).toBe(0);
-    expect(queued()).toHaveLength(0);
+    expect([deadLetters().length, queued().length]).toEqual([0, 3]);
   });
 
   it('npm run redrive exits 1 when something is left in the queue', async () => {
-    harness.emulator
-      .messages(harness.queueUrl)
-      .push({ messageId: 'm', body: 'not ours', receiptHandle: undefined, invisibleUntil: 0 });
-    const { code } = await runCli('infra/cli/redrive.ts', ['--queue-url', harness.queueUrl], env());
+    harness.emulator.enqueue(deadLetterQueueUrl(), 'not ours');
+    const { code } = await runCli(
+      'infra/cli/redrive.ts',
+      ['--from', deadLetterQueueUrl(), '--to', harness.queueUrl],
+      env(),
+    );
     expect(code).toBe(1);
   });
 
@@ -150,7 +155,7 @@ describe('the redrive and callback-url commands', () => {
 
   it('fails clearly for a stack that does not exist', async () => {
     const { code, stderr } = await runCli('infra/cli/callback-url.ts', ['--stack', 'Nope'], env());
-    expect(code).not.toBe(0);
-    expect(stderr).toMatch(/Stack with id Nope does not exist/);
+    expect(stderr).toBe('error: stack Nope does not exist in region us-east-1: check --stack and --region\n');
+    expect(code).toBe(3);
   });
 });

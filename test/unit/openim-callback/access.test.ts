@@ -52,7 +52,7 @@ describe('checkToken', () => {
   });
 
   it('answers 503 / 25002 when the token cannot be read at all', async () => {
-    const broken: TokenSource = {
+    const broken: CallbackTokens = {
       tokens: async () => {
         throw new Error('AccessDeniedException');
       },

@@ -12,7 +12,7 @@ import {
   UnhandledCommandError,
   UnsupportedContentTypeError,
 } from '../../../functions/openim/reply';
-import { decodeOpenImReply } from '../../../infra/openim-client/openim-reply';
+import { decodeOpenImReply } from '../../../infra/openim-sender-simulator/openim-reply';
 
 describe('the reply contract', () => {
   it('accepts with HTTP 200 and exactly the five keys, all codes 0', () => {

@@ -1,0 +1,37 @@
+import { cliArgs, EXIT, integer, string } from '../cli/cli-args';
+import { CliError, runMain } from '../cli/cli-errors';
+import { FAULTS_PATH, NAMED_FAULTS, type Outage } from './fault-control';
+import { DEFAULT_LOCAL_AWS_PORT } from './local-environment';
+
+/** `npm run local:fail -- --seconds 30`: makes the EventBridge of a running `npm start` fail. */
+const args = cliArgs({
+  usage: 'npm run local:fail -- --seconds <n> [--fault <fault>] [--endpoint <url>]',
+  description:
+    'Makes the local EventBridge (PutEvents) of a running `npm start` fail for a while, from another terminal.',
+  options: {
+    seconds: integer('how long EventBridge fails', { placeholder: 'n', min: 1, max: 86_400, required: true }),
+    fault: string('how each PutEvents fails', { placeholder: 'fault', choices: NAMED_FAULTS, default: 'server-error' }),
+    endpoint: string('the loopback AWS endpoint `npm start` printed', {
+      placeholder: 'url',
+      default: `http://127.0.0.1:${DEFAULT_LOCAL_AWS_PORT}`,
+    }),
+  },
+});
+
+await runMain(async () => {
+  const response = await fetch(new URL(FAULTS_PATH, args.endpoint), {
+    method: 'POST',
+    body: JSON.stringify({ operation: 'PutEvents', fault: args.fault, seconds: args.seconds }),
+  }).catch((error: unknown) => {
+    throw new CliError(
+      `nothing answers at ${args.endpoint} (${String(error)}): is \`npm start\` running? pass --endpoint`,
+    );
+  });
+  const body = (await response.json()) as { outages?: Outage[]; message?: string };
+  const outage = body.outages?.find((candidate) => candidate.operation === 'PutEvents');
+  if (!response.ok || !outage) throw new CliError(`the emulator refused: ${body.message ?? response.status}`);
+  console.log(
+    `EventBridge (PutEvents) answers ${outage.fault} for ${args.seconds} s, until ${new Date(outage.untilMs).toISOString()}`,
+  );
+  return EXIT.ok;
+});

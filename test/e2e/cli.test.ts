@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:net';
+import { runCli } from '../helpers/run-cli';
+
+/**
+ * The CLIs as a user runs them. Only what needs a real process is here (each spawn costs about a
+ * second of tsx start-up); the option and error logic is unit-tested in test/unit/cli.
+ */
+const CLIS = [
+  ['infra/cli/redrive.ts', 'npm run redrive'],
+  ['infra/cli/callback-url.ts', 'npm run callback-url'],
+  ['infra/cli/write-schemas.ts', 'npm run schemas'],
+  ['infra/cli/send.ts', 'npm run send'],
+  ['infra/cli/deploy.ts', 'npm run deploy'],
+  ['infra/local/start.ts', 'npm start'],
+  ['infra/local/fail-eventbridge.ts', 'npm run local:fail'],
+] as const;
+
+it('every CLI answers --help (or -h) with its usage and exit code 0', async () => {
+  // One at a time: seven tsx start-ups at once would starve the timing-sensitive suites beside this one.
+  for (const [index, [script, command]] of CLIS.entries()) {
+    const { code, stdout } = await runCli(script, [index % 2 === 0 ? '--help' : '-h'], {});
+    expect(stdout.split('\n')[0]).toMatch(new RegExp(`^usage: ${command}`));
+    expect(stdout).toMatch(/exit code/);
+    expect(code).toBe(0);
+  }
+}, 30_000);
+
+it('npm run redrive -- --max abc is a usage error naming the option (exit 2), and runs nothing', async () => {
+  const { code, stdout, stderr } = await runCli(
+    'infra/cli/redrive.ts',
+    ['--queue-url', 'http://127.0.0.1:9/q', '--max', 'abc'],
+    {},
+  );
+  expect(stderr).toBe(
+    'error: --max must be a whole number from 1 to 10000000 (got "abc")\nusage: npm run redrive -- (--stack <name> | --queue-url <url>) [--max <messages>] [--region <region>]\n',
+  );
+  expect(stdout).toBe('');
+  expect(code).toBe(2);
+});
+
+it('without a region, a CLI that calls AWS says how to set one, in one line (exit 3)', async () => {
+  const { code, stderr } = await runCli('infra/cli/callback-url.ts', ['--stack', 'Any'], {
+    AWS_REGION: undefined,
+    AWS_DEFAULT_REGION: undefined,
+    AWS_PROFILE: undefined,
+    AWS_CONFIG_FILE: '/nonexistent',
+  });
+  expect(stderr).toBe('error: no AWS region: set AWS_REGION or pass --region\n');
+  expect(code).toBe(3);
+});
+
+it('npm start on a busy port says which port and how to pick another, in one line (exit 2)', async () => {
+  const busy: Server = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = String((busy.address() as { port: number }).port);
+  try {
+    const { code, stderr } = await runCli('infra/local/start.ts', [], { PORT: port, LOCAL_AWS_PORT: '0' });
+    expect(stderr).toBe(`error: port ${port} is in use: set PORT=<another> npm start\n`);
+    expect(code).toBe(2);
+  } finally {
+    busy.close();
+  }
+});

@@ -1,0 +1,69 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { AwsEmulator } from '../../infra/local/aws-emulator';
+import { parseOutageRequest } from '../../infra/local/fault-control';
+import { runCli } from '../helpers/run-cli';
+
+/** "EventBridge is down for N seconds", programmed in tests and over HTTP from another terminal. */
+let now = Date.parse('2026-11-25T10:00:00.000Z');
+const emulator = new AwsEmulator({ now: () => now });
+let eventBridge: EventBridgeClient;
+
+beforeAll(async () => {
+  await emulator.start();
+  eventBridge = new EventBridgeClient({ endpoint: emulator.url, maxAttempts: 1 });
+});
+beforeEach(() => emulator.reset());
+afterAll(() => emulator.stop());
+
+const putEvent = () =>
+  eventBridge.send(
+    new PutEventsCommand({ Entries: [{ Source: 'openim', DetailType: 'AfterAddFriend', Detail: '{}' }] }),
+  );
+const control = (method: string, body?: unknown) =>
+  fetch(`${emulator.url}/_local/faults`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+describe('an outage', () => {
+  it('fails every request of the operation until its end, then lets them through', async () => {
+    emulator.failUntil('PutEvents', 'throttle', now + 30_000);
+    await expect(putEvent()).rejects.toMatchObject({ name: 'ThrottlingException' });
+    now += 29_999;
+    await expect(putEvent()).rejects.toMatchObject({ name: 'ThrottlingException' });
+    now += 1;
+    await expect(putEvent()).resolves.toMatchObject({ FailedEntryCount: 0 });
+  });
+
+  it('is started with POST /_local/faults and ended with DELETE', async () => {
+    const started = await control('POST', { operation: 'PutEvents', fault: 'server-error', seconds: 30 });
+    expect(started.status).toBe(200);
+    expect(await started.json()).toEqual({
+      outages: [{ operation: 'PutEvents', fault: 'server-error', untilMs: now + 30_000 }],
+    });
+    await expect(putEvent()).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
+    expect((await control('DELETE')).status).toBe(200);
+    await expect(putEvent()).resolves.toMatchObject({ FailedEntryCount: 0 });
+  });
+
+  it('refuses a control request it cannot read, with the reason', async () => {
+    const refused = await control('POST', { fault: 'server-error', seconds: 'soon' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ message: expect.stringContaining('seconds must be a number') });
+    expect(parseOutageRequest({ seconds: 5 })).toEqual({ operation: 'PutEvents', fault: 'server-error', seconds: 5 });
+    expect(parseOutageRequest({ seconds: 5, operation: 'Nope' })).toEqual({
+      error: expect.stringContaining('operation'),
+    });
+    expect(parseOutageRequest({ seconds: 5, fault: 'melt' })).toEqual({ error: expect.stringContaining('fault') });
+  });
+});
+
+describe('npm run local:fail', () => {
+  it('makes the local EventBridge fail for the given seconds and says until when', async () => {
+    const { code, stdout } = await runCli(
+      'infra/local/fail-eventbridge.ts',
+      ['--seconds', '30', '--fault', 'throttle', '--endpoint', emulator.url],
+      {},
+    );
+    expect(stdout).toMatch(/^EventBridge \(PutEvents\) answers throttle for 30 s, until \S+Z/);
+    expect(code).toBe(0);
+    await expect(putEvent()).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});

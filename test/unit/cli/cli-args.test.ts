@@ -1,0 +1,106 @@
+import { flag, helpText, integer, parseCli, string, UsageError } from '../../../infra/cli/cli-args';
+import { CliError, describeError } from '../../../infra/cli/cli-errors';
+import { alarmsWarning, contextKeysInArgs } from '../../../infra/cli/deploy';
+
+const spec = {
+  usage: 'npm run thing -- --name <name>',
+  description: 'Does a thing.',
+  options: {
+    name: string('who', { placeholder: 'name', required: true }),
+    color: string('which', { choices: ['red', 'blue'], default: 'red' }),
+    max: integer('how many', { min: 1, max: 10, default: 5 }),
+    dry: flag('only say it'),
+  },
+};
+const parse = (...argv: string[]) => parseCli(spec, argv);
+const usageError = (...argv: string[]) => {
+  try {
+    parse(...argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error('no usage error');
+};
+
+describe('parseCli', () => {
+  it('reads typed values and applies defaults', () => {
+    expect(parse('--name', 'a', '--max', '10', '--dry')).toEqual({
+      help: false,
+      values: { name: 'a', color: 'red', max: 10, dry: true },
+    });
+  });
+
+  it('answers --help and -h before checking anything else', () => {
+    expect(parse('--help')).toEqual({ help: true });
+    expect(parse('-h', '--max', 'abc')).toEqual({ help: true });
+  });
+
+  it.each([
+    [['--name', 'a', '--max', 'abc'], '--max must be a whole number from 1 to 10 (got "abc")'],
+    [['--name', 'a', '--max', '0'], '--max must be a whole number from 1 to 10 (got "0")'],
+    [['--name', 'a', '--max', '11'], '--max must be a whole number from 1 to 10 (got "11")'],
+    [['--name', 'a', '--max', '2.5'], '--max must be a whole number from 1 to 10 (got "2.5")'],
+    [['--name', 'a', '--max', '1e1'], '--max must be a whole number from 1 to 10 (got "1e1")'],
+    [[], '--name is required: who'],
+    [['--name', ''], '--name must not be empty'],
+    [['--name', 'a', '--color', 'green'], '--color must be one of red, blue (got "green")'],
+  ])('refuses %j in one line naming the option: %s', (argv, message) => {
+    expect(usageError(...argv)).toBe(message);
+  });
+
+  it('refuses unknown options and positionals in one line', () => {
+    expect(usageError('--name', 'a', '--nope')).toMatch(/^Unknown option '--nope'/);
+    expect(usageError('--name', 'a', 'extra')).not.toContain('\n');
+  });
+});
+
+describe('helpText', () => {
+  it('shows the usage, every option with its bounds, default and choices, and the exit codes', () => {
+    const text = helpText(spec);
+    expect(text.split('\n')[0]).toBe('usage: npm run thing -- --name <name>');
+    expect(text).toContain('--name <name>    who (required)');
+    expect(text).toContain('--max <n>        how many (1 to 10; default: 5)');
+    expect(text).toContain('one of: red, blue');
+    expect(text).toContain('-h, --help');
+    expect(text).toMatch(
+      /exit codes:\n {2}0 {2}success\n {2}1 .*\n {2}2 {2}usage error.*\n {2}3 {2}AWS or configuration error/,
+    );
+  });
+});
+
+describe('describeError', () => {
+  const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  it('says how to fix a missing region or missing credentials', () => {
+    expect(describeError(new Error('Region is missing'))).toBe('no AWS region: set AWS_REGION or pass --region');
+    expect(describeError(named('CredentialsProviderError', 'Could not load credentials from any providers'))).toMatch(
+      /^no AWS credentials: set AWS_PROFILE, run `aws configure`.*AWS_ACCESS_KEY_ID/,
+    );
+  });
+
+  it('prints its own errors as they are, anything else as name and first line of the message', () => {
+    expect(describeError(new CliError('stack X does not exist in region eu-west-1'))).toBe(
+      'stack X does not exist in region eu-west-1',
+    );
+    expect(describeError(named('AccessDeniedException', 'not allowed\n  at somewhere'))).toBe(
+      'AccessDeniedException: not allowed',
+    );
+  });
+});
+
+describe('npm run deploy', () => {
+  it('reads context keys from -c, --context and --context=', () => {
+    expect(
+      contextKeysInArgs(['-c', 'a=1', '--context', 'b=2', '--context=c=3', '--require-approval', 'never']),
+    ).toEqual(['a', 'b', 'c']);
+  });
+
+  it('warns that alarms will notify no one unless alarmEmail or alarmTopic is set on the command line or in cdk.json', () => {
+    expect(alarmsWarning([], {})).toMatch(/alarms will notify no one/);
+    expect(alarmsWarning(['-c', 'alarmEmail='], {})).toMatch(/alarms will notify no one/);
+    expect(alarmsWarning(['-c', 'alarmEmail=ops@example.com'], {})).toBeUndefined();
+    expect(alarmsWarning(['--context=alarmTopic=arn:aws:sns:eu-west-1:1:ops'], {})).toBeUndefined();
+    expect(alarmsWarning([], { alarmEmail: 'ops@example.com' })).toBeUndefined();
+  });
+});
