@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../functions/contract/settings';
 import { AwsEmulator } from './aws-emulator';
 
 export const LOCAL_BUS_NAME = 'openim-friend-events-local';
@@ -16,7 +17,11 @@ export const startLocalAws = async (options: { token: string; port?: number; env
   const emulator = new AwsEmulator();
   const endpoint = await emulator.start(options.port ?? 0);
   emulator.secrets.set(LOCAL_SECRET_ID, { current: options.token });
-  const queueUrl = emulator.queueUrl(LOCAL_RETRY_QUEUE_NAME);
+  const deadLetterQueueUrl = emulator.createQueue(LOCAL_DEAD_LETTER_QUEUE_NAME);
+  // As deployed: after maxReceiveCount receives, SQS moves a parked event to the final dead-letter queue.
+  const queueUrl = emulator.createQueue(LOCAL_RETRY_QUEUE_NAME, {
+    redrive: { deadLetterQueueUrl, maxReceiveCount: DEFAULTS.retryMaxReceiveCount },
+  });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: 'us-east-1',
@@ -28,5 +33,5 @@ export const startLocalAws = async (options: { token: string; port?: number; env
     RETRY_QUEUE_URL: queueUrl,
     ...options.env,
   });
-  return { emulator, endpoint, queueUrl };
+  return { emulator, endpoint, queueUrl, deadLetterQueueUrl };
 };

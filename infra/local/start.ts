@@ -1,15 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { cliArgs } from '../cli/cli-args';
 import { CliError, runMain } from '../cli/cli-errors';
 import type { StoredEvent } from './aws-emulator';
 import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
+import { handlerPool } from './handler-pool';
 import { startLocalServer } from './http-api-adapter';
 import { DEFAULT_LOCAL_AWS_PORT, startLocalAws } from './local-environment';
+import { startSqsEventSource } from './sqs-event-source';
 
 /**
- * `npm start`: the real handler behind a local HTTP API, publishing to an embedded loopback
- * EventBridge. Prints the callback URL for a local OpenIM and every event that reaches the bus.
+ * `npm start`: the real handler behind a local HTTP API (a pool of instances, as Lambda scales),
+ * publishing to an embedded loopback EventBridge, and the retry queue's drainer. Prints the
+ * callback URL for a local OpenIM and every event that reaches the bus.
  */
 cliArgs({
   usage: 'npm start',
@@ -43,6 +49,8 @@ const reachableBaseUrl = (url: string, host: string): string => {
   return url.replace(/\/\/[^/:]+|\/\/\[[^\]]+\]/, `//${address ?? '127.0.0.1'}`);
 };
 
+const drainerContext = () => ({ awsRequestId: randomUUID(), functionName: 'retry-drainer' }) as Context;
+
 /** A listen error as one line with the fix. */
 const listenError = (error: unknown, variable: string, port: number): unknown =>
   error instanceof Error && 'code' in error && error.code === 'EADDRINUSE'
@@ -60,11 +68,19 @@ await runMain(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-  const { emulator, endpoint } = await startLocalAws({ token, port: awsPort }).catch((error: unknown) => {
+  const { emulator, endpoint, queueUrl } = await startLocalAws({ token, port: awsPort }).catch((error: unknown) => {
     throw listenError(error, 'LOCAL_AWS_PORT', awsPort);
   });
-  const { handler } = await import('../../functions/openim-callback/handler');
-  const { url, close } = await startLocalServer(handler, {
+  const { createHandler } = await import('../../functions/openim-callback/handler');
+  const callbacks = handlerPool(() => createHandler());
+  // The retry queue's drainer, fed like Lambda's SQS event source: parked events reach the bus by themselves.
+  const { handler: drainer } = await import('../../functions/retry-drainer/handler');
+  const stopDrainer = startSqsEventSource(new SQSClient({}), {
+    queueUrl,
+    handler: (event) => drainer(event, drainerContext()),
+    onError: (error) => console.error(`drainer: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const { url, close } = await startLocalServer(callbacks.invoke, {
     port,
     host,
     onResponse: (event, result, ms) => {
@@ -105,6 +121,7 @@ Try it:
 
   const shutdown = async () => {
     await close();
+    await stopDrainer();
     await emulator.stop();
     process.exit(0);
   };
