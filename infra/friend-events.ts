@@ -136,8 +136,8 @@ export class FriendEvents extends Construct {
     allowSubscribers(this.eventBus, props.subscriberAccess ?? {});
 
     // Both keep 14 days, the most SQS allows. A dead-lettered message keeps its first enqueue
-    // time, so it has 14 days minus the hours it spent parked. No lower maximum message size:
-    // SQS takes 1 MiB, like EventBridge, so any entry the bus would take can be parked.
+    // time, so it has 14 days minus the hours it spent parked. No maximum message size: SQS
+    // allows 1 MiB since 2026-01-29, and a queue whose template sets a lower one keeps it.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -148,8 +148,8 @@ export class FriendEvents extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      // AWS recommends six times the function timeout for a Lambda event source, so a message
-      // is not received again while a slow batch (or its retries by Lambda) is still running.
+      // AWS recommends six times the function timeout for a Lambda event source: room for Lambda
+      // to retry a throttled batch before its messages become visible again.
       visibilityTimeout: Duration.seconds(6 * DRAINER_TIMEOUT.toSeconds()),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.retryMaxReceiveCount },
     });
