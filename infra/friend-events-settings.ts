@@ -32,7 +32,7 @@ export interface FriendEventsSettings {
 }
 
 /** The callback function's memory when none is given. */
-export const DEFAULT_MEMORY_SIZE = 512;
+const DEFAULT_MEMORY_SIZE = 512;
 
 /**
  * Applies the defaults and checks every setting, so that a value that would crash or cripple
