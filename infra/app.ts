@@ -1,14 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULTS } from '../functions/contract/settings';
 import { FriendEventsStack } from './stack';
-import { stackPropsFromContext } from './stack-context';
+import { contextFlag, friendEventsPropsFromContext } from './stack-context';
 
 /** `npx cdk synth` / `npx cdk deploy`: settings come from `-c key=value` (see the README). */
 const app = new App();
-new FriendEventsStack(app, app.node.tryGetContext('stackName') ?? 'OpenImFriendEvents', {
+new FriendEventsStack(app, app.node.tryGetContext('stackName') ?? DEFAULTS.stackName, {
   description: 'OpenIM friend callbacks to Amazon EventBridge (openim-friend-events)',
-  friendEvents: stackPropsFromContext(app),
-  exampleSubscriber:
-    app.node.tryGetContext('exampleSubscriber') === true || app.node.tryGetContext('exampleSubscriber') === 'true',
+  friendEvents: friendEventsPropsFromContext(app),
+  exampleSubscriber: contextFlag(app, 'exampleSubscriber') ?? false,
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

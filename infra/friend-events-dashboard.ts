@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -8,10 +9,15 @@ import { functionMetric } from './friend-events-alarms';
 
 export interface FriendEventsDashboardProps {
   callbackFunction: lambda.IFunction;
+  drainerFunction: lambda.IFunction;
+  /** Parked events. */
+  retryQueue: sqs.IQueue;
+  /** Dead-lettered events. */
   deadLetterQueue: sqs.IQueue;
+  httpStage: apigwv2.IHttpStage;
 }
 
-/** One screen that says whether callbacks arrive, get in, and reach the bus. */
+/** One screen that says whether callbacks arrive, get in, and reach the bus, at once or later. */
 export class FriendEventsDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -30,6 +36,7 @@ export class FriendEventsDashboard extends Construct {
       statistic: cloudwatch.Stats.SUM,
       period,
     });
+    const maximum = { statistic: cloudwatch.Stats.MAXIMUM, period };
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
@@ -39,15 +46,44 @@ export class FriendEventsDashboard extends Construct {
             title: 'Callbacks accepted and rejected (per minute)',
             left: [functionMetric(METRIC.accepted, { label: 'accepted' })],
             right: [rejectedByErrCode],
-            width: 12,
+            width: 8,
           }),
           new cloudwatch.GraphWidget({
             title: 'Rejected callbacks by errCode',
             left: [rejectedByErrCode],
-            width: 12,
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: "API replies 4xx and 5xx (API Gateway's own among them are lost callbacks)",
+            left: [
+              props.httpStage.metricClientError({ period, label: '4xx' }),
+              props.httpStage.metricServerError({ period, label: '5xx' }),
+            ],
+            width: 8,
           }),
         ],
         [
+          new cloudwatch.GraphWidget({
+            title: 'Events published, parked, redriven, lost',
+            left: [
+              functionMetric(METRIC.published, { label: 'published at once' }),
+              functionMetric(METRIC.parked, { label: 'parked' }),
+              functionMetric(METRIC.redriven, { label: 'redriven (published by the drainer)' }),
+            ],
+            right: [
+              functionMetric(METRIC.redriveFailed, { label: 'redrive failures (retried later)' }),
+              functionMetric(METRIC.lost, { label: 'lost (25001)' }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Circuit breaker opened and closed',
+            left: [
+              functionMetric(METRIC.circuitOpened, { label: 'opened' }),
+              functionMetric(METRIC.circuitClosed, { label: 'closed' }),
+            ],
+            width: 8,
+          }),
           new cloudwatch.GraphWidget({
             title: 'Publish latency (ms)',
             left: [
@@ -57,30 +93,63 @@ export class FriendEventsDashboard extends Construct {
             ],
             width: 8,
           }),
+        ],
+        [
           new cloudwatch.GraphWidget({
-            title: 'Events published, retried, dead-lettered, lost',
+            title: 'Parked events: retry queue depth (most wait hidden for their backoff)',
             left: [
-              functionMetric(METRIC.published, { label: 'published' }),
-              functionMetric(METRIC.retried, { label: 'publish retries' }),
-            ],
-            right: [
-              functionMetric(METRIC.deadLettered, { label: 'dead-lettered' }),
-              functionMetric(METRIC.lost, { label: 'lost (25001)' }),
-              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, label: 'waiting in the queue' }),
+              props.retryQueue.metricApproximateNumberOfMessagesVisible({ ...maximum, label: 'due now' }),
+              props.retryQueue.metricApproximateNumberOfMessagesNotVisible({
+                ...maximum,
+                label: 'in backoff or in flight',
+              }),
             ],
             width: 8,
           }),
           new cloudwatch.GraphWidget({
-            title: 'Function duration (ms) and cold starts',
+            title: 'Oldest parked event (seconds)',
+            left: [props.retryQueue.metricApproximateAgeOfOldestMessage({ ...maximum, label: 'age' })],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Dead-lettered events: final dead-letter queue depth',
+            left: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...maximum, label: 'waiting' })],
+            width: 8,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Callback function: duration (ms) and cold starts',
             left: [
               props.callbackFunction.metricDuration({ statistic: 'p50', period, label: 'p50' }),
               props.callbackFunction.metricDuration({ statistic: 'p99', period, label: 'p99' }),
             ],
-            right: [
-              coldStarts.with({ label: 'cold starts' }),
+            right: [coldStarts.with({ label: 'cold starts' })],
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Callback function: errors and throttles',
+            left: [
               props.callbackFunction.metricErrors({ period, label: 'errors' }),
+              props.callbackFunction.metricThrottles({ period, label: 'throttles' }),
             ],
-            width: 8,
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Retry drainer: duration (ms)',
+            left: [
+              props.drainerFunction.metricDuration({ statistic: 'p50', period, label: 'p50' }),
+              props.drainerFunction.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, period, label: 'max' }),
+            ],
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Retry drainer: errors and throttles',
+            left: [
+              props.drainerFunction.metricErrors({ period, label: 'errors' }),
+              props.drainerFunction.metricThrottles({ period, label: 'throttles' }),
+            ],
+            width: 6,
           }),
         ],
       ],

@@ -11,7 +11,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_EVENT_SOURCE,
   FRIEND_DETAIL_TYPES,
   FRIENDSHIP_CREATED_DETAIL_TYPES,
   type FriendDetailType,
@@ -22,6 +21,7 @@ import { allowSubscribers, type SubscriberAccess } from './bus-access';
 import { FriendEventSchemas } from './event-schemas';
 import { FriendEventsAlarms } from './friend-events-alarms';
 import { FriendEventsDashboard } from './friend-events-dashboard';
+import { resolveSettings } from './friend-events-settings';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
 export interface FriendEventsProps {
@@ -33,45 +33,79 @@ export interface FriendEventsProps {
   readonly pathPrefix?: string;
   /** An existing secret holding the callback token (its whole SecretString). @default a generated one */
   readonly tokenSecret?: secretsmanager.ISecret;
-  /** Only these CIDRs (IPv4 or IPv6) may call; others get 403. @default any source */
+  /** Only these IPv4/IPv6 addresses or CIDRs may call; others get 403. @default any source */
   readonly allowedSourceCidrs?: string[];
   /** Larger bodies get 413. @default 2 MiB */
   readonly maxBodyBytes?: number;
   /** Stage throttling; a throttled callback is lost, so keep these above OpenIM's peak. @default 1000 rps, burst 2000 */
   readonly throttle?: { rateLimit: number; burstLimit: number };
-  /** Everything (retries, parking) ends within this time; keep it well under OpenIM's 5 s timeout. @default 2.5 s */
+  /** Upper bound of the callback function's one PutEvents attempt; what does not get in is parked. @default 300 ms */
+  readonly publishTimeout?: Duration;
+  /**
+   * From API Gateway's receipt of a callback to the reply, parking included; keep it well under
+   * OpenIM's 5 s timeout. At least `publishTimeout` + 500 ms (kept for parking). @default 1.5 s
+   */
   readonly replyBudget?: Duration;
-  /** How long the bus archive keeps events for replay. @default 30 days */
+  /**
+   * The callback function's circuit breaker: after `failureThreshold` failed attempts in a row it
+   * parks without trying EventBridge, and tries again after `cooldown`. @default 3 failures, 5 s
+   */
+  readonly circuitBreaker?: { failureThreshold?: number; cooldown?: Duration };
+  /**
+   * Receives of a parked event before it is dead-lettered. With the drainer's backoff (30 s,
+   * doubling up to 15 min, with jitter) 20 tries span roughly 2 to 4 hours. @default 20
+   */
+  readonly retryMaxReceiveCount?: number;
+  /** Most drainer instances at once, so a recovering bus is not hammered (at least 2). @default 2 */
+  readonly drainerMaxConcurrency?: number;
+  /**
+   * Reserved concurrency of the callback function: guarantees it capacity, and caps it (callbacks
+   * above the cap are throttled, which the throttle alarm reports). @default none
+   */
+  readonly reservedConcurrency?: number;
+  /** Source maps and `--enable-source-maps` in both functions; costs about 25% of cold import. @default false */
+  readonly sourceMaps?: boolean;
+  /** How long the bus archive keeps events for replay (whole days). @default 30 days */
   readonly archiveRetention?: Duration;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
   /** Alarms notify this topic. */
   readonly alarmTopic?: sns.ITopic;
-  /** Alarms notify this address (a topic is created). */
+  /** Alarms notify this address (a topic is created, unless `alarmTopic` is given). */
   readonly alarmEmail?: string;
-  /** @default 512 */
+  /** Memory of the callback function. @default 512 */
   readonly memorySize?: number;
   /** @default Node.js 22 */
   readonly runtime?: lambda.Runtime;
   /** Other AWS accounts, or an organization, allowed to create rules on the bus. */
   readonly subscriberAccess?: SubscriberAccess;
-  /** AWS X-Ray tracing of the function and its AWS calls; costs cold-start time. @default false */
+  /** AWS X-Ray tracing of the callback function and its AWS calls; costs cold-start time. @default false */
   readonly tracing?: boolean;
   /** Name of the EventBridge schema registry. @default `<stack name>-openim-friend-events` */
   readonly schemaRegistryName?: string;
 }
 
+/** The drainer's timeout: one batch of 10 is one PutEvents call and a few SQS calls. */
+const DRAINER_TIMEOUT = Duration.seconds(30);
+
 /**
  * The product: an HTTP endpoint for OpenIM's friend callbacks that publishes them to an
- * EventBridge bus, with a dead-letter queue for what cannot be published, an archive for
- * replay, a generated callback token, alarms, and least-privilege permissions.
+ * EventBridge bus. What cannot be published at once is parked in a retry queue, which a drainer
+ * function publishes with backoff; what still fails after hours is dead-lettered in a final
+ * queue that alarms. Also an archive for replay, a generated callback token, alarms, a
+ * dashboard, and least-privilege permissions. Every setting is checked at synth.
  */
 export class FriendEvents extends Construct {
   readonly eventBus: events.IEventBus;
   readonly eventSource: string;
+  /** Parked events: the callback function sends here what it could not publish at once. */
+  readonly retryQueue: sqs.Queue;
+  /** Dead-lettered events: parked events that failed `retryMaxReceiveCount` times. */
   readonly deadLetterQueue: sqs.Queue;
   readonly tokenSecret: secretsmanager.ISecret;
   readonly callbackFunction: lambda.IFunction;
+  /** Publishes parked events from the retry queue. */
+  readonly drainerFunction: lambda.IFunction;
   readonly httpApi: apigwv2.HttpApi;
   readonly archive: events.Archive;
   readonly alarms: FriendEventsAlarms;
@@ -82,16 +116,17 @@ export class FriendEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: FriendEventsProps = {}) {
     super(scope, id);
-    this.eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
-    const pathPrefix = (props.pathPrefix ?? 'openim').replace(/^\/+|\/+$/g, '');
-    const replyBudget = props.replyBudget ?? Duration.millis(2_500);
+    const settings = resolveSettings(props);
+    this.eventSource = settings.eventSource;
+    const runtime = props.runtime ?? lambda.Runtime.NODEJS_22_X;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus', { description: 'OpenIM friend events' });
     this.archive = new events.Archive(this, 'Archive', {
       sourceEventBus: this.eventBus,
       description: 'Every OpenIM friend event, for replay',
       eventPattern: { source: [this.eventSource] },
-      retention: props.archiveRetention ?? Duration.days(30),
+      retention: Duration.days(settings.archiveRetentionDays),
     });
 
     this.schemas = new FriendEventSchemas(this, 'Schemas', {
@@ -100,45 +135,93 @@ export class FriendEvents extends Construct {
     });
     allowSubscribers(this.eventBus, props.subscriberAccess ?? {});
 
+    // Both keep 14 days, the most SQS allows. A dead-lettered message keeps its first enqueue
+    // time, so it has 14 days minus the hours it spent parked. No maximum message size: SQS
+    // allows 1 MiB since 2026-01-29, and a queue whose template sets a lower one keeps it.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeFindings(this.deadLetterQueue, 'AwsSolutions-SQS3');
+    this.retryQueue = new sqs.Queue(this, 'RetryQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // AWS recommends six times the function timeout for a Lambda event source: room for Lambda
+      // to retry a throttled batch before its messages become visible again.
+      visibilityTimeout: Duration.seconds(6 * DRAINER_TIMEOUT.toSeconds()),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.retryMaxReceiveCount },
+    });
 
-    this.tokenSecret =
-      props.tokenSecret ??
-      new secretsmanager.Secret(this, 'CallbackToken', {
-        description: 'Path token of the OpenIM callback URL (npm run callback-url prints the URL)',
-        // 43 characters of [A-Za-z0-9]: about 256 bits, URL-safe without escaping.
-        generateSecretString: { passwordLength: 43, excludePunctuation: true, includeSpace: false },
-      });
+    this.tokenSecret = props.tokenSecret ?? this.generatedTokenSecret();
 
     const callback = new BundledFunction(this, 'Callback', {
       entry: functionEntry('openim-callback/handler.ts'),
       description: 'OpenIM friend callbacks to EventBridge (openim-friend-events)',
-      runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
-      memorySize: props.memorySize ?? 512,
+      runtime,
+      memorySize: settings.memorySize,
       // Well above the reply budget, so the function always gets to reply (and to park) itself.
-      timeout: Duration.seconds(Math.max(10, Math.ceil(replyBudget.toMilliseconds() / 1000) + 5)),
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      timeout: Duration.seconds(Math.max(10, Math.ceil(settings.replyBudgetMs / 1000) + 5)),
+      logRetention,
       tracing: props.tracing ?? false,
+      sourceMaps: settings.sourceMaps,
+      ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         EVENT_BUS_NAME: this.eventBus.eventBusName,
         EVENT_SOURCE: this.eventSource,
-        CALLBACK_PATH_PREFIX: pathPrefix,
+        CALLBACK_PATH_PREFIX: settings.pathPrefix,
         // The secret's ARN, never its value: the function reads the token at cold start.
         CALLBACK_TOKEN_SECRET_ID: this.tokenSecret.secretArn,
-        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        ALLOWED_SOURCE_CIDRS: (props.allowedSourceCidrs ?? []).join(','),
-        MAX_BODY_BYTES: String(props.maxBodyBytes ?? 2 * 1024 * 1024),
-        REPLY_BUDGET_MS: String(replyBudget.toMilliseconds()),
+        RETRY_QUEUE_URL: this.retryQueue.queueUrl,
+        ALLOWED_SOURCE_CIDRS: settings.allowedSourceCidrs.join(','),
+        MAX_BODY_BYTES: String(settings.maxBodyBytes),
+        PUBLISH_TIMEOUT_MS: String(settings.publishTimeoutMs),
+        REPLY_BUDGET_MS: String(settings.replyBudgetMs),
+        BREAKER_FAILURE_THRESHOLD: String(settings.breakerFailureThreshold),
+        BREAKER_COOLDOWN_MS: String(settings.breakerCooldownMs),
       },
     });
     this.callbackFunction = callback.function;
-    this.grantLeastPrivilege(callback.role);
+    callback.role.addToPolicy(this.putFriendEventsStatement());
+    callback.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.retryQueue.queueArn] }),
+    );
+    this.tokenSecret.grantRead(callback.role);
+
+    const drainer = new BundledFunction(this, 'RetryDrainer', {
+      entry: functionEntry('retry-drainer/handler.ts'),
+      description: 'Publishes parked OpenIM friend events from the retry queue (openim-friend-events)',
+      runtime,
+      memorySize: 256,
+      timeout: DRAINER_TIMEOUT,
+      logRetention,
+      sourceMaps: settings.sourceMaps,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        RETRY_QUEUE_URL: this.retryQueue.queueUrl,
+      },
+    });
+    this.drainerFunction = drainer.function;
+    drainer.role.addToPolicy(this.putFriendEventsStatement());
+    // Written out rather than `SqsEventSource`, whose grant adds sqs:GetQueueUrl, which nothing
+    // here calls. GetQueueAttributes is checked by the event source mapping itself.
+    drainer.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+        resources: [this.retryQueue.queueArn],
+      }),
+    );
+    drainer.function.addEventSourceMapping('RetryQueueSource', {
+      eventSourceArn: this.retryQueue.queueArn,
+      batchSize: 10,
+      // The drainer hides each failed message for its backoff and reports only those as failed.
+      reportBatchItemFailures: true,
+      maxConcurrency: settings.drainerMaxConcurrency,
+    });
 
     this.httpApi = new apigwv2.HttpApi(this, 'Api', {
       description: 'OpenIM friend callbacks',
@@ -148,15 +231,15 @@ export class FriendEvents extends Construct {
       defaultIntegration: new HttpLambdaIntegration('Callback', callback.function),
       createDefaultStage: false,
     });
-    const throttle = props.throttle ?? { rateLimit: 1_000, burstLimit: 2_000 };
+    acknowledgeFindings(this.httpApi, 'AwsSolutions-APIG4');
     const stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle,
+      throttle: settings.throttle,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(
-          new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH }),
+          new logs.LogGroup(this, 'AccessLogs', { retention: logRetention }),
         ),
         // No path: it holds the callback token.
         format: apigw.AccessLogFormat.custom(
@@ -175,19 +258,21 @@ export class FriendEvents extends Construct {
         ),
       },
     });
-    this.callbackBaseUrl = `${stage.url}${pathPrefix}`;
+    this.callbackBaseUrl = `${stage.url}${settings.pathPrefix}`;
 
+    const watched = {
+      callbackFunction: callback.function,
+      drainerFunction: drainer.function,
+      retryQueue: this.retryQueue,
+      deadLetterQueue: this.deadLetterQueue,
+      httpStage: stage,
+    };
     this.alarms = new FriendEventsAlarms(this, 'Alarms', {
-      callbackFunction: callback.function,
-      deadLetterQueue: this.deadLetterQueue,
+      ...watched,
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
-      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+      ...(settings.alarmEmail ? { email: settings.alarmEmail } : {}),
     });
-    this.dashboard = new FriendEventsDashboard(this, 'Dashboard', {
-      callbackFunction: callback.function,
-      deadLetterQueue: this.deadLetterQueue,
-    });
-    acknowledgeFindings(this, 'AwsSolutions-APIG4', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-SNS2');
+    this.dashboard = new FriendEventsDashboard(this, 'Dashboard', watched);
   }
 
   /** The event pattern of these detail-types from this product's source. */
@@ -215,20 +300,24 @@ export class FriendEvents extends Construct {
     return this.subscribe(id, FRIENDSHIP_CREATED_DETAIL_TYPES, target);
   }
 
-  private grantLeastPrivilege(role: iam.Role): void {
-    // PutEvents on this bus only, and only with our source and detail-types.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['events:PutEvents'],
-        resources: [this.eventBus.eventBusArn],
-        conditions: {
-          StringEquals: { 'events:source': this.eventSource, 'events:detail-type': [...FRIEND_DETAIL_TYPES] },
-        },
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-    );
-    this.tokenSecret.grantRead(role);
+  private generatedTokenSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'CallbackToken', {
+      description: 'Path token of the OpenIM callback URL (npm run callback-url prints the URL)',
+      // 43 characters of [A-Za-z0-9]: about 256 bits, URL-safe without escaping.
+      generateSecretString: { passwordLength: 43, excludePunctuation: true, includeSpace: false },
+    });
+    acknowledgeFindings(secret, 'AwsSolutions-SMG4');
+    return secret;
+  }
+
+  /** PutEvents on this bus only, and only with our source and detail-types: for both functions. */
+  private putFriendEventsStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: ['events:PutEvents'],
+      resources: [this.eventBus.eventBusArn],
+      conditions: {
+        StringEquals: { 'events:source': this.eventSource, 'events:detail-type': [...FRIEND_DETAIL_TYPES] },
+      },
+    });
   }
 }

@@ -1,44 +1,100 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { type BoundedSetting, checkBounded, DEFAULTS, SettingError } from '../functions/contract/settings';
 import type { FriendEventsProps } from './friend-events';
 
-/** Reads the product's settings from CDK context (`-c alarmEmail=ops@example.com`, or cdk.json). */
-export const stackPropsFromContext = (scope: Construct): FriendEventsProps => {
-  const context = (key: string): string | undefined => {
-    const value: unknown = scope.node.tryGetContext(key);
-    return value === undefined || value === null || value === '' ? undefined : String(value);
+/**
+ * Reads the `FriendEvents` props from CDK context (`-c maxBodyBytes=1048576`, or cdk.json).
+ * Values are parsed, never rounded or guessed: `1.5` stays 1.5 and fails the construct's
+ * checks with the setting's name; what is not a number or a boolean at all fails here.
+ */
+export const friendEventsPropsFromContext = (scope: Construct): FriendEventsProps => {
+  const text = (key: string) => contextText(scope, key);
+  const number = (key: string) => contextNumber(scope, key);
+  // A Duration cannot hold a negative amount: check the bounds before making one.
+  const milliseconds = (key: BoundedSetting) => {
+    const value = number(key);
+    return value === undefined ? undefined : Duration.millis(checkContextBounds(key, value));
   };
-  const number = (key: string): number | undefined => {
-    const value = context(key);
-    if (value === undefined) return undefined;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`context ${key} must be a positive number`);
-    return parsed;
-  };
-  const cidrs = context('allowedSourceCidrs');
   const list = (key: string) =>
-    context(key)
+    text(key)
       ?.split(',')
       .map((item) => item.trim())
       .filter(Boolean);
+
   const rateLimit = number('throttleRateLimit');
   const burstLimit = number('throttleBurstLimit');
-  const replyBudgetMs = number('replyBudgetMs');
+  const breakerFailureThreshold = number('breakerFailureThreshold');
+  const breakerCooldown = milliseconds('breakerCooldownMs');
   const archiveRetentionDays = number('archiveRetentionDays');
+  const subscriberAccounts = list('subscriberAccounts');
+  const subscriberOrganizationId = text('subscriberOrganizationId');
   const props: FriendEventsProps = {
-    eventSource: context('eventSource'),
-    pathPrefix: context('pathPrefix'),
-    alarmEmail: context('alarmEmail'),
-    tracing: context('tracing') === undefined ? undefined : context('tracing') === 'true',
+    eventSource: text('eventSource'),
+    pathPrefix: text('pathPrefix'),
+    alarmEmail: text('alarmEmail'),
+    tracing: contextFlag(scope, 'tracing'),
+    sourceMaps: contextFlag(scope, 'sourceMaps'),
     maxBodyBytes: number('maxBodyBytes'),
-    allowedSourceCidrs: cidrs?.split(',').map((cidr) => cidr.trim()),
+    memorySize: number('memorySize'),
+    allowedSourceCidrs: list('allowedSourceCidrs'),
     subscriberAccess:
-      context('subscriberAccounts') || context('subscriberOrganizationId')
-        ? { accounts: list('subscriberAccounts') ?? [], organizationId: context('subscriberOrganizationId') }
+      subscriberAccounts || subscriberOrganizationId
+        ? { accounts: subscriberAccounts ?? [], organizationId: subscriberOrganizationId }
         : undefined,
-    throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 1_000, burstLimit: burstLimit ?? 2_000 } : undefined,
-    replyBudget: replyBudgetMs ? Duration.millis(replyBudgetMs) : undefined,
-    archiveRetention: archiveRetentionDays ? Duration.days(archiveRetentionDays) : undefined,
+    throttle:
+      rateLimit === undefined && burstLimit === undefined
+        ? undefined
+        : {
+            rateLimit: rateLimit ?? DEFAULTS.throttleRateLimit,
+            burstLimit: burstLimit ?? DEFAULTS.throttleBurstLimit,
+          },
+    publishTimeout: milliseconds('publishTimeoutMs'),
+    replyBudget: milliseconds('replyBudgetMs'),
+    circuitBreaker:
+      breakerFailureThreshold === undefined && breakerCooldown === undefined
+        ? undefined
+        : { failureThreshold: breakerFailureThreshold, cooldown: breakerCooldown },
+    retryMaxReceiveCount: number('retryMaxReceiveCount'),
+    drainerMaxConcurrency: number('drainerMaxConcurrency'),
+    reservedConcurrency: number('reservedConcurrency'),
+    archiveRetention:
+      archiveRetentionDays === undefined
+        ? undefined
+        : Duration.days(checkContextBounds('archiveRetentionDays', archiveRetentionDays)),
   };
-  return Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined)) as FriendEventsProps;
+  return withoutUndefined(props);
 };
+
+/** A boolean context value (`-c tracing=true`, or `true` in cdk.json); anything else but true/false fails. */
+export const contextFlag = (scope: Construct, key: string): boolean | undefined => {
+  const value = contextText(scope, key);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw new Error(`context ${key}: expected true or false, got "${value}"`);
+  return value === 'true';
+};
+
+const contextText = (scope: Construct, key: string): string | undefined => {
+  const value: unknown = scope.node.tryGetContext(key);
+  return value === undefined || value === null || value === '' ? undefined : String(value).trim();
+};
+
+/** A decimal number as written; `Number()` alone would also take "", "0x10", "1e3" or "Infinity". */
+const contextNumber = (scope: Construct, key: string): number | undefined => {
+  const value = contextText(scope, key);
+  if (value === undefined) return undefined;
+  if (!/^-?\d+(\.\d+)?$/.test(value)) throw new Error(`context ${key}: expected a number, got "${value}"`);
+  return Number(value);
+};
+
+const checkContextBounds = (key: BoundedSetting, value: number): number => {
+  try {
+    return checkBounded(key, value);
+  } catch (error) {
+    if (error instanceof SettingError) throw new Error(`invalid context ${error.message}`, { cause: error });
+    throw error;
+  }
+};
+
+const withoutUndefined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;

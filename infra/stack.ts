@@ -19,7 +19,7 @@ export class FriendEventsStack extends Stack {
   constructor(scope: Construct, id: string, props: FriendEventsStackProps = {}) {
     super(scope, id, props);
     this.friendEvents = new FriendEvents(this, 'FriendEvents', props.friendEvents);
-    const { eventBus, deadLetterQueue, tokenSecret } = this.friendEvents;
+    const { eventBus, retryQueue, deadLetterQueue, drainerFunction, tokenSecret } = this.friendEvents;
 
     new CfnOutput(this, 'CallbackBaseUrl', {
       description: 'OpenIM callback URL without its secret token: append /<token>',
@@ -31,7 +31,19 @@ export class FriendEventsStack extends Stack {
     });
     new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn });
-    new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'RetryQueueUrl', {
+      description: 'Parked events: what the callback function could not publish at once; the drainer publishes them',
+      value: retryQueue.queueUrl,
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      description:
+        'Dead-lettered events: parked events that failed for hours; npm run redrive moves them back to the retry queue',
+      value: deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'DrainerFunctionName', {
+      description: 'The retry drainer: publishes parked events from the retry queue, with backoff',
+      value: drainerFunction.functionName,
+    });
     new CfnOutput(this, 'ArchiveArn', {
       description: 'Replay source: aws events start-replay --event-source-arn <this> ...',
       value: this.friendEvents.archive.archiveArn,

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FriendEventsProps } from '../../infra/friend-events';
 import { FriendEventsStack } from '../../infra/stack';
+import { friendEventsPropsFromContext } from '../../infra/stack-context';
 
 /** cdk.json's context (feature flags): a test App does not read cdk.json by itself. */
 const cdkContext = (
@@ -35,6 +36,13 @@ export const synthStack = (props: FriendEventsProps = {}, options: { bundle?: bo
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
   const stack = withoutBundlingNotices(() => new FriendEventsStack(app, 'TestStack', { friendEvents: props }));
+  return { app, stack, template: Template.fromStack(stack) };
+};
+
+/** Synthesizes the stack as `infra/app.ts` does, its settings read from this CDK context (`-c key=value`). */
+export const synthFromContext = (context: Record<string, unknown>) => {
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = new FriendEventsStack(app, 'TestStack', { friendEvents: friendEventsPropsFromContext(app) });
   return { app, stack, template: Template.fromStack(stack) };
 };
 

@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { toParkedMessage } from '../../functions/aws/retry-queue';
+import type { FriendEventsProps } from '../../infra/friend-events';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 import { synthStack } from '../helpers/synth';
 
@@ -13,24 +15,34 @@ import { synthStack } from '../helpers/synth';
 const outdir = mkdtempSync(join(tmpdir(), 'openim-friend-events-synth-'));
 let assetDir: string;
 let tracedAssetDir: string;
+let drainerAssetDir: string;
 
-const synthBundle = (dir: string, tracing: boolean): string => {
-  synthStack({ tracing }, { bundle: true, outdir: dir }).app.synth();
-  const assets = readdirSync(dir).filter((name) => name.startsWith('asset.'));
-  const bundled = assets.find((name) => readdirSync(join(dir, name)).includes('index.mjs'));
-  if (!bundled) throw new Error(`no bundled asset in ${dir}: ${assets.join(', ')}`);
-  return join(dir, bundled);
+/** The asset directories of the callback function and of the retry drainer, found by their S3 keys. */
+const synthBundles = (dir: string, props: FriendEventsProps) => {
+  const { app, template } = synthStack(props, { bundle: true, outdir: dir });
+  app.synth();
+  const assetOf = (logicalId: RegExp): string => {
+    const [fn, ...others] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      logicalId.test(id),
+    );
+    const key: unknown = fn?.[1].Properties.Code.S3Key;
+    if (others.length > 0 || typeof key !== 'string') throw new Error(`no single function ${logicalId} in ${dir}`);
+    return join(dir, `asset.${key.replace(/\.zip$/, '')}`);
+  };
+  return { callback: assetOf(/CallbackFunction/), drainer: assetOf(/RetryDrainerFunction/) };
 };
 
 beforeAll(() => {
-  assetDir = synthBundle(join(outdir, 'default'), false);
-  tracedAssetDir = synthBundle(join(outdir, 'traced'), true);
+  ({ callback: assetDir, drainer: drainerAssetDir } = synthBundles(join(outdir, 'default'), {}));
+  ({ callback: tracedAssetDir } = synthBundles(join(outdir, 'traced'), { tracing: true, sourceMaps: true }));
 });
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('the function bundle', () => {
-  it('is one minified ESM file with its source map and the AWS SDK inside', () => {
-    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+  it('is one minified ESM file with the AWS SDK inside, and no source map unless asked', () => {
+    expect(readdirSync(assetDir)).toEqual(['index.mjs']);
+    expect(readdirSync(drainerAssetDir)).toEqual(['index.mjs']);
+    expect(readdirSync(tracedAssetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(code.split('\n').length).toBeLessThan(100); // minified
     expect(code).toMatch(/export\s*\{[^}]*as handler/);
@@ -47,7 +59,7 @@ describe('the function bundle', () => {
     const emulator = new AwsEmulator();
     await emulator.start();
     emulator.secrets.set('token-secret', { current: 'bundle-token' });
-    const queueUrl = emulator.queueUrl('dlq');
+    const queueUrl = emulator.queueUrl('retry');
     const script = join(outdir, 'invoke.mjs');
     writeFileSync(
       script,
@@ -55,7 +67,7 @@ describe('the function bundle', () => {
        const event = {
          version: '2.0', routeKey: '$default', rawPath: '/openim/bundle-token/callbackAfterAddFriendCommand', rawQueryString: '',
          headers: { 'content-type': 'application/json; charset=utf-8', operationid: 'op-bundle' },
-         requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'Go-http-client/1.1' }, timeEpoch: 1764000000000 },
+         requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'Go-http-client/1.1' }, timeEpoch: Date.now() },
          body: '{"callbackCommand":"callbackAfterAddFriendCommand","fromUserID":"1","toUserID":"2","reqMsg":"Hi"}\\n',
          isBase64Encoded: false,
        };
@@ -73,7 +85,7 @@ describe('the function bundle', () => {
           AWS_EC2_METADATA_DISABLED: 'true',
           EVENT_BUS_NAME: 'bus',
           CALLBACK_TOKEN_SECRET_ID: 'token-secret',
-          DEAD_LETTER_QUEUE_URL: queueUrl,
+          RETRY_QUEUE_URL: queueUrl,
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
         },
@@ -90,6 +102,58 @@ describe('the function bundle', () => {
           source: 'openim',
           detailType: 'AfterAddFriend',
           detail: expect.objectContaining({ operationID: 'op-bundle' }),
+        }),
+      ]);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('of the retry drainer loads in a fresh node process and publishes a parked entry unchanged', async () => {
+    const emulator = new AwsEmulator();
+    await emulator.start();
+    const entry = {
+      EventBusName: 'bus',
+      Source: 'openim',
+      DetailType: 'AfterAddFriend',
+      Detail: JSON.stringify({ schemaVersion: 1, operationID: 'op-parked', idempotencyKey: 'k' }),
+      Time: new Date('2026-11-25T10:00:00.000Z'),
+    };
+    const record = {
+      messageId: 'm-1',
+      receiptHandle: 'r-1',
+      body: JSON.stringify(toParkedMessage(entry, 'EventBridge timed out', new Date('2026-11-25T10:00:01.000Z'))),
+      attributes: { ApproximateReceiveCount: '1' },
+    };
+    const script = join(outdir, 'drain.mjs');
+    writeFileSync(
+      script,
+      `const { handler } = await import(${JSON.stringify(join(drainerAssetDir, 'index.mjs'))});
+       const context = { functionName: 'drainer', awsRequestId: 'r', getRemainingTimeInMillis: () => 30000 };
+       console.log(JSON.stringify(await handler({ Records: [${JSON.stringify(record)}] }, context)));`,
+    );
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [script], {
+        env: {
+          PATH: process.env.PATH,
+          AWS_ENDPOINT_URL: emulator.url,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDTEST',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          RETRY_QUEUE_URL: emulator.queueUrl('retry'),
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+        },
+      });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ batchItemFailures: [] });
+      expect(emulator.events).toEqual([
+        expect.objectContaining({
+          eventBusName: 'bus',
+          source: 'openim',
+          detailType: 'AfterAddFriend',
+          detail: JSON.parse(entry.Detail),
+          time: '2026-11-25T10:00:00.000Z',
         }),
       ]);
     } finally {

@@ -1,13 +1,28 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { METRIC } from '../../functions/contract/metrics';
+import { DEFAULTS } from '../../functions/contract/settings';
 import { FriendEvents } from '../../infra/friend-events';
+import { FUNCTION_4XX_ERR_CODES } from '../../infra/friend-events-alarms';
 import { nagFindings, synthStack } from '../helpers/synth';
 
 const { stack, template } = synthStack();
 const resources = (type: string) =>
   Object.values(template.findResources(type)) as { Properties: Record<string, any> }[];
+const callbackFunction = () => {
+  const [fn, ...others] = Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([id]) => /CallbackFunction/.test(id))
+    .map(([, resource]) => resource);
+  expect(others).toEqual([]);
+  return fn as { Properties: Record<string, any> };
+};
+const statementsOf = (roleId: RegExp) =>
+  resources('AWS::IAM::Policy')
+    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => roleId.test(role.Ref)))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 
 describe('the callback function', () => {
   it('runs Node.js 22 on arm64 with a timeout above the reply budget', () => {
@@ -22,30 +37,48 @@ describe('the callback function', () => {
   });
 
   it('gets its configuration from the environment, the token only as a secret ARN', () => {
-    const [fn] = resources('AWS::Lambda::Function');
-    const variables = fn?.Properties.Environment.Variables;
+    const variables = callbackFunction().Properties.Environment.Variables;
     expect(Object.keys(variables).sort()).toEqual(
       [
         'ALLOWED_SOURCE_CIDRS',
+        'BREAKER_COOLDOWN_MS',
+        'BREAKER_FAILURE_THRESHOLD',
         'CALLBACK_PATH_PREFIX',
         'CALLBACK_TOKEN_SECRET_ID',
-        'DEAD_LETTER_QUEUE_URL',
         'EVENT_BUS_NAME',
         'EVENT_SOURCE',
         'MAX_BODY_BYTES',
-        'NODE_OPTIONS',
         'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_SERVICE_NAME',
+        'PUBLISH_TIMEOUT_MS',
         'REPLY_BUDGET_MS',
+        'RETRY_QUEUE_URL',
       ].sort(),
     );
-    expect(variables).toMatchObject({
+    expect(variables).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'openim-friend-events',
+      POWERTOOLS_METRICS_NAMESPACE: 'OpenImFriendEvents',
+      EVENT_BUS_NAME: { Ref: expect.stringMatching(/Bus/) },
       EVENT_SOURCE: 'openim',
       CALLBACK_PATH_PREFIX: 'openim',
-      NODE_OPTIONS: '--enable-source-maps',
-      REPLY_BUDGET_MS: '2500',
+      CALLBACK_TOKEN_SECRET_ID: { Ref: expect.stringMatching(/CallbackToken/) },
+      RETRY_QUEUE_URL: { Ref: expect.stringMatching(/RetryQueue/) },
+      ALLOWED_SOURCE_CIDRS: '',
+      MAX_BODY_BYTES: String(DEFAULTS.maxBodyBytes),
+      PUBLISH_TIMEOUT_MS: String(DEFAULTS.publishTimeoutMs),
+      REPLY_BUDGET_MS: String(DEFAULTS.replyBudgetMs),
+      BREAKER_FAILURE_THRESHOLD: String(DEFAULTS.breakerFailureThreshold),
+      BREAKER_COOLDOWN_MS: String(DEFAULTS.breakerCooldownMs),
     });
-    expect(variables.CALLBACK_TOKEN_SECRET_ID).toEqual({ Ref: expect.stringMatching(/CallbackToken/) });
+  });
+
+  it('has no reserved concurrency unless asked, and the given one when asked', () => {
+    expect(callbackFunction().Properties.ReservedConcurrentExecutions).toBeUndefined();
+    synthStack({ reservedConcurrency: 50 }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ PUBLISH_TIMEOUT_MS: Match.anyValue() }) },
+      ReservedConcurrentExecutions: 50,
+    });
   });
 
   it('writes to its own log group, kept one month', () => {
@@ -53,8 +86,7 @@ describe('the callback function', () => {
   });
 
   it('may put events on this bus only, only with its source and detail-types', () => {
-    const statements = resources('AWS::IAM::Policy').flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    const putEvents = statements.filter((statement) => statement.Action === 'events:PutEvents');
+    const putEvents = statementsOf(/CallbackRole/).filter((statement) => statement.Action === 'events:PutEvents');
     expect(putEvents).toEqual([
       {
         Action: 'events:PutEvents',
@@ -70,11 +102,17 @@ describe('the callback function', () => {
     ]);
   });
 
-  it('may send messages to the dead-letter queue only, and read the token secret only', () => {
-    const statements = resources('AWS::IAM::Policy').flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    expect(statements.find((statement) => statement.Action === 'sqs:SendMessage')?.Resource).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'],
-    });
+  it('may send messages to the retry queue only (nothing on the final dead-letter queue), and read the token secret only', () => {
+    const statements = statementsOf(/CallbackRole/);
+    const sqsStatements = statements.filter((statement) => JSON.stringify(statement.Action).includes('sqs:'));
+    expect(sqsStatements).toEqual([
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/RetryQueue/), 'Arn'] },
+      },
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/DeadLetterQueue/);
     const secretRead = statements.find((statement) =>
       [statement.Action].flat().includes('secretsmanager:GetSecretValue'),
     );
@@ -123,18 +161,23 @@ describe('the bus, archive, queue and secret', () => {
     });
   });
 
-  it('keeps dead letters 14 days, encrypted, over TLS only', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      MessageRetentionPeriod: 1_209_600,
-      SqsManagedSseEnabled: true,
-    });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+  it('keeps parked and dead-lettered events 14 days, encrypted, over TLS only, up to 1 MiB', () => {
+    const queues = resources('AWS::SQS::Queue');
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) {
+      expect(queue.Properties).toMatchObject({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+      // A lower MaximumMessageSize would keep a queue below the 1 MiB SQS allows since 2026-01-29.
+      expect(queue.Properties.MaximumMessageSize).toBeUndefined();
+    }
+    const policies = resources('AWS::SQS::QueuePolicy');
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
-      },
-    });
+      );
+    }
   });
 
   it('generates the callback token at deploy time: 43 URL-safe characters, never in the template', () => {
@@ -147,7 +190,7 @@ describe('the bus, archive, queue and secret', () => {
 });
 
 describe('outputs', () => {
-  it('give the callback base URL (without token), the URL command, the bus, the queue, the archive, the secret, the dashboard and the schema registry', () => {
+  it('give the callback base URL (without token), the URL command, the bus, both queues, the drainer, the archive, the secret, the dashboard and the schema registry', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
       [
@@ -156,6 +199,8 @@ describe('outputs', () => {
         'CallbackUrlCommand',
         'DashboardName',
         'DeadLetterQueueUrl',
+        'DrainerFunctionName',
+        'RetryQueueUrl',
         'EventBusArn',
         'EventBusName',
         'SchemaRegistryName',
@@ -164,6 +209,9 @@ describe('outputs', () => {
     );
     expect(JSON.stringify(outputs.CallbackBaseUrl?.Value)).toMatch(/execute-api.*\/openim"/);
     expect(outputs.CallbackUrlCommand?.Value).toBe('npm run callback-url -- --stack TestStack');
+    expect(outputs.RetryQueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/RetryQueue/) });
+    expect(outputs.DeadLetterQueueUrl?.Value).toEqual({ Ref: expect.stringMatching(/DeadLetterQueue/) });
+    expect(outputs.DrainerFunctionName?.Value).toEqual({ Ref: expect.stringMatching(/RetryDrainerFunction/) });
   });
 });
 
@@ -192,6 +240,9 @@ describe('options', () => {
       throttle: { rateLimit: 50, burstLimit: 100 },
       eventSource: 'com.example.im',
       pathPrefix: '/hooks/',
+      publishTimeout: Duration.millis(400),
+      replyBudget: Duration.seconds(2),
+      circuitBreaker: { failureThreshold: 5, cooldown: Duration.seconds(30) },
     });
     custom.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
@@ -200,6 +251,10 @@ describe('options', () => {
           MAX_BODY_BYTES: '4000000',
           EVENT_SOURCE: 'com.example.im',
           CALLBACK_PATH_PREFIX: 'hooks',
+          PUBLISH_TIMEOUT_MS: '400',
+          REPLY_BUDGET_MS: '2000',
+          BREAKER_FAILURE_THRESHOLD: '5',
+          BREAKER_COOLDOWN_MS: '30000',
         }),
       },
     });
@@ -220,6 +275,10 @@ describe('cdk-nag (AwsSolutions)', () => {
       alarmEmail: 'ops@example.com',
       allowedSourceCidrs: ['203.0.113.0/24'],
       throttle: { rateLimit: 10, burstLimit: 20 },
+      reservedConcurrency: 20,
+      sourceMaps: true,
+      retryMaxReceiveCount: 5,
+      drainerMaxConcurrency: 4,
     });
     expect(nagFindings(full)).toEqual([]);
   });
@@ -238,27 +297,148 @@ describe('tracing', () => {
 });
 
 describe('alarms', () => {
-  const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
-
-  it('watch the dead-letter queue and the callback function by their real dimensions', () => {
-    const byMetric = Object.fromEntries(
-      alarms().map((alarm) => [`${alarm.Namespace}/${alarm.MetricName}`, alarm.Dimensions]),
+  type AlarmProperties = Record<string, any>;
+  const alarmsOf = (of = template) =>
+    Object.entries(of.findResources('AWS::CloudWatch::Alarm')).map(
+      ([id, alarm]) =>
+        [id.replace(/^FriendEventsAlarms|[0-9A-F]{8}$/g, ''), alarm.Properties as AlarmProperties] as const,
     );
-    expect(byMetric['AWS/SQS/ApproximateNumberOfMessagesVisible']).toEqual([
-      { Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] } },
-    ]);
-    expect(byMetric['AWS/Lambda/Errors']).toEqual([
-      { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } },
-    ]);
-    expect(byMetric['AWS/Lambda/Throttles']).toEqual([
-      { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/CallbackFunction/) } },
-    ]);
+  const alarm = (name: string) => {
+    const found = alarmsOf().find(([id]) => id === name);
+    if (!found) throw new Error(`no alarm ${name}`);
+    return found[1];
+  };
+  const callbackRef = { Ref: expect.stringMatching(/CallbackFunction/) };
+  const drainerRef = { Ref: expect.stringMatching(/RetryDrainerFunction/) };
+  const stageDimensions = [
+    { Name: 'ApiId', Value: { Ref: expect.stringMatching(/Api/) } },
+    { Name: 'Stage', Value: '$default' },
+  ];
+
+  it('are the ten that say an event is at risk or lost', () => {
+    expect(
+      alarmsOf()
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(
+      [
+        'ApiClientErrors',
+        'ApiServerErrors',
+        'CallbackErrors',
+        'CallbackThrottles',
+        'CircuitOpened',
+        'DrainerErrors',
+        'DrainerThrottles',
+        'EventsDeadLettered',
+        'EventsLost',
+        'ParkedEventsWaiting',
+      ].sort(),
+    );
+  });
+
+  it('watch the queues, the functions and the API stage by their real metrics and dimensions', () => {
+    const watched = (name: string) => {
+      const { Namespace, MetricName, Dimensions, Statistic, Period } = alarm(name);
+      return { Namespace, MetricName, Dimensions, Statistic, Period };
+    };
+    expect(watched('EventsDeadLettered')).toEqual({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+    });
+    expect(watched('ParkedEventsWaiting')).toEqual({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/RetryQueue/), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+    });
+    expect(alarm('ParkedEventsWaiting').Threshold).toBe(15 * 60);
+    const emitted = [{ Name: 'service', Value: 'openim-friend-events' }];
+    expect(watched('CircuitOpened')).toEqual({
+      Namespace: 'OpenImFriendEvents',
+      MetricName: METRIC.circuitOpened,
+      Dimensions: emitted,
+      Statistic: 'Sum',
+      Period: 300,
+    });
+    expect(watched('EventsLost')).toEqual({
+      Namespace: 'OpenImFriendEvents',
+      MetricName: METRIC.lost,
+      Dimensions: emitted,
+      Statistic: 'Sum',
+      Period: 60,
+    });
+    for (const [name, metricName, fn] of [
+      ['CallbackErrors', 'Errors', callbackRef],
+      ['CallbackThrottles', 'Throttles', callbackRef],
+      ['DrainerErrors', 'Errors', drainerRef],
+      ['DrainerThrottles', 'Throttles', drainerRef],
+    ] as const) {
+      expect(watched(name)).toEqual({
+        Namespace: 'AWS/Lambda',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'FunctionName', Value: fn }],
+        Statistic: 'Sum',
+        Period: 60,
+      });
+    }
+    expect(watched('ApiServerErrors')).toEqual({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: stageDimensions,
+      Statistic: 'Sum',
+      Period: 60,
+    });
+  });
+
+  it("count API Gateway's own 4xx replies: the stage's 4xx minus the function's own 4xx refusals", () => {
+    const { Metrics: metrics } = alarm('ApiClientErrors');
+    const [expression, ...inputs] = metrics;
+    expect(expression).toMatchObject({ ReturnData: true });
+    expect(expression.Expression).toBe(
+      `FILL(api4xx, 0) - (${FUNCTION_4XX_ERR_CODES.map((code) => `FILL(refused${code}, 0)`).join(' + ')})`,
+    );
+    expect(inputs).toHaveLength(10); // CloudWatch's limit for one alarm
+    expect(inputs[0]).toEqual({
+      Id: 'api4xx',
+      MetricStat: {
+        Metric: { Namespace: 'AWS/ApiGateway', MetricName: '4xx', Dimensions: stageDimensions },
+        Period: 300,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
+    });
+    expect(inputs.slice(1).map((input: any) => input.MetricStat.Metric)).toEqual(
+      FUNCTION_4XX_ERR_CODES.map((code) => ({
+        Namespace: 'OpenImFriendEvents',
+        MetricName: METRIC.rejected,
+        Dimensions: expect.arrayContaining([
+          { Name: 'service', Value: 'openim-friend-events' },
+          { Name: 'errCode', Value: String(code) },
+        ]),
+      })),
+    );
+  });
+
+  it('say in their description what happened and what to do', () => {
+    expect(alarm('EventsDeadLettered').AlarmDescription).toMatch(/dead-lettered.*npm run redrive/s);
+    expect(alarm('ParkedEventsWaiting').AlarmDescription).toMatch(/not reaching the bus.*drainer/s);
+    expect(alarm('CircuitOpened').AlarmDescription).toMatch(/EventBridge kept failing/);
+    expect(alarm('ApiClientErrors').AlarmDescription).toMatch(/Too Many Requests.*reads such a JSON body as success/s);
+    expect(alarm('ApiServerErrors').AlarmDescription).toMatch(/reads as success, so the callback is lost/);
+    for (const [, properties] of alarmsOf()) expect(properties.AlarmDescription).toMatch(/\. [A-Z].*\.$/s);
   });
 
   it('fire on the first occurrence and treat missing data as fine', () => {
-    for (const alarm of alarms()) {
-      expect(alarm).toMatchObject({
-        Threshold: 1,
+    for (const [id, properties] of alarmsOf()) {
+      expect(properties).toMatchObject({
+        Threshold: id === 'ParkedEventsWaiting' ? 900 : 1,
+        EvaluationPeriods: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
       });
@@ -268,12 +448,61 @@ describe('alarms', () => {
   it('notify an email address through a TLS-only topic when one is given', () => {
     const { template: withEmail } = synthStack({ alarmEmail: 'ops@example.com' });
     withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    const actions = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm')).map(
-      (alarm) => alarm.Properties.AlarmActions,
-    );
-    expect(actions).toHaveLength(4);
+    withEmail.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const actions = alarmsOf(withEmail).map(([, properties]) => properties.AlarmActions);
+    expect(actions).toHaveLength(10);
     for (const action of actions) expect(action).toEqual([{ Ref: expect.stringMatching(/Topic/) }]);
     template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const [, properties] of alarmsOf()) expect(properties.AlarmActions).toBeUndefined();
+  });
+
+  it('notify a topic passed in, and create none', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const host = new Stack(app, 'Host');
+    const topic = sns.Topic.fromTopicArn(host, 'Ops', 'arn:aws:sns:eu-west-1:111111111111:ops');
+    new FriendEvents(host, 'FriendEvents', { alarmTopic: topic });
+    const custom = Template.fromStack(host);
+    custom.resourceCountIs('AWS::SNS::Topic', 0);
+    const actions = Object.values(custom.findResources('AWS::CloudWatch::Alarm')).map(
+      (resource) => resource.Properties.AlarmActions,
+    );
+    expect(actions).toHaveLength(10);
+    for (const action of actions) expect(action).toEqual([topic.topicArn]);
+  });
+});
+
+describe('the dashboard', () => {
+  it('shows the flows (published, parked, redriven, lost), the breaker, both queues, the API replies and both functions', () => {
+    const [dashboard] = resources('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const metricName of [
+      METRIC.published,
+      METRIC.parked,
+      METRIC.redriven,
+      METRIC.redriveFailed,
+      METRIC.lost,
+      METRIC.circuitOpened,
+      METRIC.circuitClosed,
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesNotVisible',
+      'ApproximateAgeOfOldestMessage',
+      '4xx',
+      '5xx',
+      'Errors',
+      'Throttles',
+      'Duration',
+    ]) {
+      expect(body).toContain(`\\"${metricName}\\"`);
+    }
+    for (const logicalId of [/RetryQueue/, /DeadLetterQueue/, /CallbackFunction/, /RetryDrainerFunction/]) {
+      expect(body).toMatch(logicalId);
+    }
   });
 });
 

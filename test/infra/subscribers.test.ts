@@ -99,7 +99,7 @@ describe('the example subscriber', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new FriendEventsStack(app, 'WithExample', { exampleSubscriber: true });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 3); // callback, retry drainer, example subscriber
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['openim'], 'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExampleSubscriber'), 'Arn'] } })],
@@ -108,6 +108,6 @@ describe('the example subscriber', () => {
   });
 
   it('is absent by default', () => {
-    synthStack().template.resourceCountIs('AWS::Lambda::Function', 1);
+    synthStack().template.resourceCountIs('AWS::Lambda::Function', 2); // callback and retry drainer
   });
 });
