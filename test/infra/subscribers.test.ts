@@ -43,6 +43,26 @@ describe('subscribing from CDK', () => {
     ]);
   });
 
+  it.each([
+    ['onFriendshipEnded', 'AfterDeleteFriend'],
+    ['onFriendRemarkChanged', 'AfterSetFriendRemark'],
+    ['onUnblocked', 'AfterRemoveBlack'],
+  ] as const)('%s makes a rule on the bus for %s from this source', (helper, detailType) => {
+    const { stack, friendEvents } = subscriberStack();
+    const rule = friendEvents[helper](
+      'Changes',
+      new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true })),
+    );
+    expect(rule).toBeInstanceOf(events.Rule);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('Bus') },
+      EventPattern: { source: ['openim'], 'detail-type': [detailType] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Inbox'), 'Arn'] } })],
+    });
+  });
+
   it('lets other accounts and an organization manage only the rules they create on the bus', () => {
     const { template } = synthStack({ subscriberAccess: { accounts: ['111111111111'], organizationId: 'o-abc123' } });
     const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map(
@@ -87,6 +107,9 @@ describe('the schema registry', () => {
       ['openim@AfterAddFriend', 'JSONSchemaDraft4'],
       ['openim@AfterAddFriendAgree', 'JSONSchemaDraft4'],
       ['openim@AfterImportFriends', 'JSONSchemaDraft4'],
+      ['openim@AfterDeleteFriend', 'JSONSchemaDraft4'],
+      ['openim@AfterSetFriendRemark', 'JSONSchemaDraft4'],
+      ['openim@AfterRemoveBlack', 'JSONSchemaDraft4'],
     ]);
     expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(
       allEventJsonSchemas('openim').map(({ schema }) => schema),
