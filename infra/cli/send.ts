@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_EVENTS_FILE } from '../local/event-log';
-import { OPENIM_VERSIONS, type OpenImVersion, sampleBodies } from '../openim-client/openim-request';
+import { OPENIM_VERSIONS, type OpenImVersion, sampleBodies, sendsCommand } from '../openim-client/openim-request';
 import { cliArgs } from './cli-args';
 import { type SampleCommand, smokeTest } from './smoke-test';
 
@@ -25,6 +25,12 @@ const command = String(args.command);
 const version = String(args['server-version']);
 if (!args.url || !(command in sampleBodies) || !(OPENIM_VERSIONS as readonly string[]).includes(version)) {
   console.error(`usage: ${USAGE}`);
+  process.exit(2);
+}
+if (!sendsCommand(version as OpenImVersion, command as SampleCommand)) {
+  console.error(
+    `an OpenIM ${version} server never sends ${command} (see WIRE-FORMAT.md); pick another --server-version`,
+  );
   process.exit(2);
 }
 
