@@ -300,6 +300,21 @@ export class FriendEvents extends Construct {
     return this.subscribe(id, FRIENDSHIP_CREATED_DETAIL_TYPES, target);
   }
 
+  /** Friends removed: `AfterDeleteFriend` (one-way: only the owner's list changed). */
+  onFriendshipEnded(id: string, target: events.IRuleTarget): events.Rule {
+    return this.subscribe(id, ['AfterDeleteFriend'], target);
+  }
+
+  /** Remarks set or cleared: `AfterSetFriendRemark`. */
+  onFriendRemarkChanged(id: string, target: events.IRuleTarget): events.Rule {
+    return this.subscribe(id, ['AfterSetFriendRemark'], target);
+  }
+
+  /** Users taken off a blacklist: `AfterRemoveBlack` (OpenIM v3.8.1+). */
+  onUnblocked(id: string, target: events.IRuleTarget): events.Rule {
+    return this.subscribe(id, ['AfterRemoveBlack'], target);
+  }
+
   private generatedTokenSecret(): secretsmanager.Secret {
     const secret = new secretsmanager.Secret(this, 'CallbackToken', {
       description: 'Path token of the OpenIM callback URL (npm run callback-url prints the URL)',

@@ -1,14 +1,11 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { BundledFunction, functionEntry } from './bundled-function';
 import { FriendEvents, type FriendEventsProps } from './friend-events';
+import { FriendGraphSubscriber } from './friend-graph-subscriber';
 
 export interface FriendEventsStackProps extends StackProps {
   readonly friendEvents?: FriendEventsProps;
-  /** Deploys the example subscriber (logs new friendships), subscribed with `onFriendshipCreated`. */
+  /** Deploys the reference subscriber: a friend graph in DynamoDB, kept from every friend event. */
   readonly exampleSubscriber?: boolean;
 }
 
@@ -53,16 +50,8 @@ export class FriendEventsStack extends Stack {
     new CfnOutput(this, 'SchemaRegistryName', { value: this.friendEvents.schemas.registry.attrRegistryName });
 
     if (props.exampleSubscriber) {
-      const subscriber = new BundledFunction(this, 'ExampleSubscriber', {
-        entry: functionEntry('example-subscriber/handler.ts'),
-        description: 'openim-friend-events example subscriber: logs new friendships',
-        runtime: lambda.Runtime.NODEJS_22_X,
-        memorySize: 256,
-        timeout: Duration.seconds(10),
-        logRetention: logs.RetentionDays.ONE_WEEK,
-        environment: {},
-      });
-      this.friendEvents.onFriendshipCreated('ExampleSubscriberRule', new targets.LambdaFunction(subscriber.function));
+      const graph = new FriendGraphSubscriber(this, 'FriendGraph', { friendEvents: this.friendEvents });
+      new CfnOutput(this, 'FriendGraphTableName', { value: graph.table.tableName });
     }
   }
 }

@@ -5,7 +5,8 @@ import { EVENT_SCHEMA_VERSION, FRIEND_DETAIL_TYPES, type FriendDetailByType, typ
  * generated from one field table. The table is typed against the TypeScript interfaces in
  * `events.ts`: a field added, removed or retyped on one side and not the other does not compile.
  */
-type FieldSpec<T> = T extends string
+// `[T] extends [string]`, not `T extends string`: a union of commands is one enum, not one spec per member.
+type FieldSpec<T> = [T] extends [string]
   ? { type: 'string'; description: string; minLength?: number; format?: 'date-time'; enum?: readonly T[] }
   : T extends number
     ? { type: 'integer'; description: string; minimum?: number; enum?: readonly T[] }
@@ -15,14 +16,14 @@ type FieldSpec<T> = T extends string
 
 type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
 
-const common = <C extends string>(command: C) =>
+const common = <C extends string>(...commands: C[]) =>
   ({
     schemaVersion: {
       type: 'integer',
       enum: [EVENT_SCHEMA_VERSION],
       description: 'Contract version; bumped only for a breaking change',
     },
-    callbackCommand: { type: 'string', enum: [command], description: 'The OpenIM command, verbatim' },
+    callbackCommand: { type: 'string', enum: commands, description: 'The OpenIM command, verbatim' },
     operationID: { type: 'string', description: "OpenIM's trace id (operationID header), empty when absent" },
     receivedAt: { type: 'string', format: 'date-time', description: 'When the callback was received (UTC)' },
     idempotencyKey: {
@@ -56,12 +57,32 @@ export const DETAIL_SPECS: { [T in FriendDetailType]: DetailSpec<FriendDetailByT
     part: { type: 'integer', minimum: 1, description: '1-based part of a split import' },
     parts: { type: 'integer', minimum: 1, description: 'How many parts the import was split into' },
   },
+  AfterDeleteFriend: {
+    ...common('callbackAfterDeleteFriendCommand'),
+    ownerUserID: userID('The user who removed the friend from their own list'),
+    friendUserID: userID('The removed friend (their own list may still hold the owner)'),
+  },
+  AfterSetFriendRemark: {
+    // v3.4.2 to v3.6.x name it without "Command".
+    ...common('callbackAfterSetFriendRemarkCommand', 'callbackAfterSetFriendRemark'),
+    ownerUserID: userID('The user who set the remark'),
+    friendUserID: userID('The friend the remark is about'),
+    remark: message('The new remark, empty when cleared'),
+  },
+  AfterRemoveBlack: {
+    ...common('callbackAfterRemoveBlackCommand'),
+    ownerUserID: userID('The user who unblocked'),
+    blackUserID: userID('The user taken off the blacklist'),
+  },
 };
 
 const DESCRIPTIONS: Record<FriendDetailType, string> = {
   AfterAddFriend: 'OpenIM: a friend request was sent (no friendship yet)',
   AfterAddFriendAgree: 'OpenIM: a friend request was accepted; the two users are friends now',
   AfterImportFriends: 'OpenIM: an admin import made ownerUserID friends with every ID in friendUserIDs',
+  AfterDeleteFriend: 'OpenIM: ownerUserID removed friendUserID from their own friend list (one-way)',
+  AfterSetFriendRemark: 'OpenIM: ownerUserID set the remark they show for friendUserID',
+  AfterRemoveBlack: 'OpenIM: ownerUserID took blackUserID off their blacklist',
 };
 
 /** The schema of a whole EventBridge event of this detail-type, as a subscriber receives it. */

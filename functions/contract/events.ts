@@ -13,7 +13,14 @@ export const EVENT_SCHEMA_VERSION = 1;
 export const DEFAULT_EVENT_SOURCE = 'openim';
 
 /** One `detail-type` per OpenIM callback, named after OpenIM's own config keys. */
-export const FRIEND_DETAIL_TYPES = ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'] as const;
+export const FRIEND_DETAIL_TYPES = [
+  'AfterAddFriend',
+  'AfterAddFriendAgree',
+  'AfterImportFriends',
+  'AfterDeleteFriend',
+  'AfterSetFriendRemark',
+  'AfterRemoveBlack',
+] as const;
 export type FriendDetailType = (typeof FRIEND_DETAIL_TYPES)[number];
 
 interface FriendDetailBase<Command extends string> {
@@ -61,10 +68,34 @@ export interface AfterImportFriendsDetail extends FriendDetailBase<'callbackAfte
   parts: number;
 }
 
+/** `ownerUserID` removed `friendUserID` from their own list. One-way: the other side's entry may remain. */
+export interface AfterDeleteFriendDetail extends FriendDetailBase<'callbackAfterDeleteFriendCommand'> {
+  ownerUserID: string;
+  friendUserID: string;
+}
+
+/** `ownerUserID` set the remark they show for `friendUserID`. */
+export interface AfterSetFriendRemarkDetail
+  extends FriendDetailBase<'callbackAfterSetFriendRemarkCommand' | 'callbackAfterSetFriendRemark'> {
+  ownerUserID: string;
+  friendUserID: string;
+  /** The new remark ("" when cleared). */
+  remark: string;
+}
+
+/** `ownerUserID` took `blackUserID` off their blacklist (OpenIM also sends it when they were not on it). */
+export interface AfterRemoveBlackDetail extends FriendDetailBase<'callbackAfterRemoveBlackCommand'> {
+  ownerUserID: string;
+  blackUserID: string;
+}
+
 export interface FriendDetailByType {
   AfterAddFriend: AfterAddFriendDetail;
   AfterAddFriendAgree: AfterAddFriendAgreeDetail;
   AfterImportFriends: AfterImportFriendsDetail;
+  AfterDeleteFriend: AfterDeleteFriendDetail;
+  AfterSetFriendRemark: AfterSetFriendRemarkDetail;
+  AfterRemoveBlack: AfterRemoveBlackDetail;
 }
 
 export type FriendEventDetail = FriendDetailByType[FriendDetailType];
@@ -85,6 +116,9 @@ export interface FriendEvent<T extends FriendDetailType = FriendDetailType> {
 export type AfterAddFriendEvent = FriendEvent<'AfterAddFriend'>;
 export type AfterAddFriendAgreeEvent = FriendEvent<'AfterAddFriendAgree'>;
 export type AfterImportFriendsEvent = FriendEvent<'AfterImportFriends'>;
+export type AfterDeleteFriendEvent = FriendEvent<'AfterDeleteFriend'>;
+export type AfterSetFriendRemarkEvent = FriendEvent<'AfterSetFriendRemark'>;
+export type AfterRemoveBlackEvent = FriendEvent<'AfterRemoveBlack'>;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -107,6 +141,15 @@ export const isAfterAddFriendAgreeEvent = (event: unknown): event is AfterAddFri
 
 export const isAfterImportFriendsEvent = (event: unknown): event is AfterImportFriendsEvent =>
   isFriendEvent(event) && event['detail-type'] === 'AfterImportFriends';
+
+export const isAfterDeleteFriendEvent = (event: unknown): event is AfterDeleteFriendEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'AfterDeleteFriend';
+
+export const isAfterSetFriendRemarkEvent = (event: unknown): event is AfterSetFriendRemarkEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'AfterSetFriendRemark';
+
+export const isAfterRemoveBlackEvent = (event: unknown): event is AfterRemoveBlackEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'AfterRemoveBlack';
 
 /** The detail-types that mean "these users are friends now". */
 export const FRIENDSHIP_CREATED_DETAIL_TYPES = ['AfterAddFriendAgree', 'AfterImportFriends'] as const;

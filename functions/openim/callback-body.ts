@@ -22,7 +22,15 @@ export type FriendCallback =
       handleResult: number;
       handleMsg: string;
     }
-  | { command: 'callbackAfterImportFriendsCommand'; ownerUserID: string; friendUserIDs: string[] };
+  | { command: 'callbackAfterImportFriendsCommand'; ownerUserID: string; friendUserIDs: string[] }
+  | { command: 'callbackAfterDeleteFriendCommand'; ownerUserID: string; friendUserID: string }
+  | {
+      command: 'callbackAfterSetFriendRemarkCommand' | 'callbackAfterSetFriendRemark';
+      ownerUserID: string;
+      friendUserID: string;
+      remark: string;
+    }
+  | { command: 'callbackAfterRemoveBlackCommand'; ownerUserID: string; blackUserID: string };
 
 export type CallbackBody = Record<string, unknown>;
 
@@ -50,7 +58,7 @@ export const parseFriendCallback = (command: FriendCommand, body: CallbackBody):
         command,
         fromUserID: userID(body, 'fromUserID'),
         toUserID: userID(body, 'blackUserID', 'toUserID'),
-        handleResult: int32(body, 'HandleResult', 'handleResult'),
+        handleResult: acceptedHandleResult(body),
         handleMsg: message(body, 'HandleMsg', 'handleMsg'),
       };
     case 'callbackAfterImportFriendsCommand':
@@ -59,7 +67,33 @@ export const parseFriendCallback = (command: FriendCommand, body: CallbackBody):
         ownerUserID: userID(body, 'ownerUserID'),
         friendUserIDs: userIDList(body, 'friendUserIDs'),
       };
+    case 'callbackAfterDeleteFriendCommand':
+      return { command, ownerUserID: userID(body, 'ownerUserID'), friendUserID: userID(body, 'friendUserID') };
+    case 'callbackAfterSetFriendRemarkCommand':
+    case 'callbackAfterSetFriendRemark':
+      return {
+        command,
+        ownerUserID: userID(body, 'ownerUserID'),
+        friendUserID: userID(body, 'friendUserID'),
+        remark: message(body, 'remark'),
+      };
+    case 'callbackAfterRemoveBlackCommand':
+      return { command, ownerUserID: userID(body, 'ownerUserID'), blackUserID: userID(body, 'blackUserID') };
   }
+};
+
+/** OpenIM fires the agree callback only on acceptance (1); anything else is not what a server sends. */
+const ACCEPTED = 1;
+
+const acceptedHandleResult = (body: CallbackBody): typeof ACCEPTED => {
+  const { name, value } = field(body, ['HandleResult', 'handleResult']);
+  const handleResult = int32(name, value);
+  if (handleResult !== ACCEPTED) {
+    throw new InvalidFieldError(
+      `${name}: expected ${ACCEPTED} (OpenIM fires this callback only on accept), got ${handleResult}`,
+    );
+  }
+  return ACCEPTED;
 };
 
 /** Reads the first of `names` present in the body; the error names all of them. */
@@ -78,7 +112,26 @@ const checkUserID = (name: string, value: unknown): string => {
     throw new InvalidFieldError(`${name}: expected a non-empty string, got ${describe(value)}`);
   }
   checkBytes(name, value, MAX_USER_ID_BYTES);
+  // An ID becomes a key downstream (a database key, a log field): it must be plain, well-formed text.
+  if (!isPlainText(value)) {
+    throw new InvalidFieldError(`${name}: expected text without control characters or lone surrogates`);
+  }
   return value;
+};
+
+/** No C0 control (NUL included), DEL or C1 control, and every UTF-16 surrogate in a pair. */
+const isPlainText = (value: string): boolean => {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
+    if (code >= 0xdc00 && code <= 0xdfff) return false; // a low surrogate without a high one before it
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = value.charCodeAt(index + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      index++;
+    }
+  }
+  return true;
 };
 
 const message = (body: CallbackBody, ...names: string[]): string => {
@@ -90,8 +143,7 @@ const message = (body: CallbackBody, ...names: string[]): string => {
   return value;
 };
 
-const int32 = (body: CallbackBody, ...names: string[]): number => {
-  const { name, value } = field(body, names);
+const int32 = (name: string, value: unknown): number => {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
     throw new InvalidFieldError(`${name}: expected a 32-bit integer, got ${describe(value)}`);
   }

@@ -6,6 +6,11 @@ export const DETAIL_TYPE_BY_COMMAND = {
   callbackAfterAddFriendCommand: 'AfterAddFriend',
   callbackAfterAddFriendAgreeCommand: 'AfterAddFriendAgree',
   callbackAfterImportFriendsCommand: 'AfterImportFriends',
+  callbackAfterDeleteFriendCommand: 'AfterDeleteFriend',
+  callbackAfterSetFriendRemarkCommand: 'AfterSetFriendRemark',
+  // The same callback as sent by v3.4.2 to v3.6.x.
+  callbackAfterSetFriendRemark: 'AfterSetFriendRemark',
+  callbackAfterRemoveBlackCommand: 'AfterRemoveBlack',
 } as const satisfies Record<string, FriendDetailType>;
 
 export type FriendCommand = keyof typeof DETAIL_TYPE_BY_COMMAND;

@@ -70,6 +70,37 @@ export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): Fr
         },
       }));
     }
+    case 'callbackAfterDeleteFriendCommand': {
+      const { command, ownerUserID, friendUserID } = callback;
+      const key = idempotencyKey(command, meta.operationID, [ownerUserID, friendUserID]);
+      return [
+        {
+          detailType: DETAIL_TYPE_BY_COMMAND[command],
+          detail: { ...base, callbackCommand: command, idempotencyKey: key, ownerUserID, friendUserID },
+        },
+      ];
+    }
+    case 'callbackAfterSetFriendRemarkCommand':
+    case 'callbackAfterSetFriendRemark': {
+      const { command, ownerUserID, friendUserID, remark } = callback;
+      const key = idempotencyKey(command, meta.operationID, [ownerUserID, friendUserID, remark]);
+      return [
+        {
+          detailType: DETAIL_TYPE_BY_COMMAND[command],
+          detail: { ...base, callbackCommand: command, idempotencyKey: key, ownerUserID, friendUserID, remark },
+        },
+      ];
+    }
+    case 'callbackAfterRemoveBlackCommand': {
+      const { command, ownerUserID, blackUserID } = callback;
+      const key = idempotencyKey(command, meta.operationID, [ownerUserID, blackUserID]);
+      return [
+        {
+          detailType: DETAIL_TYPE_BY_COMMAND[command],
+          detail: { ...base, callbackCommand: command, idempotencyKey: key, ownerUserID, blackUserID },
+        },
+      ];
+    }
   }
 };
 

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_EVENTS_FILE } from '../local/event-log';
-import { OPENIM_VERSIONS, type OpenImVersion, sampleBodies } from '../openim-sender-simulator/openim-request';
-import { cliArgs, EXIT, flag, integer, string } from './cli-args';
+import {
+  OPENIM_VERSIONS,
+  type OpenImVersion,
+  sampleBodies,
+  sendsCommand,
+} from '../openim-sender-simulator/openim-request';
+import { cliArgs, EXIT, exitWithUsageError, flag, integer, string } from './cli-args';
 import { runMain } from './cli-errors';
 import { type SampleCommand, smokeTest } from './smoke-test';
 
@@ -9,7 +14,7 @@ import { type SampleCommand, smokeTest } from './smoke-test';
  * `npm run send -- --url <callback url>`: a smoke test that sends a friend callback exactly as an
  * OpenIM server does and says whether OpenIM would accept the reply. Exit code 0 on pass.
  */
-const args = cliArgs({
+const spec = {
   usage: 'npm run send -- --url <callback url> [--command <command>] [--server-version <version>] [--expect-event]',
   description: 'Sends one friend callback exactly as an OpenIM server does and says whether OpenIM accepts the reply.',
   options: {
@@ -38,7 +43,15 @@ const args = cliArgs({
     }),
   },
   notes: 'exit code 1 means the reply (or the event) was not what OpenIM needs; the output says why.',
-});
+};
+const args = cliArgs(spec);
+
+if (!sendsCommand(args['server-version'] as OpenImVersion, args.command as SampleCommand)) {
+  exitWithUsageError(
+    spec,
+    `an OpenIM ${args['server-version']} server never sends ${args.command} (see WIRE-FORMAT.md); pick another --server-version`,
+  );
+}
 
 await runMain(async () => {
   const { pass, lines } = await smokeTest({

@@ -1,9 +1,14 @@
 import { readEvents } from '../local/event-log';
 import { decodeOpenImReply, isSuccess, ReplyDecodeError } from '../openim-sender-simulator/openim-reply';
-import { type OpenImVersion, openImRequest, sampleBodies } from '../openim-sender-simulator/openim-request';
+import {
+  type OpenImVersion,
+  openImRequest,
+  type SampleCommand,
+  sampleBody,
+} from '../openim-sender-simulator/openim-request';
 import { sendCallback } from '../openim-sender-simulator/send-callback';
 
-export type SampleCommand = keyof typeof sampleBodies;
+export type { SampleCommand };
 
 export interface SmokeTestOptions {
   /** The callback URL as configured in OpenIM (with the token). */
@@ -21,7 +26,7 @@ export const smokeTest = async (options: SmokeTestOptions): Promise<{ pass: bool
   const request = openImRequest(
     options.version,
     options.url,
-    { ...sampleBodies[options.command] },
+    sampleBody(options.version, options.command),
     options.operationID,
   );
   const token = new URL(options.url).pathname.split('/').filter(Boolean).at(-1);

@@ -63,4 +63,53 @@ export const sampleBodies = {
     ownerUserID: '3958741620',
     friendUserIDs: ['6127384950', '8801234567'],
   },
+  callbackAfterDeleteFriendCommand: {
+    callbackCommand: 'callbackAfterDeleteFriendCommand',
+    ownerUserID: '3958741620',
+    friendUserID: '6127384950',
+  },
+  callbackAfterSetFriendRemarkCommand: {
+    callbackCommand: 'callbackAfterSetFriendRemarkCommand',
+    ownerUserID: '3958741620',
+    friendUserID: '6127384950',
+    remark: 'Bob (work) <3',
+  },
+  callbackAfterRemoveBlackCommand: {
+    callbackCommand: 'callbackAfterRemoveBlackCommand',
+    ownerUserID: '3958741620',
+    blackUserID: '6127384950',
+  },
 } as const;
+
+export type SampleCommand = keyof typeof sampleBodies;
+
+/**
+ * Server generations that never send one of the later callbacks: delete and remark exist from
+ * v3.4.2, remove-black fires from v3.8.1 (within the v3.7+ wire format; v3.7.0 to v3.8.0 do not
+ * send it either).
+ */
+const NOT_SENT_BY: Record<OpenImVersion, readonly SampleCommand[]> = {
+  'v3.7+': [],
+  'v3.4.2-v3.6': ['callbackAfterRemoveBlackCommand'],
+  'v3.0-v3.4.0': [
+    'callbackAfterDeleteFriendCommand',
+    'callbackAfterSetFriendRemarkCommand',
+    'callbackAfterRemoveBlackCommand',
+  ],
+};
+
+export const sendsCommand = (version: OpenImVersion, command: SampleCommand): boolean =>
+  !NOT_SENT_BY[version].includes(command);
+
+/** The sample body of `command` as `version` sends it: v3.4.2-v3.6 name the remark callback without "Command". */
+export const sampleBody = (
+  version: OpenImVersion,
+  command: SampleCommand,
+): Record<string, unknown> & { callbackCommand: string } => {
+  if (!sendsCommand(version, command)) throw new Error(`an OpenIM ${version} server never sends ${command}`);
+  const body = { ...sampleBodies[command] };
+  if (version === 'v3.4.2-v3.6' && body.callbackCommand === 'callbackAfterSetFriendRemarkCommand') {
+    return { ...body, callbackCommand: 'callbackAfterSetFriendRemark' };
+  }
+  return body;
+};

@@ -2,7 +2,13 @@ import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { startLocalServer } from '../../infra/local/http-api-adapter';
 import { startLocalAws } from '../../infra/local/local-environment';
 import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
-import { OPENIM_VERSIONS, openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
+import {
+  OPENIM_VERSIONS,
+  openImRequest,
+  sampleBodies,
+  sampleBody,
+  sendsCommand,
+} from '../../infra/openim-sender-simulator/openim-request';
 import { sendCallback } from '../../infra/openim-sender-simulator/send-callback';
 
 /**
@@ -32,11 +38,16 @@ const detailTypes = {
   callbackAfterAddFriendCommand: 'AfterAddFriend',
   callbackAfterAddFriendAgreeCommand: 'AfterAddFriendAgree',
   callbackAfterImportFriendsCommand: 'AfterImportFriends',
+  callbackAfterDeleteFriendCommand: 'AfterDeleteFriend',
+  callbackAfterSetFriendRemarkCommand: 'AfterSetFriendRemark',
+  callbackAfterRemoveBlackCommand: 'AfterRemoveBlack',
 };
 
 describe.each(OPENIM_VERSIONS)('an OpenIM %s server', (version) => {
-  it.each(commands)('gets a success reply it can decode for %s, and the event reaches the bus', async (command) => {
-    const request = openImRequest(version, `${baseUrl}/openim/${TOKEN}`, { ...sampleBodies[command] }, 'op-e2e');
+  const sent = commands.filter((command) => sendsCommand(version, command));
+  it.each(sent)('gets a success reply it can decode for %s, and the event reaches the bus', async (command) => {
+    const body = sampleBody(version, command);
+    const request = openImRequest(version, `${baseUrl}/openim/${TOKEN}`, body, 'op-e2e');
     const response = await sendCallback(request);
 
     expect(response.status).toBe(200);
@@ -52,8 +63,95 @@ describe.each(OPENIM_VERSIONS)('an OpenIM %s server', (version) => {
     expect(emulator.events[0]).toMatchObject({
       source: 'openim',
       detailType: detailTypes[command],
-      detail: { operationID: 'op-e2e', callbackCommand: command },
+      detail: { operationID: 'op-e2e', callbackCommand: body.callbackCommand },
     });
+  });
+});
+
+describe('the rest of the friend lifecycle, from the exact bytes each server generation sends', () => {
+  const url = () => `${baseUrl}/openim/${TOKEN}`;
+  const publishedDetail = async (request: ReturnType<typeof openImRequest>) => {
+    const response = await sendCallback(request);
+    expect(decodeOpenImReply(response.body)).toMatchObject({ actionCode: 0, errCode: 0 });
+    expect(emulator.events).toHaveLength(1);
+    return emulator.events[0];
+  };
+  const ids = { ownerUserID: '3958741620' };
+
+  it.each(['v3.7+', 'v3.4.2-v3.6'] as const)('%s: a delete becomes AfterDeleteFriend', async (version) => {
+    const request = openImRequest(version, url(), sampleBody(version, 'callbackAfterDeleteFriendCommand'), 'op-del');
+    expect(request.body.toString()).toMatch(
+      /^\{"callbackCommand":"callbackAfterDeleteFriendCommand","ownerUserID":"3958741620","friendUserID":"6127384950"\}\n?$/,
+    );
+    expect(await publishedDetail(request)).toMatchObject({
+      detailType: 'AfterDeleteFriend',
+      detail: { ...ids, friendUserID: '6127384950', operationID: 'op-del', schemaVersion: 1 },
+    });
+  });
+
+  it('v3.7+: a remark arrives as callbackAfterSetFriendRemarkCommand, Go escapes decoded', async () => {
+    const request = openImRequest(
+      'v3.7+',
+      url(),
+      sampleBody('v3.7+', 'callbackAfterSetFriendRemarkCommand'),
+      'op-remark',
+    );
+    expect(request.url).toMatch(/\/callbackAfterSetFriendRemarkCommand$/);
+    expect(request.body.toString()).toBe(
+      '{"callbackCommand":"callbackAfterSetFriendRemarkCommand","ownerUserID":"3958741620","friendUserID":"6127384950","remark":"Bob (work) \\u003c3"}\n',
+    );
+    expect(await publishedDetail(request)).toMatchObject({
+      detailType: 'AfterSetFriendRemark',
+      detail: {
+        ...ids,
+        friendUserID: '6127384950',
+        remark: 'Bob (work) <3',
+        callbackCommand: 'callbackAfterSetFriendRemarkCommand',
+      },
+    });
+  });
+
+  it('v3.4.2-v3.6: a remark arrives as callbackAfterSetFriendRemark (no "Command"), kept verbatim', async () => {
+    const request = openImRequest(
+      'v3.4.2-v3.6',
+      url(),
+      sampleBody('v3.4.2-v3.6', 'callbackAfterSetFriendRemarkCommand'),
+      'op-old',
+    );
+    expect(request.url).toMatch(/\/callbackAfterSetFriendRemark$/);
+    expect(request.body.toString()).toBe(
+      '{"callbackCommand":"callbackAfterSetFriendRemark","ownerUserID":"3958741620","friendUserID":"6127384950","remark":"Bob (work) \\u003c3"}',
+    );
+    expect(await publishedDetail(request)).toMatchObject({
+      detailType: 'AfterSetFriendRemark',
+      detail: {
+        ...ids,
+        remark: 'Bob (work) <3',
+        callbackCommand: 'callbackAfterSetFriendRemark',
+        operationID: 'op-old',
+      },
+    });
+  });
+
+  it('v3.8.1+: an unblock becomes AfterRemoveBlack', async () => {
+    const request = openImRequest('v3.7+', url(), sampleBody('v3.7+', 'callbackAfterRemoveBlackCommand'), 'op-unblock');
+    expect(await publishedDetail(request)).toMatchObject({
+      detailType: 'AfterRemoveBlack',
+      detail: { ...ids, blackUserID: '6127384950', callbackCommand: 'callbackAfterRemoveBlackCommand' },
+    });
+  });
+
+  it('refuses a remark with a control character in an ID with 400 / 20002, and publishes nothing', async () => {
+    const body = { ...sampleBody('v3.7+', 'callbackAfterSetFriendRemarkCommand'), friendUserID: '6127384950\u0000' };
+    const response = await sendCallback(openImRequest('v3.7+', url(), body, 'op-bad'));
+    expect(response.status).toBe(400);
+    expect(decodeOpenImReply(response.body)).toMatchObject({ actionCode: 1, errCode: 20002 });
+    expect(emulator.events).toHaveLength(0);
+  });
+
+  it('the simulator never fakes remove-black for servers before v3.8.1', () => {
+    expect(sendsCommand('v3.4.2-v3.6', 'callbackAfterRemoveBlackCommand')).toBe(false);
+    expect(() => sampleBody('v3.0-v3.4.0', 'callbackAfterDeleteFriendCommand')).toThrow(/never sends/);
   });
 });
 

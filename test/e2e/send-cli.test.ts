@@ -5,7 +5,7 @@ import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { appendEvent } from '../../infra/local/event-log';
 import { startLocalServer } from '../../infra/local/http-api-adapter';
 import { startLocalAws } from '../../infra/local/local-environment';
-import { OPENIM_VERSIONS } from '../../infra/openim-sender-simulator/openim-request';
+import { OPENIM_VERSIONS, sendsCommand } from '../../infra/openim-sender-simulator/openim-request';
 import { runCli } from '../helpers/run-cli';
 
 /** `npm run send` against the local server, for every server-version shape. */
@@ -33,9 +33,18 @@ const send = (...args: string[]) => runCli('infra/cli/send.ts', args, {});
 describe('npm run send', () => {
   it.each(
     OPENIM_VERSIONS.flatMap((version) =>
-      ['callbackAfterAddFriendCommand', 'callbackAfterAddFriendAgreeCommand', 'callbackAfterImportFriendsCommand'].map(
-        (command) => [version, command],
-      ),
+      (
+        [
+          'callbackAfterAddFriendCommand',
+          'callbackAfterAddFriendAgreeCommand',
+          'callbackAfterImportFriendsCommand',
+          'callbackAfterDeleteFriendCommand',
+          'callbackAfterSetFriendRemarkCommand',
+          'callbackAfterRemoveBlackCommand',
+        ] as const
+      )
+        .filter((command) => sendsCommand(version, command))
+        .map((command) => [version, command]),
     ),
   )(
     'passes for an OpenIM %s server sending %s, and sees the event arrive',
@@ -85,6 +94,19 @@ describe('npm run send', () => {
     const { code, stdout } = await send('--url', 'http://127.0.0.1:9/openim/x', '--timeout', '500');
     expect(stdout).toMatch(/FAIL: .*ECONNREFUSED/);
     expect(code).toBe(1);
+  });
+
+  it('refuses to fake a callback the chosen server version never sends', async () => {
+    const { code, stderr } = await send(
+      '--url',
+      `${url}/openim/${TOKEN}`,
+      '--server-version',
+      'v3.4.2-v3.6',
+      '--command',
+      'callbackAfterRemoveBlackCommand',
+    );
+    expect(stderr).toContain('an OpenIM v3.4.2-v3.6 server never sends callbackAfterRemoveBlackCommand');
+    expect(code).toBe(2);
   });
 
   it('explains its usage when the URL is missing', async () => {

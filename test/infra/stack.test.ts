@@ -95,7 +95,14 @@ describe('the callback function', () => {
         Condition: {
           StringEquals: {
             'events:source': 'openim',
-            'events:detail-type': ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'],
+            'events:detail-type': [
+              'AfterAddFriend',
+              'AfterAddFriendAgree',
+              'AfterImportFriends',
+              'AfterDeleteFriend',
+              'AfterSetFriendRemark',
+              'AfterRemoveBlack',
+            ],
           },
         },
       },

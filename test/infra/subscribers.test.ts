@@ -43,6 +43,26 @@ describe('subscribing from CDK', () => {
     ]);
   });
 
+  it.each([
+    ['onFriendshipEnded', 'AfterDeleteFriend'],
+    ['onFriendRemarkChanged', 'AfterSetFriendRemark'],
+    ['onUnblocked', 'AfterRemoveBlack'],
+  ] as const)('%s makes a rule on the bus for %s from this source', (helper, detailType) => {
+    const { stack, friendEvents } = subscriberStack();
+    const rule = friendEvents[helper](
+      'Changes',
+      new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true })),
+    );
+    expect(rule).toBeInstanceOf(events.Rule);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('Bus') },
+      EventPattern: { source: ['openim'], 'detail-type': [detailType] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Inbox'), 'Arn'] } })],
+    });
+  });
+
   it('lets other accounts and an organization manage only the rules they create on the bus', () => {
     const { template } = synthStack({ subscriberAccess: { accounts: ['111111111111'], organizationId: 'o-abc123' } });
     const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map(
@@ -87,6 +107,9 @@ describe('the schema registry', () => {
       ['openim@AfterAddFriend', 'JSONSchemaDraft4'],
       ['openim@AfterAddFriendAgree', 'JSONSchemaDraft4'],
       ['openim@AfterImportFriends', 'JSONSchemaDraft4'],
+      ['openim@AfterDeleteFriend', 'JSONSchemaDraft4'],
+      ['openim@AfterSetFriendRemark', 'JSONSchemaDraft4'],
+      ['openim@AfterRemoveBlack', 'JSONSchemaDraft4'],
     ]);
     expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(
       allEventJsonSchemas('openim').map(({ schema }) => schema),
@@ -94,20 +117,70 @@ describe('the schema registry', () => {
   });
 });
 
-describe('the example subscriber', () => {
-  it('is deployed behind a flag, subscribed to new friendships, and passes cdk-nag', () => {
+describe('the reference subscriber (friend graph)', () => {
+  const withGraph = () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new FriendEventsStack(app, 'WithExample', { exampleSubscriber: true });
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Lambda::Function', 3); // callback, retry drainer, example subscriber
+    return { stack, template: Template.fromStack(stack) };
+  };
+
+  it('is deployed behind a flag, subscribed to every friend detail-type, and passes cdk-nag', () => {
+    const { stack, template } = withGraph();
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['openim'], 'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'] },
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExampleSubscriber'), 'Arn'] } })],
+      EventPattern: {
+        source: ['openim'],
+        'detail-type': [
+          'AfterAddFriend',
+          'AfterAddFriendAgree',
+          'AfterImportFriends',
+          'AfterDeleteFriend',
+          'AfterSetFriendRemark',
+          'AfterRemoveBlack',
+        ],
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FriendGraphSubscriber'), 'Arn'] } })],
     });
     expect(nagFindings(stack)).toEqual([]);
   });
 
+  it('keeps the graph in one encrypted table with point-in-time recovery, keyed by owner and other user', () => {
+    const { template } = withGraph();
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'ownerUserID', KeyType: 'HASH' },
+        { AttributeName: 'otherUserID', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ FRIEND_GRAPH_TABLE_NAME: { Ref: Match.stringLikeRegexp('FriendGraphTable') } }),
+      },
+    });
+  });
+
+  it('may only UpdateItem, and only on its own table', () => {
+    const { template } = withGraph();
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const dynamoStatements = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+    expect(dynamoStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FriendGraphTable/), 'Arn'] },
+      },
+    ]);
+  });
+
   it('is absent by default', () => {
-    synthStack().template.resourceCountIs('AWS::Lambda::Function', 2); // callback and retry drainer
+    const { template } = synthStack();
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
   });
 });

@@ -3,24 +3,12 @@ import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
 import type { StoredEvent } from '../../infra/local/aws-emulator';
 import { sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
-import {
-  captureOutput,
-  type Harness,
-  httpApiEvent,
-  invoke,
-  startHarness,
-  TEST_SETTINGS,
-  TOKEN,
-} from '../helpers/harness';
+import { type Harness, httpApiEvent, invoke, startHarness, TEST_SETTINGS, TOKEN } from '../helpers/harness';
 
 let harness: Harness;
-let subscriber: typeof import('../../functions/example-subscriber/handler');
 
 beforeAll(async () => {
   harness = await startHarness(TEST_SETTINGS);
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO'; // read when the subscriber's logger is created
-  subscriber = await import('../../functions/example-subscriber/handler');
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 afterAll(() => harness.stop());
 beforeEach(() => {
@@ -85,37 +73,5 @@ describe('events the handler really emits', () => {
     const [event] = await emit({ ...sampleBodies.callbackAfterAddFriendCommand });
     const broken = { ...event, detail: { ...event?.detail, toUserID: 6127384950 } };
     expect(validators.get('AfterAddFriend')?.(broken)).toBe(false);
-  });
-});
-
-describe('the example subscriber', () => {
-  it('logs the new friendship of a real AfterAddFriendAgree event', async () => {
-    const [event] = await emit({ ...sampleBodies.callbackAfterAddFriendAgreeCommand });
-    const output = captureOutput();
-    let result: { friendships: number };
-    try {
-      result = await subscriber.handler(event as FriendEvent);
-    } finally {
-      output.restore();
-    }
-    expect(result).toEqual({ friendships: 1 });
-    expect(output.json()).toEqual([
-      expect.objectContaining({
-        message: 'new friendship',
-        userIDs: ['3958741620', '6127384950'],
-        idempotencyKey: event?.detail.idempotencyKey,
-      }),
-    ]);
-  });
-
-  it('finds one friendship per imported friend, and none in a friend request', async () => {
-    const [imported] = await emit({ ...sampleBodies.callbackAfterImportFriendsCommand });
-    expect(subscriber.newFriendships(imported as FriendEvent).map((friendship) => friendship.userIDs)).toEqual([
-      ['3958741620', '6127384950'],
-      ['3958741620', '8801234567'],
-    ]);
-    harness.emulator.events.length = 0;
-    const [request] = await emit({ ...sampleBodies.callbackAfterAddFriendCommand });
-    expect(subscriber.newFriendships(request as FriendEvent)).toEqual([]);
   });
 });

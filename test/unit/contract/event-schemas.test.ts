@@ -5,7 +5,10 @@ import {
   FRIEND_DETAIL_TYPES,
   isAfterAddFriendAgreeEvent,
   isAfterAddFriendEvent,
+  isAfterDeleteFriendEvent,
   isAfterImportFriendsEvent,
+  isAfterRemoveBlackEvent,
+  isAfterSetFriendRemarkEvent,
   isFriendEvent,
 } from '../../../functions/contract/events';
 import { schemaFileName } from '../../../infra/cli/schema-files';
@@ -65,6 +68,12 @@ describe('type guards', () => {
     expect(isAfterAddFriendEvent(envelope('AfterAddFriendAgree'))).toBe(false);
     expect(isAfterAddFriendAgreeEvent(envelope('AfterAddFriendAgree'))).toBe(true);
     expect(isAfterImportFriendsEvent(envelope('AfterImportFriends'))).toBe(true);
+    expect(isAfterDeleteFriendEvent(envelope('AfterDeleteFriend'))).toBe(true);
+    expect(isAfterDeleteFriendEvent(envelope('AfterRemoveBlack'))).toBe(false);
+    expect(isAfterSetFriendRemarkEvent(envelope('AfterSetFriendRemark'))).toBe(true);
+    expect(isAfterSetFriendRemarkEvent(envelope('AfterDeleteFriend'))).toBe(false);
+    expect(isAfterRemoveBlackEvent(envelope('AfterRemoveBlack'))).toBe(true);
+    expect(isAfterRemoveBlackEvent(envelope('AfterSetFriendRemark'))).toBe(false);
   });
 
   it.each([

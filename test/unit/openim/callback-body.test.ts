@@ -133,6 +133,16 @@ describe('parseFriendCallback: callbackAfterAddFriendAgreeCommand', () => {
     expect(() => parse({ ...agree, HandleMsg: value })).toThrow(/HandleMsg: expected a string/);
   });
 
+  it.each([0, 2, -1])('rejects a HandleResult of %d: OpenIM fires this callback only on accept (1)', (value) => {
+    expect(() => parse({ ...agree, HandleResult: value })).toThrow(InvalidFieldError);
+    expect(() => parse({ ...agree, HandleResult: value })).toThrow(/HandleResult: expected 1 .*got/);
+  });
+
+  it('rejects a camelCase handleResult that is not 1 too', () => {
+    const { HandleResult: _omitted, ...body } = agree;
+    expect(() => parse({ ...body, handleResult: 0 })).toThrow(/handleResult: expected 1/);
+  });
+
   it('rejects a HandleMsg over the length bound', () => {
     expect(() => parse({ ...agree, HandleMsg: 'a'.repeat(MAX_MESSAGE_BYTES + 1) })).toThrow(/HandleMsg: at most/);
   });
@@ -181,5 +191,122 @@ describe('parseFriendCallback: callbackAfterImportFriendsCommand', () => {
 
   it.each(WRONG_TYPES)('rejects an ownerUserID that is %s', (_label, value) => {
     expect(() => parse({ ...importFriends, ownerUserID: value })).toThrow(/ownerUserID: expected a non-empty string/);
+  });
+});
+
+describe('parseFriendCallback: callbackAfterDeleteFriendCommand', () => {
+  const deleteFriend = { callbackCommand: 'callbackAfterDeleteFriendCommand', ownerUserID: '1', friendUserID: '2' };
+  const parse = (body: Record<string, unknown>) => parseFriendCallback('callbackAfterDeleteFriendCommand', body);
+
+  it('returns the owner and the removed friend', () => {
+    expect(parse(deleteFriend)).toEqual({
+      command: 'callbackAfterDeleteFriendCommand',
+      ownerUserID: '1',
+      friendUserID: '2',
+    });
+  });
+
+  it.each(['ownerUserID', 'friendUserID'])('rejects a body without %s', (field) => {
+    const body: Record<string, unknown> = { ...deleteFriend };
+    delete body[field];
+    expect(() => parse(body)).toThrow(new RegExp(`${field}: expected a non-empty string, got nothing`));
+  });
+
+  it.each(WRONG_TYPES)('rejects a friendUserID that is %s', (_label, value) => {
+    expect(() => parse({ ...deleteFriend, friendUserID: value })).toThrow(InvalidFieldError);
+  });
+});
+
+describe.each(['callbackAfterSetFriendRemarkCommand', 'callbackAfterSetFriendRemark'] as const)(
+  'parseFriendCallback: %s',
+  (command) => {
+    const remark = { callbackCommand: command, ownerUserID: '1', friendUserID: '2', remark: 'Bob (work)' };
+    const parse = (body: Record<string, unknown>) => parseFriendCallback(command, body);
+
+    it('returns the owner, the friend and the remark, keeping the command as sent', () => {
+      expect(parse(remark)).toEqual({ command, ownerUserID: '1', friendUserID: '2', remark: 'Bob (work)' });
+    });
+
+    it('accepts an empty remark (cleared)', () => {
+      expect(parse({ ...remark, remark: '' })).toMatchObject({ remark: '' });
+    });
+
+    it.each(WRONG_TYPES)('rejects a remark that is %s', (_label, value) => {
+      expect(() => parse({ ...remark, remark: value })).toThrow(/remark: expected a string \(may be empty\)/);
+    });
+
+    it('rejects a body without a remark', () => {
+      const { remark: _omitted, ...body } = remark;
+      expect(() => parse(body)).toThrow(/remark: expected a string \(may be empty\), got nothing/);
+    });
+
+    it(`accepts a remark of ${MAX_MESSAGE_BYTES} bytes and rejects one more`, () => {
+      expect(() => parse({ ...remark, remark: 'a'.repeat(MAX_MESSAGE_BYTES) })).not.toThrow();
+      expect(() => parse({ ...remark, remark: 'a'.repeat(MAX_MESSAGE_BYTES + 1) })).toThrow(/remark: at most/);
+    });
+
+    it.each(['ownerUserID', 'friendUserID'])('rejects an empty %s', (field) => {
+      expect(() => parse({ ...remark, [field]: '' })).toThrow(new RegExp(`${field}: .*got an empty string`));
+    });
+  },
+);
+
+describe('parseFriendCallback: callbackAfterRemoveBlackCommand', () => {
+  const removeBlack = { callbackCommand: 'callbackAfterRemoveBlackCommand', ownerUserID: '1', blackUserID: '2' };
+  const parse = (body: Record<string, unknown>) => parseFriendCallback('callbackAfterRemoveBlackCommand', body);
+
+  it('returns the owner and the unblocked user', () => {
+    expect(parse(removeBlack)).toEqual({
+      command: 'callbackAfterRemoveBlackCommand',
+      ownerUserID: '1',
+      blackUserID: '2',
+    });
+  });
+
+  it.each(WRONG_TYPES)('rejects a blackUserID that is %s', (_label, value) => {
+    expect(() => parse({ ...removeBlack, blackUserID: value })).toThrow(/blackUserID: expected a non-empty string/);
+  });
+});
+
+describe('user IDs must be plain text', () => {
+  const parse = (ownerUserID: string) =>
+    parseFriendCallback('callbackAfterDeleteFriendCommand', { ownerUserID, friendUserID: '2' });
+
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['a tab (C0)', 'a\tb'],
+    ['a newline (C0)', '1\n'],
+    ['DEL', 'a\u007f'],
+    ['a C1 control', '\u0085a'],
+    ['the last C1 control', 'a\u009f'],
+    ['a lone high surrogate', 'a\ud83d'],
+    ['a lone high surrogate followed by text', '\ud83db'],
+    ['a lone low surrogate', '\ude00a'],
+    ['surrogates in the wrong order', '\ude00\ud83d'],
+  ])('rejects %s with 20002', (_label, value) => {
+    expect(() => parse(value)).toThrow(InvalidFieldError);
+    expect(() => parse(value)).toThrow(/ownerUserID: expected text without control characters or lone surrogates/);
+  });
+
+  it.each([
+    ['digits', '3958741620'],
+    ['an emoji (a surrogate pair)', 'user-\ud83d\ude00'],
+    ['non-Latin letters', 'пользователь-用户'],
+    ['a space and punctuation', 'a b.c@d'],
+    ['U+00A0, just after the C1 range', 'a\u00a0b'],
+  ])('accepts %s', (_label, value) => {
+    expect(parse(value)).toMatchObject({ ownerUserID: value });
+  });
+
+  it('checks every imported friend ID, naming its index', () => {
+    expect(() =>
+      parseFriendCallback('callbackAfterImportFriendsCommand', { ownerUserID: '1', friendUserIDs: ['2', 'x\u0000'] }),
+    ).toThrow(/friendUserIDs\[1\]: expected text without control characters/);
+  });
+
+  it('checks the agree callback wire name blackUserID', () => {
+    expect(() =>
+      parseFriendCallback('callbackAfterAddFriendAgreeCommand', { ...agree, blackUserID: '\ud800' }),
+    ).toThrow(/blackUserID: expected text/);
   });
 });

@@ -40,12 +40,26 @@ describe('resolveCommand', () => {
     expect(() => resolveCommand({ body: null })).toThrow(/callbackCommand: expected a string/);
   });
 
-  it.each(['callbackBeforeAddFriendCommand', 'callbackAfterDeleteFriendCommand', 'anything', ADD.toLowerCase()])(
-    'rejects %s, which this endpoint does not handle, with 404 / 20004',
-    (command) => {
-      expect(() => resolveCommand({ path: command })).toThrow(UnhandledCommandError);
-    },
-  );
+  it.each([
+    'callbackAfterAddFriendAgreeCommand',
+    'callbackAfterImportFriendsCommand',
+    'callbackAfterDeleteFriendCommand',
+    'callbackAfterSetFriendRemarkCommand',
+    'callbackAfterSetFriendRemark',
+    'callbackAfterRemoveBlackCommand',
+  ])('handles %s', (command) => {
+    expect(resolveCommand({ path: command, body: command })).toBe(command);
+  });
+
+  it.each([
+    'callbackBeforeAddFriendCommand',
+    'callbackBeforeSetFriendRemarkCommand',
+    'callbackAfterAddBlackCommand',
+    'anything',
+    ADD.toLowerCase(),
+  ])('rejects %s, which this endpoint does not handle, with 404 / 20004', (command) => {
+    expect(() => resolveCommand({ path: command })).toThrow(UnhandledCommandError);
+  });
 
   it('echoes at most 64 characters of an unknown command', () => {
     const error = (() => {
@@ -56,6 +70,7 @@ describe('resolveCommand', () => {
       }
       throw new Error('expected a throw');
     })();
-    expect(error.errDlt.length).toBeLessThan(300);
+    expect(error.errDlt).toContain(`"${'x'.repeat(64)}..."`);
+    expect(error.errDlt).not.toContain('x'.repeat(65));
   });
 });

@@ -83,6 +83,75 @@ describe('toFriendEvents', () => {
   });
 });
 
+describe('toFriendEvents: the rest of the friend lifecycle', () => {
+  const common = { schemaVersion: 1, operationID: 'op-1', receivedAt: '2026-11-25T10:00:00.000Z' };
+
+  it('maps callbackAfterDeleteFriendCommand to one AfterDeleteFriend event', () => {
+    const callback: FriendCallback = {
+      command: 'callbackAfterDeleteFriendCommand',
+      ownerUserID: '1',
+      friendUserID: '2',
+    };
+    expect(toFriendEvents(callback, meta)).toEqual([
+      {
+        detailType: 'AfterDeleteFriend',
+        detail: {
+          ...common,
+          callbackCommand: 'callbackAfterDeleteFriendCommand',
+          idempotencyKey: idempotencyKey('callbackAfterDeleteFriendCommand', 'op-1', ['1', '2']),
+          ownerUserID: '1',
+          friendUserID: '2',
+        },
+      },
+    ]);
+  });
+
+  it.each(['callbackAfterSetFriendRemarkCommand', 'callbackAfterSetFriendRemark'] as const)(
+    'maps %s to AfterSetFriendRemark, keeping the command verbatim',
+    (command) => {
+      const callback: FriendCallback = { command, ownerUserID: '1', friendUserID: '2', remark: 'Bob' };
+      expect(toFriendEvents(callback, meta)).toEqual([
+        {
+          detailType: 'AfterSetFriendRemark',
+          detail: {
+            ...common,
+            callbackCommand: command,
+            idempotencyKey: idempotencyKey(command, 'op-1', ['1', '2', 'Bob']),
+            ownerUserID: '1',
+            friendUserID: '2',
+            remark: 'Bob',
+          },
+        },
+      ]);
+    },
+  );
+
+  it('maps callbackAfterRemoveBlackCommand to one AfterRemoveBlack event', () => {
+    const callback: FriendCallback = { command: 'callbackAfterRemoveBlackCommand', ownerUserID: '1', blackUserID: '2' };
+    expect(toFriendEvents(callback, meta)).toEqual([
+      {
+        detailType: 'AfterRemoveBlack',
+        detail: {
+          ...common,
+          callbackCommand: 'callbackAfterRemoveBlackCommand',
+          idempotencyKey: idempotencyKey('callbackAfterRemoveBlackCommand', 'op-1', ['1', '2']),
+          ownerUserID: '1',
+          blackUserID: '2',
+        },
+      },
+    ]);
+  });
+
+  it('gives two remarks of one pair different keys, so a later remark is never taken for a duplicate', () => {
+    const remark = (text: string) =>
+      toFriendEvents(
+        { command: 'callbackAfterSetFriendRemarkCommand', ownerUserID: '1', friendUserID: '2', remark: text },
+        meta,
+      )[0]?.detail.idempotencyKey;
+    expect(remark('a')).not.toBe(remark('b'));
+  });
+});
+
 describe('idempotencyKey', () => {
   it('is the same for the same command, operationID and payload (a duplicate delivery)', () => {
     expect(idempotencyKey('c', 'op', ['1', '2'])).toBe(idempotencyKey('c', 'op', ['1', '2']));

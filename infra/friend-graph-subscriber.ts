@@ -1,0 +1,53 @@
+import { Duration } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FRIEND_GRAPH_KEY } from '../functions/aws/friend-graph-table';
+import { FRIEND_DETAIL_TYPES } from '../functions/contract/events';
+import { BundledFunction, functionEntry } from './bundled-function';
+import type { FriendEvents } from './friend-events';
+
+/**
+ * The reference subscriber (`-c exampleSubscriber=true`): a function subscribed to every friend
+ * event that keeps a friend graph in its own DynamoDB table (encrypted, point-in-time recovery),
+ * allowed nothing but UpdateItem on that table.
+ */
+export class FriendGraphSubscriber extends Construct {
+  readonly table: dynamodb.Table;
+  readonly function: lambda.IFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: { friendEvents: FriendEvents }) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: FRIEND_GRAPH_KEY.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: FRIEND_GRAPH_KEY.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    });
+    const subscriber = new BundledFunction(this, 'Subscriber', {
+      entry: functionEntry('friend-graph/handler.ts'),
+      description: 'openim-friend-events reference subscriber: a friend graph in DynamoDB',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      memorySize: 256,
+      // An import part can hold thousands of IDs, two conditional writes each.
+      timeout: Duration.minutes(2),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+      environment: { FRIEND_GRAPH_TABLE_NAME: this.table.tableName },
+    });
+    subscriber.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
+    );
+    this.function = subscriber.function;
+    this.rule = props.friendEvents.subscribe(
+      'FriendGraphRule',
+      FRIEND_DETAIL_TYPES,
+      new targets.LambdaFunction(subscriber.function),
+    );
+  }
+}

@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
+import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
+import { applyEvent } from '../../functions/friend-graph/friend-graph';
+import { asCallbackBody, parseFriendCallback } from '../../functions/openim/callback-body';
+import { resolveCommand } from '../../functions/openim/commands';
+import { toFriendEvents } from '../../functions/openim/to-events';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
+
+/**
+ * The reference subscriber against a real DynamoDB implementation (dynalite, in memory) through
+ * the real SDK. Events are made by the product's own parser and mapper from OpenIM bodies.
+ */
+let dynamo: LocalDynamoDb;
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+});
+afterAll(() => dynamo.stop());
+
+/** The events the callback function publishes for this OpenIM body, as a subscriber receives them. */
+const eventsFor = (body: Record<string, unknown>, receivedAt: string, operationID = ''): FriendEvent[] => {
+  const command = resolveCommand({ body: body.callbackCommand });
+  const drafts = toFriendEvents(parseFriendCallback(command, asCallbackBody(body)), {
+    operationID,
+    receivedAt: new Date(receivedAt),
+  });
+  return drafts.map(({ detailType, detail }, index) => {
+    const event = {
+      version: '0',
+      id: `${detail.idempotencyKey}-${index}`,
+      'detail-type': detailType,
+      source: 'openim',
+      account: '000000000000',
+      time: receivedAt,
+      region: 'us-east-1',
+      resources: [],
+      detail,
+    };
+    if (!isFriendEvent(event)) throw new Error('not a friend event');
+    return event;
+  });
+};
+
+const request = (from: string, to: string) => ({
+  callbackCommand: 'callbackAfterAddFriendCommand',
+  fromUserID: from,
+  toUserID: to,
+  reqMsg: '',
+});
+const agree = (applicant: string, accepter: string) => ({
+  callbackCommand: 'callbackAfterAddFriendAgreeCommand',
+  fromUserID: applicant,
+  blackUserID: accepter,
+  HandleResult: 1,
+  HandleMsg: '',
+});
+const importFriends = (owner: string, friends: string[]) => ({
+  callbackCommand: 'callbackAfterImportFriendsCommand',
+  ownerUserID: owner,
+  friendUserIDs: friends,
+});
+const deleteFriend = (owner: string, friend: string) => ({
+  callbackCommand: 'callbackAfterDeleteFriendCommand',
+  ownerUserID: owner,
+  friendUserID: friend,
+});
+const remark = (owner: string, friend: string, text: string, command = 'callbackAfterSetFriendRemarkCommand') => ({
+  callbackCommand: command,
+  ownerUserID: owner,
+  friendUserID: friend,
+  remark: text,
+});
+const removeBlack = (owner: string, black: string) => ({
+  callbackCommand: 'callbackAfterRemoveBlackCommand',
+  ownerUserID: owner,
+  blackUserID: black,
+});
+
+const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, second)).toISOString();
+
+const applyAll = async (tableName: string, events: FriendEvent[]) => {
+  const store = new FriendGraphTable(dynamo.client, tableName);
+  const results = [];
+  for (const event of events) results.push(await applyEvent(event, store));
+  return results;
+};
+
+/** The graph without the bookkeeping: owner, other and the register values. */
+const graph = async (tableName: string) =>
+  (await dynamo.items(tableName)).map(({ ownerUserID, otherUserID, state, remark, blacklist }) => ({
+    pair: `${ownerUserID}->${otherUserID}`,
+    ...(state === undefined ? {} : { state }),
+    ...(remark === undefined ? {} : { remark }),
+    ...(blacklist === undefined ? {} : { blacklist }),
+  }));
+
+describe('the friend graph in DynamoDB', () => {
+  it('follows a friendship through its whole lifecycle', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    await applyAll(table, [
+      ...eventsFor(request('alice', 'bob'), at(1)),
+      ...eventsFor(agree('alice', 'bob'), at(2)),
+      ...eventsFor(remark('alice', 'bob', 'Bob (work)'), at(3)),
+      ...eventsFor(remark('bob', 'alice', 'Al', 'callbackAfterSetFriendRemark'), at(4)),
+      ...eventsFor(deleteFriend('alice', 'bob'), at(5)),
+      ...eventsFor(removeBlack('bob', 'carol'), at(6)),
+      ...eventsFor(importFriends('carol', ['alice', 'dave']), at(7)),
+    ]);
+    expect(await graph(table)).toEqual([
+      { pair: 'alice->bob', state: 'removed', remark: '' }, // a delete drops the record, remark included
+      { pair: 'alice->carol', state: 'friends' },
+      { pair: 'bob->alice', state: 'friends', remark: 'Al' }, // one-way: bob still lists alice
+      { pair: 'bob->carol', blacklist: 'none' },
+      { pair: 'carol->alice', state: 'friends' },
+      { pair: 'carol->dave', state: 'friends' },
+      { pair: 'dave->carol', state: 'friends' },
+    ]);
+  });
+
+  it('applies a duplicate delivery once', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    const [event] = eventsFor(agree('alice', 'bob'), at(1), 'op-1');
+    if (!event) throw new Error('no event');
+    expect(await applyAll(table, [event, event])).toEqual([
+      { applied: 2, ignored: 0 },
+      { applied: 0, ignored: 2 },
+    ]);
+  });
+
+  it('ignores a change older than the stored one (a delete overtaken by the request it followed)', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    await applyAll(table, [
+      ...eventsFor(agree('alice', 'bob'), at(1)),
+      ...eventsFor(deleteFriend('alice', 'bob'), at(3)),
+      ...eventsFor(remark('alice', 'bob', 'late'), at(2)),
+      ...eventsFor(request('alice', 'bob'), at(0)),
+    ]);
+    expect(await graph(table)).toEqual([
+      { pair: 'alice->bob', state: 'removed', remark: '' },
+      { pair: 'bob->alice', state: 'friends' },
+    ]);
+  });
+
+  it('orders two changes received in the same millisecond the same way whatever the delivery order', async () => {
+    const changes = [
+      ...eventsFor(remark('alice', 'bob', 'one'), at(1)),
+      ...eventsFor(remark('alice', 'bob', 'two'), at(1)),
+    ];
+    const forward = await dynamo.createFriendGraphTable();
+    const backward = await dynamo.createFriendGraphTable();
+    await applyAll(forward, changes);
+    await applyAll(backward, [...changes].reverse());
+    expect(await graph(forward)).toEqual(await graph(backward));
+    expect(await graph(forward)).toHaveLength(1);
+  });
+
+  it('applies every part of an import split to fit EventBridge', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    // Long IDs (at the 256-byte bound) so that a few hundred of them need two parts.
+    const friends = Array.from({ length: 850 }, (_, index) => `${String(index).padStart(4, '0')}${'x'.repeat(240)}`);
+    const parts = eventsFor(importFriends('owner', friends), at(1));
+    expect(parts.length).toBeGreaterThan(1);
+    const results = await applyAll(table, parts);
+    expect(results.reduce((sum, result) => sum + result.applied, 0)).toBe(2 * friends.length);
+    const items = await dynamo.items(table);
+    expect(items).toHaveLength(2 * friends.length);
+    expect(items.every((item) => item.state === 'friends')).toBe(true);
+  });
+
+  it('gives the same graph for events delivered shuffled and duplicated as for in-order delivery (property)', async () => {
+    const user = fc.constantFrom('u1', 'u2', 'u3');
+    const pair = fc.tuple(user, user).filter(([a, b]) => a !== b);
+    const body = fc.oneof(
+      pair.map(([a, b]) => request(a, b)),
+      pair.map(([a, b]) => agree(a, b)),
+      fc.tuple(user, fc.uniqueArray(user, { maxLength: 2 })).map(([owner, friends]) =>
+        importFriends(
+          owner,
+          friends.filter((friend) => friend !== owner),
+        ),
+      ),
+      pair.map(([a, b]) => deleteFriend(a, b)),
+      fc.tuple(pair, fc.constantFrom('', 'x', 'y')).map(([[a, b], text]) => remark(a, b, text)),
+      pair.map(([a, b]) => removeBlack(a, b)),
+    );
+    // Seconds from a small range, so some changes of one pair share a receive time (tie-break).
+    const timedEvents = fc
+      .array(fc.tuple(body, fc.integer({ min: 0, max: 20 }), fc.nat(3)), { minLength: 1, maxLength: 10 })
+      .map((entries) => entries.flatMap(([entry, second, op]) => eventsFor(entry, at(second), `op-${op}`)));
+    const delivery = timedEvents.chain((events) =>
+      fc.tuple(
+        fc.constant(events),
+        fc.array(fc.nat(events.length - 1), { maxLength: events.length }).chain((duplicates) =>
+          fc.shuffledSubarray([...events, ...duplicates.map((index) => events[index] as FriendEvent)], {
+            minLength: events.length + duplicates.length,
+          }),
+        ),
+      ),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(delivery, async ([events, delivered]) => {
+        const inOrder = [...events].sort((a, b) =>
+          (a.detail.receivedAt + a.detail.idempotencyKey).localeCompare(b.detail.receivedAt + b.detail.idempotencyKey),
+        );
+        const expected = await dynamo.createFriendGraphTable();
+        const actual = await dynamo.createFriendGraphTable();
+        await applyAll(expected, inOrder);
+        await applyAll(actual, delivered);
+        expect(await graph(actual)).toEqual(await graph(expected));
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('the deployed handler', () => {
+  it('reads its table from the environment and updates the graph from an EventBridge event', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    Object.assign(process.env, { FRIEND_GRAPH_TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
+    try {
+      const { handler } = await import('../../functions/friend-graph/handler');
+      const [event] = eventsFor(agree('alice', 'bob'), at(1), 'op-1');
+      expect(await handler(event)).toEqual({ applied: 2, ignored: 0 });
+      expect(await handler(event)).toEqual({ applied: 0, ignored: 2 });
+      expect(await handler({ 'detail-type': 'SomethingElse', detail: {} })).toEqual({ applied: 0, ignored: 0 });
+      expect(await graph(table)).toEqual([
+        { pair: 'alice->bob', state: 'friends' },
+        { pair: 'bob->alice', state: 'friends' },
+      ]);
+    } finally {
+      delete process.env.FRIEND_GRAPH_TABLE_NAME;
+      delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    }
+  });
+});
