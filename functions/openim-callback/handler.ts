@@ -51,7 +51,8 @@ export const createDependencies = (config: CallbackConfig, clock: Clock = Date.n
     tokens: createTokenSource({
       secretId: config.tokenSecretId,
       refreshMs: config.tokenRefreshMs,
-      timeoutMs: 1_000,
+      // Read at cold start and every refresh interval; a failed refresh keeps the cached token.
+      timeoutMs: 3_000,
       clock,
       onRefreshError: (reason) => logger.warn('callback token refresh failed; keeping the cached token', { reason }),
     }),

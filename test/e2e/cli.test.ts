@@ -28,11 +28,11 @@ it('every CLI answers --help (or -h) with its usage and exit code 0', async () =
 it('npm run redrive -- --max abc is a usage error naming the option (exit 2), and runs nothing', async () => {
   const { code, stdout, stderr } = await runCli(
     'infra/cli/redrive.ts',
-    ['--queue-url', 'http://127.0.0.1:9/q', '--max', 'abc'],
+    ['--from', 'http://127.0.0.1:9/dlq', '--to', 'http://127.0.0.1:9/q', '--max', 'abc'],
     {},
   );
   expect(stderr).toBe(
-    'error: --max must be a whole number from 1 to 10000000 (got "abc")\nusage: npm run redrive -- (--stack <name> | --queue-url <url>) [--max <messages>] [--region <region>]\n',
+    'error: --max must be a whole number from 1 to 10000000 (got "abc")\nusage: npm run redrive -- (--stack <name> | --from <url> --to <url>) [--max <messages>] [--region <region>]\n',
   );
   expect(stdout).toBe('');
   expect(code).toBe(2);

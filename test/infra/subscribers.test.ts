@@ -126,7 +126,7 @@ describe('the reference subscriber (friend graph)', () => {
 
   it('is deployed behind a flag, subscribed to every friend detail-type, and passes cdk-nag', () => {
     const { stack, template } = withGraph();
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 3); // callback, retry drainer, friend graph
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['openim'],
@@ -180,7 +180,7 @@ describe('the reference subscriber (friend graph)', () => {
 
   it('is absent by default', () => {
     const { template } = synthStack();
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 2); // callback and retry drainer
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
   });
 });

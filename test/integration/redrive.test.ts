@@ -77,7 +77,7 @@ describe('redrive', () => {
   it('leaves a message it could not move in the dead-letter queue, and a later run moves it', async () => {
     await parkEvents(5);
     deadLetterAll();
-    harness.emulator.injectFault('SendMessage', 'server-error', 1);
+    harness.emulator.injectFault('SendMessage', 'server-error', 3); // the SDK's own 3 attempts
 
     const first = await redrive(new SQSClient({}), options());
     expect(first).toEqual({ received: 5, moved: 4, failed: 1, skipped: 0 });

@@ -31,10 +31,14 @@ interface Emf {
 }
 
 /** Runs one callback with logs at INFO and metrics on, and returns what was written. */
-const observe = async (options: Parameters<typeof httpApiEvent>[0], faults: () => void = () => undefined) => {
+const observe = async (
+  options: Parameters<typeof httpApiEvent>[0],
+  faults: () => void = () => undefined,
+  env: Record<string, string> = {},
+) => {
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   delete process.env.POWERTOOLS_METRICS_DISABLED;
-  const handler = await harness.handlerWith();
+  const handler = await harness.handlerWith(env);
   harness.emulator.clearFaults();
   faults();
   const output = captureOutput();
@@ -147,6 +151,14 @@ describe('the stack reads what the function writes', () => {
         harness.emulator.faultPolicy = (operation) =>
           operation === 'PutEvents' || operation === 'SendMessage' ? 'throttle' : undefined;
       }),
+      // One failure opens this instance's circuit: the state change is logged and counted.
+      await observe(
+        { body: addFriendBody() },
+        () => {
+          harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
+        },
+        { BREAKER_FAILURE_THRESHOLD: '1' },
+      ),
     ]) {
       for (const [name, { dimensions }] of run.metrics) {
         names.add(name);
@@ -171,13 +183,26 @@ describe('the stack reads what the function writes', () => {
       expect(alarm.Dimensions).toContainEqual({ Name: 'service', Value: SERVICE_NAME });
     }
     const aws = alarms
-      .filter((alarm) => alarm.Namespace !== METRICS_NAMESPACE)
+      .filter((alarm) => alarm.Namespace !== undefined && alarm.Namespace !== METRICS_NAMESPACE)
       .map((alarm) => `${alarm.Namespace}/${alarm.MetricName}`);
     expect(aws.sort()).toEqual([
-      'AWS/Lambda/Errors',
+      'AWS/ApiGateway/5xx',
+      'AWS/Lambda/Errors', // callback function
+      'AWS/Lambda/Errors', // retry drainer
       'AWS/Lambda/Throttles',
-      'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'AWS/Lambda/Throttles',
+      'AWS/SQS/ApproximateAgeOfOldestMessage', // retry queue
+      'AWS/SQS/ApproximateNumberOfMessagesVisible', // final dead-letter queue
     ]);
+    // The API's 4xx alarm is a metric-math expression: its own 4xx minus the function's refusals.
+    const math = alarms.filter((alarm) => alarm.Metrics !== undefined);
+    const mathMetrics = math.flatMap((alarm) =>
+      (alarm.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string } } }[]).flatMap((query) =>
+        query.MetricStat ? [`${query.MetricStat.Metric.Namespace}/${query.MetricStat.Metric.MetricName}`] : [],
+      ),
+    );
+    expect(mathMetrics).toContain('AWS/ApiGateway/4xx');
+    expect(mathMetrics).toContain(`${METRICS_NAMESPACE}/${METRIC.rejected}`);
   });
 });
 

@@ -119,7 +119,7 @@ describe('loadConfig', () => {
     ['REPLY_BUDGET_MS', '2.5s', /replyBudgetMs: expected a whole number from 550 to 4500, got "2.5s"/],
     ['REPLY_BUDGET_MS', '1e3', /replyBudgetMs: expected a whole number/],
     ['MAX_BODY_BYTES', '1.5', /maxBodyBytes: expected a whole number from 1024 to 4194304/],
-    ['PUBLISH_TIMEOUT_MS', '0', /publishTimeoutMs: expected a whole number from 50 to 3000, got 0/],
+    ['PUBLISH_TIMEOUT_MS', '0', /publishTimeoutMs: expected a whole number from 50 to 3000, got "0"/],
     ['ALLOWED_SOURCE_CIDRS', '10.0.0.0/33', /allowedSourceCidrs: expected IPv4 or IPv6 .*"10.0.0.0\/33"/],
     ['ALLOWED_SOURCE_CIDRS', 'openim.example.com', /allowedSourceCidrs: .*"openim.example.com"/],
     ['CALLBACK_PATH_PREFIX', 'a b', /pathPrefix: expected URL path segments/],

@@ -61,16 +61,25 @@ describe('resolveCommand', () => {
     expect(() => resolveCommand({ path: command })).toThrow(UnhandledCommandError);
   });
 
-  it('echoes at most 64 characters of an unknown command', () => {
-    const error = (() => {
-      try {
-        resolveCommand({ path: 'x'.repeat(5_000) });
-      } catch (thrown) {
-        return thrown as UnhandledCommandError;
-      }
-      throw new Error('expected a throw');
-    })();
-    expect(error.errDlt).toContain(`"${'x'.repeat(64)}..."`);
-    expect(error.errDlt).not.toContain('x'.repeat(65));
+  const errDltOf = (path: string): string => {
+    try {
+      resolveCommand({ path });
+    } catch (thrown) {
+      return (thrown as UnhandledCommandError).errDlt;
+    }
+    throw new Error('expected a throw');
+  };
+
+  it('echoes an unknown command that looks like an OpenIM command name', () => {
+    expect(errDltOf('callbackBeforeAddFriendCommand')).toMatch(/^"callbackBeforeAddFriendCommand" is not one of /);
+  });
+
+  it.each([
+    ['a long value', 'x'.repeat(5_000)],
+    ['a value that could be the token', 'q7ZkVw0N4bY2mRt8sLx1cHfJ3pGdE6aK9uTnWvBi5oQ'],
+    ['a command-like name with other characters', 'callbackAfter<script>'],
+  ])('never echoes %s in the command’s place', (_label, value) => {
+    expect(errDltOf(value)).not.toContain(value);
+    expect(errDltOf(value)).toMatch(/^a value that is not a command name is not one of /);
   });
 });
