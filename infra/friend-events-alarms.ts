@@ -34,7 +34,7 @@ export const functionMetric = (metricName: string, props: cloudwatch.MetricOptio
   });
 
 /**
- * The errCodes the callback function answers with a 4xx status (DESIGN.md, reply contract).
+ * The errCodes the callback function answers with a 4xx status (the README's reply table).
  * Nine metrics plus API Gateway's 4xx count are exactly CloudWatch's limit of ten per alarm.
  */
 export const FUNCTION_4XX_ERR_CODES = [20001, 20002, 20003, 20004, 20005, 20006, 20007, 20008, 20009] as const;

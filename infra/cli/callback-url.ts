@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs, EXIT, flag, regionOption, string } from './cli-args';
 import { runMain, useRegion } from './cli-errors';
 import { requireOutput, stackOutputs } from './stack-outputs';
@@ -12,7 +13,7 @@ const args = cliArgs({
   usage: 'npm run callback-url -- [--stack <name>] [--yaml] [--region <region>]',
   description: "Prints the callback URL (with its secret token) to paste into OpenIM's webhooks config.",
   options: {
-    stack: string('the deployed stack', { placeholder: 'name', default: 'OpenImFriendEvents' }),
+    stack: string('the deployed stack', { placeholder: 'name', default: DEFAULTS.stackName }),
     yaml: flag('print the lines of config/webhooks.yml (OpenIM v3.7+) instead of the bare URL'),
     region: regionOption(),
   },

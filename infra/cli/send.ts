@@ -49,7 +49,7 @@ const args = cliArgs(spec);
 if (!sendsCommand(args['server-version'] as OpenImVersion, args.command as SampleCommand)) {
   exitWithUsageError(
     spec,
-    `an OpenIM ${args['server-version']} server never sends ${args.command} (see WIRE-FORMAT.md); pick another --server-version`,
+    `an OpenIM ${args['server-version']} server never sends ${args.command} (the README, Configure OpenIM); pick another --server-version`,
   );
 }
 

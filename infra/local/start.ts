@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs } from '../cli/cli-args';
 import { CliError, runMain } from '../cli/cli-errors';
 import type { StoredEvent } from './aws-emulator';
@@ -102,7 +103,7 @@ await runMain(async () => {
     console.log(JSON.stringify(event.detail, null, 2));
   });
 
-  const callbackUrl = `${reachableBaseUrl(url, host)}/openim/${token}`;
+  const callbackUrl = `${reachableBaseUrl(url, host)}/${DEFAULTS.pathPrefix}/${token}`;
   const containerHint = callbackUrl.startsWith(url)
     ? ''
     : `\n  (from Docker Desktop, http://host.docker.internal:${new URL(url).port}/openim/<token> works too)`;

@@ -1,6 +1,6 @@
 /**
  * What an OpenIM server sends for a friend callback, byte for byte, per server version
- * (see WIRE-FORMAT.md): used by the smoke-test CLI and the end-to-end tests.
+ * (the README, Configure OpenIM): used by the smoke-test CLI and the end-to-end tests.
  */
 export const OPENIM_VERSIONS = ['v3.7+', 'v3.4.2-v3.6', 'v3.0-v3.4.0'] as const;
 export type OpenImVersion = (typeof OPENIM_VERSIONS)[number];
