@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -48,14 +48,18 @@ export const buildProductBundle = (outdir: string, props: { tracing?: boolean } 
 export const buildFloorBundle = (outdir: string): string => buildWithConstruct(FLOOR_ENTRY, outdir, false);
 
 /**
- * The product entry built directly by esbuild with the construct's settings plus a source map
- * (mappings only) and a metafile: for the "with source maps" row and for the report of what
- * the bundle holds. Not what is deployed by default: source maps are opt-in.
+ * An entry built directly by esbuild with the construct's settings and a metafile, optionally
+ * with a source map (mappings only): for the "source maps on" row and the table of what the
+ * bundles hold. Source maps are opt-in, so the default deployed bundle has none.
  */
-export const buildSourceMappedBundle = async (outdir: string): Promise<{ bundle: string; metafile: Metafile }> => {
+export const buildWithEsbuild = async (
+  which: 'product' | 'floor',
+  outdir: string,
+  options: { sourceMap: boolean },
+): Promise<{ bundle: string; metafile: Metafile }> => {
   const bundle = join(outdir, 'index.mjs');
   const { metafile } = await build({
-    entryPoints: [PRODUCT_ENTRY],
+    entryPoints: [which === 'product' ? PRODUCT_ENTRY : FLOOR_ENTRY],
     outfile: bundle,
     bundle: true,
     platform: 'node',
@@ -64,12 +68,11 @@ export const buildSourceMappedBundle = async (outdir: string): Promise<{ bundle:
     minify: true,
     mainFields: ['module', 'main'],
     define: { 'process.env.OPENIM_TRACING': '"false"' },
-    sourcemap: true,
+    sourcemap: options.sourceMap,
     sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
   });
-  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(metafile));
   return { bundle, metafile };
 };
 
