@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { BundledFunction } from '../../infra/bundled-function';
-import { synthStack } from '../helpers/synth';
+import { build, type Metafile } from 'esbuild';
+import { BundledFunction, functionEntry } from '../../infra/bundled-function';
+
+const PRODUCT_ENTRY = functionEntry('openim-callback/handler.ts');
+const FLOOR_ENTRY = fileURLToPath(new URL('./floor-handler.ts', import.meta.url));
 
 /** The one bundle (`index.mjs`) in a synthesized cloud assembly. */
 const bundleIn = (outdir: string): string => {
@@ -16,24 +19,71 @@ const bundleIn = (outdir: string): string => {
   return bundles[0];
 };
 
-/** Our function's bundle exactly as `cdk synth` builds it. */
-export const buildProductBundle = (outdir: string, props: { tracing?: boolean } = {}): string => {
-  synthStack(props, { bundle: true, outdir }).app.synth();
-  return bundleIn(outdir);
-};
-
-/** The floor, bundled by the same construct with the same esbuild settings. */
-export const buildFloorBundle = (outdir: string): string => {
+/**
+ * A bundle built by the construct every function of the stack uses (`BundledFunction`: the
+ * local esbuild, ESM, minified, `mainFields: ['module', 'main']`), so it is byte for byte what
+ * `cdk synth` deploys for that entry. One function per app: the rest of the stack is not built.
+ */
+const buildWithConstruct = (entry: string, outdir: string, tracing: boolean): string => {
   const app = new App({ outdir });
-  new BundledFunction(new Stack(app, 'Floor'), 'Floor', {
-    entry: fileURLToPath(new URL('./floor-handler.ts', import.meta.url)),
-    description: 'benchmark floor',
+  new BundledFunction(new Stack(app, 'Bench'), 'Function', {
+    entry,
+    description: 'benchmark bundle',
     runtime: lambda.Runtime.NODEJS_22_X,
     memorySize: 512,
     timeout: Duration.seconds(10),
     logRetention: logs.RetentionDays.ONE_DAY,
+    tracing,
     environment: {},
   });
   app.synth();
   return bundleIn(outdir);
+};
+
+/** The callback function's bundle exactly as deployed. */
+export const buildProductBundle = (outdir: string, props: { tracing?: boolean } = {}): string =>
+  buildWithConstruct(PRODUCT_ENTRY, outdir, props.tracing ?? false);
+
+/** The floor: only an EventBridge client and one PutEvents, bundled by the same construct. */
+export const buildFloorBundle = (outdir: string): string => buildWithConstruct(FLOOR_ENTRY, outdir, false);
+
+/**
+ * An entry built directly by esbuild with the construct's settings and a metafile, optionally
+ * with a source map (mappings only): for the "source maps on" row and the table of what the
+ * bundles hold. Source maps are opt-in, so the default deployed bundle has none.
+ */
+export const buildWithEsbuild = async (
+  which: 'product' | 'floor',
+  outdir: string,
+  options: { sourceMap: boolean },
+): Promise<{ bundle: string; metafile: Metafile }> => {
+  const bundle = join(outdir, 'index.mjs');
+  const { metafile } = await build({
+    entryPoints: [which === 'product' ? PRODUCT_ENTRY : FLOOR_ENTRY],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    define: { 'process.env.OPENIM_TRACING': '"false"' },
+    sourcemap: options.sourceMap,
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return { bundle, metafile };
+};
+
+/** Bytes of the bundle's output by npm package (or `(own code)`), largest first. */
+export const bytesByPackage = (metafile: Metafile): [string, number][] => {
+  const totals = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? '(own code)';
+      totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
 };

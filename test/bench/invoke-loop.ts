@@ -20,7 +20,7 @@ Object.assign(process.env, {
   AWS_EC2_METADATA_DISABLED: 'true',
   EVENT_BUS_NAME: 'bench-bus',
   CALLBACK_TOKEN_SECRET_ID: 'bench-token',
-  DEAD_LETTER_QUEUE_URL: emulator.queueUrl('bench-dlq'),
+  RETRY_QUEUE_URL: emulator.queueUrl('bench-retry'),
 });
 emulator.secrets.set('bench-token', { current: TOKEN });
 
