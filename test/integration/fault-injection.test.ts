@@ -84,6 +84,29 @@ describe('when EventBridge fails', () => {
     );
   });
 
+  it('parks a 100,000-ID import whole: every part fits an SQS message (the emulator enforces 1 MiB)', async () => {
+    const ids = Array.from({ length: 100_000 }, (_, index) => `${6_100_000_000 + index}`);
+    const body = JSON.stringify({
+      callbackCommand: 'callbackAfterImportFriendsCommand',
+      ownerUserID: '3958741620',
+      friendUserIDs: ids,
+    });
+    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
+    const { response } = await invoke(
+      ctx.handler,
+      httpApiEvent({ path: `/openim/${TOKEN}/callbackAfterImportFriendsCommand`, body }),
+    );
+    expect(response.statusCode).toBe(200);
+    const parts = parked()
+      .map(({ entry }) => JSON.parse(String(entry.Detail)) as { friendUserIDs: string[]; part: number })
+      .sort((a, b) => a.part - b.part);
+    expect(parts.flatMap((part) => part.friendUserIDs).join(',') === ids.join(',')).toBe(true);
+    const largest = Math.max(
+      ...ctx.harness.emulator.messages(ctx.harness.queueUrl).map((m) => Buffer.byteLength(m.body)),
+    );
+    expect(largest).toBeLessThanOrEqual(1_048_576);
+  });
+
   it('parks the event when EventBridge is down entirely (connection refused)', async () => {
     const saved = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = 'http://127.0.0.1:9'; // nothing listens on the discard port
