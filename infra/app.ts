@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULTS } from '../functions/contract/settings';
 import { FriendEventsStack } from './stack';
-import { contextFlag, friendEventsPropsFromContext } from './stack-context';
+import { alarmTopicArnFromContext, contextFlag, friendEventsPropsFromContext } from './stack-context';
 
 /** `npx cdk synth` / `npx cdk deploy`: settings come from `-c key=value` (see the README). */
 const app = new App();
@@ -10,5 +10,6 @@ new FriendEventsStack(app, app.node.tryGetContext('stackName') ?? DEFAULTS.stack
   description: 'OpenIM friend callbacks to Amazon EventBridge (openim-friend-events)',
   friendEvents: friendEventsPropsFromContext(app),
   exampleSubscriber: contextFlag(app, 'exampleSubscriber') ?? false,
+  alarmTopicArn: alarmTopicArnFromContext(app),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

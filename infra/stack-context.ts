@@ -98,3 +98,12 @@ const checkContextBounds = (key: BoundedSetting, value: number): number => {
 
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+
+/** `-c alarmTopic=`: an existing SNS topic's ARN (the stack imports it; the construct takes a topic). */
+export const alarmTopicArnFromContext = (scope: Construct): string | undefined => {
+  const arn = contextText(scope, 'alarmTopic');
+  if (arn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(arn)) {
+    throw new SettingError('alarmTopic', 'expected an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)', arn);
+  }
+  return arn;
+};

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FriendEvents, type FriendEventsProps } from './friend-events';
 import { FriendGraphSubscriber } from './friend-graph-subscriber';
@@ -7,6 +8,8 @@ export interface FriendEventsStackProps extends StackProps {
   readonly friendEvents?: FriendEventsProps;
   /** Deploys the reference subscriber: a friend graph in DynamoDB, kept from every friend event. */
   readonly exampleSubscriber?: boolean;
+  /** Alarms notify this existing SNS topic (`-c alarmTopic=<arn>`). */
+  readonly alarmTopicArn?: string;
 }
 
 /** The deployable product: one `FriendEvents` construct and the outputs a user needs. */
@@ -15,7 +18,13 @@ export class FriendEventsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: FriendEventsStackProps = {}) {
     super(scope, id, props);
-    this.friendEvents = new FriendEvents(this, 'FriendEvents', props.friendEvents);
+    const alarmTopic = props.alarmTopicArn
+      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
+      : props.friendEvents?.alarmTopic;
+    this.friendEvents = new FriendEvents(this, 'FriendEvents', {
+      ...props.friendEvents,
+      ...(alarmTopic ? { alarmTopic } : {}),
+    });
     const { eventBus, retryQueue, deadLetterQueue, drainerFunction, tokenSecret } = this.friendEvents;
 
     new CfnOutput(this, 'CallbackBaseUrl', {

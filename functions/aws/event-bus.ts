@@ -28,9 +28,10 @@ export const entrySizeBytes = (entry: PutEventsRequestEntry): number =>
 const byteLength = (text: string | undefined): number => (text ? Buffer.byteLength(text, 'utf8') : 0);
 
 const MAX_ENTRIES_PER_CALL = 10;
-const MAX_BYTES_PER_CALL = 256 * 1024;
+/** The sum of entry sizes in one call; AWS's "1 MB" since 2026-01-29, read as the stricter 10^6 bytes. */
+const MAX_BYTES_PER_CALL = 1_000_000;
 
-/** Packs entries into as few PutEvents calls as EventBridge's limits allow (10 entries, 256 KiB). */
+/** Packs entries into as few PutEvents calls as EventBridge's limits allow (10 entries, 1 MB). */
 export const toBatches = <T>(items: T[], entryOf: (item: T) => PutEventsRequestEntry): T[][] => {
   const batches: T[][] = [];
   let batch: T[] = [];

@@ -2,7 +2,7 @@
  * The public event contract: what subscribers of the bus receive.
  *
  * This module has no imports and no runtime dependencies, so a subscriber's Lambda can
- * `import type { AfterAddFriendAgreeEvent } from '../../../.../functions/events'` without pulling in the
+ * `import type { AfterAddFriendAgreeEvent } from '.../functions/contract/events'` without pulling in the
  * handler, the AWS SDK or the CDK.
  */
 

@@ -4,7 +4,9 @@ import { InvalidFieldError, MalformedBodyError } from './reply';
 /**
  * Field bounds. OpenIM sends user IDs of a few dozen characters and short request messages;
  * these limits sit far above any real payload and exist so that one event always fits in an
- * EventBridge entry (256 KiB) and an SQS message (256 KiB), even after JSON escaping.
+ * EventBridge entry and, parked, in an SQS message (1 MB each since 2026-01-29), even after the
+ * JSON escaping of a detail inside a parked message (up to 6 bytes for 1: 200 KiB parts stay
+ * under the old 256 KB limits for most IDs and under 1 MiB for any).
  */
 export const MAX_USER_ID_BYTES = 256;
 export const MAX_MESSAGE_BYTES = 16 * 1024;

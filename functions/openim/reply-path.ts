@@ -1,3 +1,4 @@
+import { PARK_RESERVE_MS } from '../contract/settings';
 import { asCallbackBody, parseFriendCallback } from './callback-body';
 import type { CircuitBreaker } from './circuit-breaker';
 import { type FriendCommand, resolveCommand } from './commands';
@@ -45,8 +46,6 @@ export interface AcceptedCallback {
   publishLatencyMs: number;
 }
 
-/** Time always kept for parking, out of the reply budget: a few SQS round trips. */
-export const PARK_RESERVE_MS = 500;
 /** An attempt shorter than this would time out on a healthy bus: park at once instead. */
 const MIN_ATTEMPT_MS = 50;
 /** Shortest time given to parking, even when the budget is spent (a late reply beats a lost event). */

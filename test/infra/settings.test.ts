@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { FriendEvents, type FriendEventsProps } from '../../infra/friend-events';
 import { resolveSettings } from '../../infra/friend-events-settings';
-import { friendEventsPropsFromContext } from '../../infra/stack-context';
+import { alarmTopicArnFromContext, friendEventsPropsFromContext } from '../../infra/stack-context';
 import { synthFromContext } from '../helpers/synth';
 
 describe('the FriendEvents settings', () => {
@@ -195,6 +195,14 @@ describe('the settings from CDK context (-c key=value)', () => {
       reservedConcurrency: 25,
       archiveRetention: Duration.days(90),
     });
+  });
+
+  it('take an existing SNS topic for the alarms by its ARN (-c alarmTopic=), and refuse anything else', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
+    expect(alarmTopicArnFromContext(new App({ context: { alarmTopic: arn } }))).toBe(arn);
+    expect(() => alarmTopicArnFromContext(new App({ context: { alarmTopic: 'ops-alarms' } }))).toThrow(
+      /alarmTopic: expected an SNS topic ARN/,
+    );
   });
 
   it('reach the construct unrounded: maxBodyBytes=1.5 fails synth as 1.5', () => {

@@ -47,12 +47,12 @@ describe('toBatches', () => {
     expect(batches.map((batch) => batch.length)).toEqual([10, 10, 5]);
   });
 
-  it('keeps every call under 256 KiB', () => {
-    const items = Array.from({ length: 5 }, () => entry(100 * 1024));
+  it('keeps every call within the 1 MB PutEvents request limit (10^6 bytes)', () => {
+    const items = Array.from({ length: 9 }, () => entry(200 * 1024));
     const batches = toBatches(items, (item) => item);
-    expect(batches.map((batch) => batch.length)).toEqual([2, 2, 1]);
+    expect(batches.map((batch) => batch.length)).toEqual([4, 4, 1]);
     for (const batch of batches) {
-      expect(batch.reduce((sum, item) => sum + entrySizeBytes(item), 0)).toBeLessThanOrEqual(256 * 1024);
+      expect(batch.reduce((sum, item) => sum + entrySizeBytes(item), 0)).toBeLessThanOrEqual(1_000_000);
     }
   });
 
