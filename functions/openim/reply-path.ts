@@ -44,6 +44,8 @@ export interface AcceptedCallback {
   /** Whether PutEvents was tried, and if not, why. */
   attempt: 'made' | SkipReason;
   publishLatencyMs: number;
+  /** Why events were parked (each distinct reason once), for the log line. */
+  parkReason?: string;
 }
 
 /** An attempt shorter than this would time out on a healthy bus: park at once instead. */
@@ -88,6 +90,7 @@ export const acceptCallback = async (input: CallbackInput, services: ReplyPathSe
     parked: unpublished.length,
     attempt: skip ?? 'made',
     publishLatencyMs,
+    ...(unpublished.length > 0 ? { parkReason: [...new Set(unpublished.map(({ reason }) => reason))].join('; ') } : {}),
   };
 };
 

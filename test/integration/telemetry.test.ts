@@ -97,7 +97,15 @@ describe('per outcome', () => {
     const { logs, metrics } = await observe({ body: addFriendBody() }, () => {
       harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
     });
-    expect(logs).toEqual([expect.objectContaining({ level: 'WARN', outcome: 'parked', parked: 1, attempt: 'made' })]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        outcome: 'parked',
+        parked: 1,
+        attempt: 'made',
+        parkReason: expect.stringMatching(/InternalException/),
+      }),
+    ]);
     expect(metrics.get(METRIC.parked)?.value).toBe(1);
   });
 

@@ -54,7 +54,7 @@ describe('acceptCallback (the reply path)', () => {
   it('parks at once, without a second attempt, when the one attempt fails', async () => {
     const { services, input, calls } = setup({ publishMs: 300, publishFails: true });
     const outcome = await acceptCallback(input(), services);
-    expect(outcome).toMatchObject({ published: 0, parked: 1, attempt: 'made' });
+    expect(outcome).toMatchObject({ published: 0, parked: 1, attempt: 'made', parkReason: 'InternalException' });
     expect(calls.publish).toEqual([300]);
     expect(calls.park).toEqual([1_500 - 300]); // the rest of the budget
   });
