@@ -1,10 +1,11 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, type Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
 /** A handler file of this repository, by its path under `functions/`. */
@@ -30,12 +31,64 @@ export interface BundledFunctionProps {
 }
 
 /**
- * A Lambda of this repository: Node.js on arm64, an ESM bundle built by the local esbuild
- * (never Docker), minified, AWS SDK bundled (not the runtime's copy: a pinned, tested version),
- * source maps on request, its own log group and a role that can write only to that log group.
+ * The function's code: an ESM bundle built at synth by the local esbuild (never Docker), minified,
+ * AWS SDK bundled (not the runtime's copy: a pinned, tested version). Code splitting puts what is
+ * only `import()`ed (the SQS client of the failure path) in chunks of its own, which Node reads
+ * only when first used, so a cold start does not parse them. (NodejsFunction cannot split: it
+ * writes one file.) The asset hash is the output's, so any change that reaches the bundle deploys.
+ */
+export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): lambda.Code =>
+  lambda.Code.fromAsset(dirname(props.entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('unused-local-esbuild-only'),
+      local: {
+        tryBundle: (outputDir) => {
+          buildSync({ ...bundleOptions(props), outdir: outputDir });
+          return true;
+        },
+      },
+    },
+  });
+
+/** esbuild's settings for a function of this repository (the benchmark builds with them too). */
+export const bundleOptions = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): BuildOptions => ({
+  entryPoints: { index: props.entry },
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  minify: true,
+  // Mappings only: stack traces need no source text, and the smaller map parses faster.
+  sourcemap: props.sourceMaps ?? false,
+  sourcesContent: false,
+  // Without `module` first, esbuild picks the SDK's CommonJS builds, which then fail in an
+  // ESM bundle with "Dynamic require of node:https is not supported" (and weigh more).
+  mainFields: ['module', 'main'],
+  // Decided at build time, so code behind a disabled option is not even in the bundle.
+  define: { 'process.env.OPENIM_TRACING': JSON.stringify(props.tracing ? 'true' : 'false') },
+  // The X-Ray SDK is CommonJS and requires Node built-ins, which an ESM bundle cannot do
+  // without a real `require` ("Dynamic require of util is not supported" at cold start).
+  ...(props.tracing
+    ? {
+        banner: {
+          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        },
+      }
+    : {}),
+  // Warnings and errors only: the per-file size table is noise in every synth.
+  logLevel: 'warning',
+});
+
+/**
+ * A Lambda of this repository: Node.js on arm64, its code bundled by `bundledCode`, source maps
+ * on request, its own log group and a role that can write only to that log group.
  */
 export class BundledFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -52,10 +105,10 @@ export class BundledFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(props),
       description: props.description,
-      handler: 'handler',
+      handler: 'index.handler',
       runtime: props.runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -68,30 +121,6 @@ export class BundledFunction extends Construct {
       environment: {
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        // Mappings only: stack traces need no source text, and the smaller map parses faster.
-        ...(props.sourceMaps ? { sourceMap: true, sourcesContent: false } : {}),
-        // esbuild's per-file size table is noise in every synth; warnings and errors still show.
-        logLevel: LogLevel.WARNING,
-        // Without `module` first, esbuild picks the SDK's CommonJS builds, which then fail in an
-        // ESM bundle with "Dynamic require of node:https is not supported" (and weigh more).
-        mainFields: ['module', 'main'],
-        externalModules: [],
-        forceDockerBundling: false,
-        // Decided at build time, so code behind a disabled option is not even in the bundle.
-        define: { 'process.env.OPENIM_TRACING': JSON.stringify(props.tracing ? 'true' : 'false') },
-        // The X-Ray SDK is CommonJS and requires Node built-ins, which an ESM bundle cannot do
-        // without a real `require` ("Dynamic require of util is not supported" at cold start).
-        ...(props.tracing
-          ? {
-              banner:
-                "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-            }
-          : {}),
       },
     });
     acknowledgeFindings(this, 'AwsSolutions-L1');

@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
-import { BundledFunction, functionEntry } from '../../infra/bundled-function';
+import { BundledFunction, bundleOptions, functionEntry } from '../../infra/bundled-function';
+import { coldLoadedFiles } from '../helpers/bundle-files';
 
 const PRODUCT_ENTRY = functionEntry('openim-callback/handler.ts');
 const FLOOR_ENTRY = fileURLToPath(new URL('./floor-handler.ts', import.meta.url));
@@ -48,32 +49,33 @@ export const buildProductBundle = (outdir: string, props: { tracing?: boolean } 
 export const buildFloorBundle = (outdir: string): string => buildWithConstruct(FLOOR_ENTRY, outdir, false);
 
 /**
- * An entry built directly by esbuild with the construct's settings and a metafile, optionally
- * with a source map (mappings only): for the "source maps on" row and the table of what the
- * bundles hold. Source maps are opt-in, so the default deployed bundle has none.
+ * An entry built directly by esbuild with the construct's own options (`bundleOptions`) plus a
+ * metafile, optionally with a source map (mappings only): for the "source maps on" row and the
+ * table of what the bundles hold. Source maps are opt-in, so the deployed bundle has none.
  */
 export const buildWithEsbuild = async (
   which: 'product' | 'floor',
   outdir: string,
   options: { sourceMap: boolean },
 ): Promise<{ bundle: string; metafile: Metafile }> => {
-  const bundle = join(outdir, 'index.mjs');
+  const entry = which === 'product' ? PRODUCT_ENTRY : FLOOR_ENTRY;
   const { metafile } = await build({
-    entryPoints: [which === 'product' ? PRODUCT_ENTRY : FLOOR_ENTRY],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    mainFields: ['module', 'main'],
-    define: { 'process.env.OPENIM_TRACING': '"false"' },
-    sourcemap: options.sourceMap,
-    sourcesContent: false,
+    ...bundleOptions({ entry, sourceMaps: options.sourceMap }),
+    outdir,
     metafile: true,
-    logLevel: 'warning',
   });
-  return { bundle, metafile };
+  return { bundle: join(outdir, 'index.mjs'), metafile };
+};
+
+/** Bytes of the output files Node reads at cold start (the entry and its static chunks), by npm package. */
+export const coldBytesByPackage = (metafile: Metafile, bundle: string): [string, number][] => {
+  const cold = new Set(coldLoadedFiles(dirname(bundle)).map((file) => relative(process.cwd(), file)));
+  return bytesByPackage({
+    ...metafile,
+    outputs: Object.fromEntries(
+      Object.entries(metafile.outputs).filter(([file]) => cold.has(relative(process.cwd(), file))),
+    ),
+  });
 };
 
 /** Bytes of the bundle's output by npm package (or `(own code)`), largest first. */

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { toParkedMessage } from '../../functions/aws/retry-queue';
 import type { FriendEventsProps } from '../../infra/friend-events';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
+import { allFiles, coldLoadedFiles } from '../helpers/bundle-files';
 import { synthStack } from '../helpers/synth';
 
 /**
@@ -39,10 +40,11 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('the function bundle', () => {
-  it('is one minified ESM file with the AWS SDK inside, and no source map unless asked', () => {
-    expect(readdirSync(assetDir)).toEqual(['index.mjs']);
-    expect(readdirSync(drainerAssetDir)).toEqual(['index.mjs']);
-    expect(readdirSync(tracedAssetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+  it('is a minified ESM entry with chunks, the AWS SDK inside, and no source map unless asked', () => {
+    expect(readdirSync(assetDir).sort()).toEqual(['chunks', 'index.mjs']);
+    expect(readdirSync(drainerAssetDir).sort()).toEqual(['chunks', 'index.mjs']);
+    expect(readdirSync(tracedAssetDir).sort()).toEqual(['chunks', 'index.mjs', 'index.mjs.map']);
+    expect(allFiles(assetDir).some((file) => file.endsWith('.map'))).toBe(false);
     const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(code.split('\n').length).toBeLessThan(100); // minified
     expect(code).toMatch(/export\s*\{[^}]*as handler/);
@@ -52,12 +54,23 @@ describe('the function bundle', () => {
     expect(code).not.toContain('aws-xray'); // tracing is off, so its code is compiled out
   });
 
+  it('does not read the SQS client at cold start: only the failure path imports it', () => {
+    const read = (files: string[]) => files.map((file) => readFileSync(file, 'utf8')).join('\n');
+    // The JSON protocols' X-Amz-Target prefixes: AmazonSQS.*, AWSEvents.*
+    expect(read(allFiles(assetDir))).toContain('AmazonSQS');
+    expect(read(coldLoadedFiles(assetDir))).not.toContain('AmazonSQS');
+    expect(read(coldLoadedFiles(assetDir))).toContain('AWSEvents');
+  });
+
   it.each([
-    ['', () => assetDir],
-    [' (tracing on)', () => tracedAssetDir],
-  ])('loads in a fresh node process and turns a callback into a PutEvents call%s', async (_label, bundleDir) => {
+    ['turns a callback into a PutEvents call', () => assetDir, false],
+    ['turns a callback into a PutEvents call (tracing on)', () => tracedAssetDir, false],
+    ['parks the event through its lazily loaded SQS chunk when EventBridge fails', () => assetDir, true],
+  ])('loads in a fresh node process and %s', async (_label, bundleDir, eventBridgeFails) => {
     const emulator = new AwsEmulator();
     await emulator.start();
+    if (eventBridgeFails)
+      emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
     emulator.secrets.set('token-secret', { current: 'bundle-token' });
     const queueUrl = emulator.queueUrl('retry');
     const script = join(outdir, 'invoke.mjs');
@@ -96,14 +109,21 @@ describe('the function bundle', () => {
         headers: { 'content-type': 'application/json' },
         body: '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}',
       });
-      expect(emulator.events).toEqual([
-        expect.objectContaining({
-          eventBusName: 'bus',
-          source: 'openim',
-          detailType: 'AfterAddFriend',
-          detail: expect.objectContaining({ operationID: 'op-bundle' }),
-        }),
-      ]);
+      if (eventBridgeFails) {
+        expect(emulator.events).toEqual([]);
+        expect(emulator.messages(queueUrl).map((message) => JSON.parse(message.body).entry)).toEqual([
+          expect.objectContaining({ EventBusName: 'bus', Source: 'openim', DetailType: 'AfterAddFriend' }),
+        ]);
+      } else {
+        expect(emulator.events).toEqual([
+          expect.objectContaining({
+            eventBusName: 'bus',
+            source: 'openim',
+            detailType: 'AfterAddFriend',
+            detail: expect.objectContaining({ operationID: 'op-bundle' }),
+          }),
+        ]);
+      }
     } finally {
       await emulator.stop();
     }
