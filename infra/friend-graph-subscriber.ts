@@ -1,15 +1,20 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FRIEND_GRAPH_KEY } from '../functions/aws/friend-graph-table';
 import { FRIEND_DETAIL_TYPES } from '../functions/contract/events';
 import { BundledFunction, functionEntry } from './bundled-function';
 import type { FriendEvents } from './friend-events';
+import { acknowledgeFindings } from './nag-acknowledgements';
 
 /**
  * The reference subscriber (`-c exampleSubscriber=true`): a function subscribed to every friend
@@ -20,6 +25,9 @@ export class FriendGraphSubscriber extends Construct {
   readonly table: dynamodb.Table;
   readonly function: lambda.IFunction;
   readonly rule: events.Rule;
+  /** Events the subscriber could not apply, kept for 14 days. */
+  readonly failedEvents: sqs.Queue;
+  readonly failedEventsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: { friendEvents: FriendEvents }) {
     super(scope, id);
@@ -44,10 +52,37 @@ export class FriendGraphSubscriber extends Construct {
       new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
     );
     this.function = subscriber.function;
+
+    // Nothing is dropped here either: an event EventBridge could not deliver, or that still failed
+    // after Lambda's own retries, lands in this queue (with its full payload), which alarms.
+    this.failedEvents = new sqs.Queue(this, 'FailedEvents', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFindings(this.failedEvents, 'AwsSolutions-SQS3');
+    subscriber.function.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.failedEvents),
+      retryAttempts: 2,
+    });
     this.rule = props.friendEvents.subscribe(
       'FriendGraphRule',
       FRIEND_DETAIL_TYPES,
-      new targets.LambdaFunction(subscriber.function),
+      new targets.LambdaFunction(subscriber.function, { deadLetterQueue: this.failedEvents }),
     );
+    this.failedEventsAlarm = new cloudwatch.Alarm(this, 'FailedEventsAlarm', {
+      alarmDescription:
+        'The friend-graph subscriber could not apply events: they wait in its failed-events queue (full payload). Fix the cause, then send them again (aws events put-events, or a replay from the archive).',
+      metric: this.failedEvents.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const topic = props.friendEvents.alarms.topic;
+    if (topic) this.failedEventsAlarm.addAlarmAction(new actions.SnsAction(topic));
   }
 }

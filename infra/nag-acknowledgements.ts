@@ -13,7 +13,7 @@ const REASONS = {
   'AwsSolutions-SMG4':
     "Rotating the token means changing the URL in OpenIM's config too, so rotation is a documented manual step (the function accepts the previous token meanwhile), not a scheduled Lambda.",
   'AwsSolutions-SQS3':
-    'This is the final dead-letter queue (of the retry queue): what lands here failed for hours, raises an alarm and is moved back with npm run redrive; a queue behind it would only hide those events.',
+    "A dead-letter queue itself (the retry queue's final one, or the reference subscriber's failed events): what lands here raises an alarm and is sent again on purpose (npm run redrive, or put-events); a queue behind it would only hide those events.",
   'AwsSolutions-SNS2':
     'Alarm notifications carry no sensitive data, and CloudWatch cannot publish to a topic encrypted with the AWS managed key.',
   'AwsSolutions-IAM5[Resource::*]':

@@ -163,6 +163,31 @@ describe('the reference subscriber (friend graph)', () => {
     });
   });
 
+  it('drops nothing: undeliverable and failed events land in an encrypted queue that alarms', () => {
+    const { template } = withGraph();
+    const queueRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('FriendGraphFailedEvents'), 'Arn'] };
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: queueRef } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: queueRef } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('FriendGraphFailedEvents'), 'QueueName'] },
+        },
+      ],
+    });
+  });
+
   it('may only UpdateItem, and only on its own table', () => {
     const { template } = withGraph();
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
