@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { AwsEmulator, type Fault } from '../../infra/local/aws-emulator';
+import type { Fault } from '../../infra/local/aws-emulator';
+import { startLocalAws } from '../../infra/local/local-environment';
 
 /**
  * Child process of the benchmark: a loopback AWS endpoint and one bundle in the same process,
@@ -11,18 +12,8 @@ import { AwsEmulator, type Fault } from '../../infra/local/aws-emulator';
 const TOKEN = 'bench-token-abcdefghijklmnopqrstuvwxyz0123456';
 const { BUNDLE = '', BASELINE = '', MODE = 'warm', RUNS = '10000', RESULT_FILE = '' } = process.env;
 
-const emulator = new AwsEmulator();
-Object.assign(process.env, {
-  AWS_ENDPOINT_URL: await emulator.start(),
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  EVENT_BUS_NAME: 'bench-bus',
-  CALLBACK_TOKEN_SECRET_ID: 'bench-token',
-  RETRY_QUEUE_URL: emulator.queueUrl('bench-retry'),
-});
-emulator.secrets.set('bench-token', { current: TOKEN });
+// The loopback AWS stand-in of `npm start`, with the SDK pointed at it through the environment.
+const { emulator } = await startLocalAws({ token: TOKEN });
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
 const { handler } = (await import(BUNDLE)) as { handler: Handler };

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { AwsEmulator, type Fault } from '../../infra/local/aws-emulator';
+import type { Fault } from '../../infra/local/aws-emulator';
+import { startLocalAws } from '../../infra/local/local-environment';
 
 /**
  * Child process of the benchmark: OpenIM's callback sender (v3.7+, see WIRE-FORMAT.md, Delivery)
@@ -91,19 +92,8 @@ class CallbackBuffer<T> {
   }
 }
 
-const emulator = new AwsEmulator();
-Object.assign(process.env, {
-  AWS_ENDPOINT_URL: await emulator.start(),
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  EVENT_BUS_NAME: 'bench-bus',
-  CALLBACK_TOKEN_SECRET_ID: 'bench-token',
-  RETRY_QUEUE_URL: emulator.queueUrl('bench-retry'),
-});
-emulator.secrets.set('bench-token', { current: TOKEN });
-const retryQueueUrl = emulator.queueUrl('bench-retry');
+// The loopback AWS stand-in of `npm start`, with the SDK pointed at it through the environment.
+const { emulator, queueUrl: retryQueueUrl } = await startLocalAws({ token: TOKEN });
 const { createHandler } = (await import(BUNDLE)) as { createHandler: () => Promise<Handler> };
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
 
