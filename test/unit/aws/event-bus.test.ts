@@ -1,5 +1,5 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { entrySizeBytes, toBatches, toPutEventsEntry } from '../../../functions/aws/event-bus';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { entrySizeBytes, putOnce, toBatches, toPutEventsEntry } from '../../../functions/aws/event-bus';
 
 const entry = (detailBytes: number): PutEventsRequestEntry => ({
   Source: 'openim',
@@ -58,5 +58,52 @@ describe('toBatches', () => {
 
   it('returns no batch for no entries', () => {
     expect(toBatches([], (item: PutEventsRequestEntry) => item)).toEqual([]);
+  });
+});
+
+describe('putOnce', () => {
+  /** A fake EventBridge client: answers each call with `answer(entries)`, records the calls. */
+  const client = (answer: (entries: PutEventsRequestEntry[]) => unknown) => {
+    const calls: PutEventsRequestEntry[][] = [];
+    const fake = {
+      send: async (command: { input: { Entries: PutEventsRequestEntry[] } }) => {
+        calls.push(command.input.Entries);
+        return answer(command.input.Entries);
+      },
+    };
+    return { fake: fake as unknown as EventBridgeClient, calls };
+  };
+  const items = ['a', 'b', 'c'].map((id) => ({ ...entry(10), Detail: id }));
+
+  it('makes one call per batch and returns nothing when every entry has an EventId', async () => {
+    const { fake, calls } = client((entries) => ({ Entries: entries.map((_, index) => ({ EventId: `e${index}` })) }));
+    expect(await putOnce(fake, items, (item) => item, 300)).toEqual([]);
+    expect(calls).toEqual([items]);
+  });
+
+  it('returns exactly the entries that failed in an HTTP 200 answer, with their error code', async () => {
+    const { fake } = client(() => ({
+      FailedEntryCount: 1,
+      Entries: [{ EventId: 'e0' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }, { EventId: 'e2' }],
+    }));
+    expect(await putOnce(fake, items, (item) => item, 300)).toEqual([
+      { item: items[1], reason: 'InternalFailure: try again' },
+    ]);
+  });
+
+  it('returns every entry of a call that threw, with the error, and never throws itself', async () => {
+    const { fake } = client(() => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+    expect(await putOnce(fake, items, (item) => item, 300)).toEqual(
+      items.map((item) => ({ item, reason: 'ThrottlingException: Rate exceeded' })),
+    );
+  });
+
+  it('counts an entry without an EventId as not published', async () => {
+    const { fake } = client(() => ({ Entries: [] }));
+    expect((await putOnce(fake, items, (item) => item, 300)).map(({ reason }) => reason)).toEqual(
+      items.map(() => 'PutEvents returned no EventId for this entry'),
+    );
   });
 });
