@@ -41,11 +41,12 @@ type SqsModule = typeof import('@aws-sdk/client-sqs');
  * Parks unpublished events in the SQS retry queue, one message each. The SQS client is loaded
  * on first use: only the failure path needs it, so the cold start does not parse it.
  */
-export const createRetryQueue = (queueUrl: string, address: EventAddress, timeoutMs: number): ParkEvents => {
+export const createRetryQueue = (queueUrl: string, address: EventAddress, maxTimeoutMs: number): ParkEvents => {
   let sqs: Promise<{ client: SQSClient; SendMessageCommand: SqsModule['SendMessageCommand'] }> | undefined;
   const loadSqs = () =>
     (sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageCommand }) => ({
-      client: new SQSClient(singleAttemptClientConfig(timeoutMs)),
+      // Each send carries its own abort signal; the client's own timeout is only a backstop above it.
+      client: new SQSClient(singleAttemptClientConfig(maxTimeoutMs)),
       SendMessageCommand,
     })));
 

@@ -9,7 +9,6 @@ import { createTokenSource } from '../aws/callback-token';
 import { createEventBridgeClient, createEventBusPublisher } from '../aws/event-bus';
 import { createRetryQueue } from '../aws/retry-queue';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
-import { PARK_RESERVE_MS } from '../contract/settings';
 import { CircuitBreaker } from '../openim/circuit-breaker';
 import type { Clock } from '../openim/ports';
 import { acceptedReply } from '../openim/reply';
@@ -32,7 +31,7 @@ export const createDependencies = (config: CallbackConfig, clock: Clock = Date.n
     replyBudgetMs: config.replyBudgetMs,
     clock,
     publish: createEventBusPublisher(address, createEventBridgeClient(config.publishTimeoutMs)),
-    park: createRetryQueue(config.retryQueueUrl, address, PARK_RESERVE_MS),
+    park: createRetryQueue(config.retryQueueUrl, address, config.replyBudgetMs),
     breaker: new CircuitBreaker({
       failureThreshold: config.breakerFailureThreshold,
       cooldownMs: config.breakerCooldownMs,

@@ -125,15 +125,22 @@ describe('the handler and the token', () => {
     const { loadConfig } = await import('../../functions/openim-callback/config');
     let now = Date.now();
     const fresh = buildHandler(createDependencies(loadConfig(), () => now));
-    expect((await invoke(fresh, httpApiEvent({ body: addFriendBody() }))).response.statusCode).toBe(200);
+    expect((await invoke(fresh, httpApiEvent({ body: addFriendBody(), timeEpoch: now }))).response.statusCode).toBe(
+      200,
+    );
     harness.emulator.secrets.set(LOCAL_SECRET_ID, { current: 'rotated-token', previous: TOKEN });
-    // A miss re-reads the secret only when the cache is older than 10 s.
+    // A miss re-reads the secret only when the cache is older than 10 s. (The callbacks arrive on
+    // the same fake clock, so their reply budget is not spent by the jump.)
     now += 10_001;
     const rotated = await invoke(
       fresh,
-      httpApiEvent({ path: '/openim/rotated-token/callbackAfterAddFriendCommand', body: addFriendBody() }),
+      httpApiEvent({
+        path: '/openim/rotated-token/callbackAfterAddFriendCommand',
+        body: addFriendBody(),
+        timeEpoch: now,
+      }),
     );
-    const previous = await invoke(fresh, httpApiEvent({ body: addFriendBody() }));
+    const previous = await invoke(fresh, httpApiEvent({ body: addFriendBody(), timeEpoch: now }));
     expect([rotated.response.statusCode, previous.response.statusCode]).toEqual([200, 200]);
   });
 
