@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { MAX_USER_ID_BYTES } from '../openim/callback-body';
+import { isPlainText, MAX_USER_ID_BYTES } from '../openim/callback-body';
 import type { StatusAndReply } from '../openim/reply';
 import { InvalidFieldError } from '../openim/reply';
 
@@ -27,6 +27,8 @@ export const readOperationID = (headers: APIGatewayProxyEventV2['headers'] | und
   if (Buffer.byteLength(value, 'utf8') > MAX_USER_ID_BYTES) {
     throw new InvalidFieldError(`operationID header: at most ${MAX_USER_ID_BYTES} bytes`);
   }
+  // It becomes part of every event and its idempotency key: plain text only, like a user ID.
+  if (!isPlainText(value)) throw new InvalidFieldError('operationID header: expected text without control characters');
   return value;
 };
 

@@ -121,11 +121,11 @@ const checkUserID = (name: string, value: unknown): string => {
   return value;
 };
 
-/** No C0 control (NUL included), DEL or C1 control, and every UTF-16 surrogate in a pair. */
-const isPlainText = (value: string): boolean => {
+/** No C0 control (NUL included), DEL, C1 control or U+FFFE/U+FFFF, and every UTF-16 surrogate in a pair. */
+export const isPlainText = (value: string): boolean => {
   for (let index = 0; index < value.length; index++) {
     const code = value.charCodeAt(index);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code >= 0xfffe) return false;
     if (code >= 0xdc00 && code <= 0xdfff) return false; // a low surrogate without a high one before it
     if (code >= 0xd800 && code <= 0xdbff) {
       const next = value.charCodeAt(index + 1);

@@ -51,7 +51,7 @@ export interface AcceptedCallback {
 /** An attempt shorter than this would time out on a healthy bus: park at once instead. */
 const MIN_ATTEMPT_MS = 50;
 /** Shortest time given to parking, even when the budget is spent (a late reply beats a lost event). */
-const MIN_PARK_MS = 200;
+const MIN_PARK_MS = PARK_RESERVE_MS;
 
 /**
  * Validates the callback, makes one bounded PutEvents attempt (unless the circuit is open) and

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { FRIEND_DETAIL_TYPES, type FriendDetailType } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs, EXIT, flag, regionOption, string } from './cli-args';
 import { runMain, useRegion } from './cli-errors';
@@ -20,6 +21,12 @@ const args = cliArgs({
 });
 useRegion(args.region);
 
+/** Callbacks that older servers never send. */
+const SINCE: Partial<Record<FriendDetailType, string>> = {
+  AfterAddFriendAgree: 'v3.8.1+',
+  AfterRemoveBlack: 'fires from v3.8.1',
+};
+
 await runMain(async () => {
   const outputs = await stackOutputs(args.stack);
   const baseUrl = requireOutput(outputs, 'CallbackBaseUrl', args.stack);
@@ -27,11 +34,13 @@ await runMain(async () => {
   const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
   const url = `${baseUrl}/${SecretString?.trim() ?? ''}`;
   if (args.yaml) {
-    console.log(`# config/webhooks.yml (OpenIM v3.7+); restart the friend service afterwards
-url: ${url}
-afterAddFriend:      { enable: true, timeout: 5 }
-afterAddFriendAgree: { enable: true, timeout: 5 }   # v3.8.1+
-afterImportFriends:  { enable: true, timeout: 5 }`);
+    console.log(`# config/webhooks.yml (OpenIM v3.7+); restart the friend service afterwards\nurl: ${url}`);
+    // The detail-types are named after these keys: one line per callback this endpoint handles.
+    for (const detailType of FRIEND_DETAIL_TYPES) {
+      const key = `${detailType.charAt(0).toLowerCase()}${detailType.slice(1)}:`;
+      const note = SINCE[detailType] ? `   # ${SINCE[detailType]}` : '';
+      console.log(`${key.padEnd(22)}{ enable: true, timeout: 5 }${note}`);
+    }
   } else {
     console.log(url);
   }

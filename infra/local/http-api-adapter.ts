@@ -19,15 +19,16 @@ export const toHttpApiEvent = (
   body: Buffer,
   receivedAt = Date.now(),
 ): APIGatewayProxyEventV2 => {
-  const url = new URL(request.url ?? '/', 'http://localhost');
   const rawPath = (request.url ?? '/').split('?')[0] ?? '/';
-  const rawQueryString = url.search.slice(1);
+  // Only the query is parsed as a URL: a path such as `//` is not a valid URL with a base.
+  const rawQueryString = (request.url ?? '').split('?').slice(1).join('?');
+  const searchParams = new URLSearchParams(rawQueryString);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const isText = TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
   const method = request.method ?? 'GET';
   return {
@@ -92,10 +93,14 @@ export const startLocalServer = async (
 ): Promise<{ server: Server; url: string; close: () => Promise<void> }> => {
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const started = performance.now();
-    const event = toHttpApiEvent(request, Buffer.concat(chunks));
     try {
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+    } catch {
+      return; // the client went away before the body was complete: nothing to answer, nothing to invoke
+    }
+    const started = performance.now();
+    try {
+      const event = toHttpApiEvent(request, Buffer.concat(chunks));
       const result = await handler(event, lambdaContext(), { signal: new AbortController().signal });
       if (result === undefined) throw new Error('the handler returned nothing');
       options.onResponse?.(event, result, performance.now() - started);

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { startLocalServer } from '../../infra/local/http-api-adapter';
 import { startLocalAws } from '../../infra/local/local-environment';
@@ -215,5 +216,40 @@ describe('wire details', () => {
   it("answers a request outside the callback layout (an unknown path) in OpenIM's format too", async () => {
     const response = await sendCallback({ url: `${baseUrl}/favicon.ico`, headers: [], body: Buffer.alloc(0) });
     expect(decodeOpenImReply(response.body)).toMatchObject({ actionCode: 1, errCode: 20005 });
+  });
+});
+
+describe('the local server under hostile clients', () => {
+  const raw = (text: string, destroyAfterMs?: number) =>
+    new Promise<string>((resolve) => {
+      const target = new URL(baseUrl);
+      const socket = connect(Number(target.port), target.hostname);
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString();
+      });
+      socket.on('close', () => resolve(received));
+      socket.on('error', () => resolve(received));
+      socket.write(text);
+      if (destroyAfterMs !== undefined) setTimeout(() => socket.destroy(), destroyAfterMs);
+      else socket.end();
+    });
+  const stillServing = async () => (await fetch(`${baseUrl}/openim/${TOKEN}`, { method: 'POST' })).status;
+
+  it('keeps serving after a client disconnects in the middle of a body', async () => {
+    await raw(
+      'POST /openim/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"a":',
+      100,
+    );
+    expect(await stillServing()).toBe(415);
+  });
+
+  it('answers a path of // with the JSON reply instead of crashing', async () => {
+    const reply = await raw(
+      'POST // HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 401/);
+    expect(reply).toContain('"errCode":20005');
+    expect(await stillServing()).toBe(415);
   });
 });

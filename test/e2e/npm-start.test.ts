@@ -34,6 +34,20 @@ it('serves callbacks on the printed URL, prints each event and appends it to the
     await waitFor(/Event on bus openim-friend-events-local: openim \/ AfterAddFriendAgree/);
     await waitFor(/POST \/openim\/<token>\/callbackAfterAddFriendAgreeCommand -> 200 accepted/); // the token is masked
     expect(output).toContain('"operationID": "op-start"');
+
+    // Neither the token nor a wrong one is printed, wherever it stands in the path.
+    const token = new URL(String(callbackUrl)).pathname.split('/')[2] ?? '';
+    const base = new URL(String(callbackUrl)).origin;
+    for (const path of [
+      `/openim/${token}/${token}`,
+      '/openim/an-old-token-after-rotation/callbackAfterAddFriendCommand',
+    ]) {
+      await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    }
+    await waitFor(/POST \/openim\/<token>\/<token> -> 404/);
+    await waitFor(/POST \/openim\/<token>\/callbackAfterAddFriendCommand -> 401/);
+    expect(output.slice(output.indexOf('Event on bus'))).not.toContain(token); // the banner shows it on purpose
+    expect(output).not.toContain('an-old-token-after-rotation');
     const lines = readFileSync(eventsFile, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({
