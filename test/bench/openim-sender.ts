@@ -3,7 +3,7 @@ import type { Fault } from '../../infra/local/aws-emulator';
 import { startLocalAws } from '../../infra/local/local-environment';
 
 /**
- * Child process of the benchmark: OpenIM's callback sender (v3.7+, see WIRE-FORMAT.md, Delivery)
+ * Child process of the benchmark: OpenIM's callback sender (v3.7+: docs/runbook.md, capacity)
  * in front of the real handler. One OpenIM process: a buffer of 100 callbacks drained by 2
  * workers, each POST tried once with a 5 s timeout; users' friend operations enqueue at a steady
  * rate, and when the buffer is full each one blocks up to 3 s, then the callback is dropped.

@@ -17,7 +17,7 @@ type Pin = { schemaVersion: number; detailTypes: Record<string, Record<string, R
 
 describe('the published JSON Schemas', () => {
   it.each(FRIEND_DETAIL_TYPES)(
-    'functions/schemas/%s.schema.json is the generated one (run npm run schemas)',
+    'functions/contract/schemas/%s.schema.json is the generated one (run npm run schemas)',
     (detailType) => {
       const committed = JSON.parse(readFileSync(schemaFileName(detailType), 'utf8'));
       const generated = allEventJsonSchemas('openim').find((entry) => entry.detailType === detailType)?.schema;
