@@ -107,3 +107,43 @@ export const alarmTopicArnFromContext = (scope: Construct): string | undefined =
   }
   return arn;
 };
+
+/** Every context key the app reads, so that a misspelt one fails synth instead of deploying a default. */
+export const CONTEXT_KEYS = [
+  'stackName',
+  'exampleSubscriber',
+  'alarmEmail',
+  'alarmTopic',
+  'eventSource',
+  'pathPrefix',
+  'tracing',
+  'sourceMaps',
+  'maxBodyBytes',
+  'memorySize',
+  'allowedSourceCidrs',
+  'subscriberAccounts',
+  'subscriberOrganizationId',
+  'throttleRateLimit',
+  'throttleBurstLimit',
+  'publishTimeoutMs',
+  'replyBudgetMs',
+  'breakerFailureThreshold',
+  'breakerCooldownMs',
+  'retryMaxReceiveCount',
+  'drainerMaxConcurrency',
+  'reservedConcurrency',
+  'archiveRetentionDays',
+] as const;
+
+/** Fails on a context key the app does not read; the CDK's own keys (`@aws-cdk/...`, `aws:cdk:...`) pass. */
+export const checkContextKeys = (scope: Construct): void => {
+  const known = new Set<string>(CONTEXT_KEYS);
+  const unknown = Object.keys(scope.node.getAllContext()).filter(
+    (key) => !key.startsWith('@') && !key.includes(':') && !known.has(key),
+  );
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown context key ${unknown.map((key) => `"${key}"`).join(', ')}: the settings are ${CONTEXT_KEYS.join(', ')}`,
+    );
+  }
+};

@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { FriendEvents, type FriendEventsProps } from '../../infra/friend-events';
 import { resolveSettings } from '../../infra/friend-events-settings';
-import { alarmTopicArnFromContext, friendEventsPropsFromContext } from '../../infra/stack-context';
+import { alarmTopicArnFromContext, checkContextKeys, friendEventsPropsFromContext } from '../../infra/stack-context';
 import { synthFromContext } from '../helpers/synth';
 
 describe('the FriendEvents settings', () => {
@@ -195,6 +195,15 @@ describe('the settings from CDK context (-c key=value)', () => {
       reservedConcurrency: 25,
       archiveRetention: Duration.days(90),
     });
+  });
+
+  it("refuse a misspelt key instead of deploying the default, and let the CDK's own keys through", () => {
+    expect(() => checkContextKeys(new App({ context: { replyBudgetMS: '900' } }))).toThrow(
+      /unknown context key "replyBudgetMS": the settings are .*replyBudgetMs/,
+    );
+    expect(() =>
+      checkContextKeys(new App({ context: { replyBudgetMs: '900', '@aws-cdk/core:checkSecretUsage': true } })),
+    ).not.toThrow();
   });
 
   it('take an existing SNS topic for the alarms by its ARN (-c alarmTopic=), and refuse anything else', () => {
