@@ -24,7 +24,8 @@ export const describeError = (error: unknown): string => {
   if (error.name === 'CredentialsProviderError' || /Could not load credentials/i.test(error.message)) {
     return 'no AWS credentials: set AWS_PROFILE, run `aws configure` (or `aws sso login`), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
   }
-  return `${error.name}: ${error.message.split('\n')[0]}`;
+  const firstLine = error.message.split('\n')[0];
+  return error.name === 'Error' ? `${firstLine}` : `${error.name}: ${firstLine}`;
 };
 
 /** Runs a CLI's work: its result is the exit code; any error becomes one line on stderr. */

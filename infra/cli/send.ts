@@ -53,6 +53,10 @@ if (!sendsCommand(args['server-version'] as OpenImVersion, args.command as Sampl
   );
 }
 
+if (!URL.canParse(args.url) || !/^https?:$/.test(new URL(args.url).protocol)) {
+  exitWithUsageError(spec, `--url must be an http(s) URL such as https://<api>/openim/<token> (got "${args.url}")`);
+}
+
 await runMain(async () => {
   const { pass, lines } = await smokeTest({
     url: args.url,

@@ -38,6 +38,14 @@ it('npm run redrive -- --max abc is a usage error naming the option (exit 2), an
   expect(code).toBe(2);
 });
 
+it('npm run send -- --url notaurl is a usage error (exit 2), not an AWS error', async () => {
+  const { code, stderr } = await runCli('infra/cli/send.ts', ['--url', 'notaurl'], {});
+  expect(stderr.split('\n')[0]).toBe(
+    'error: --url must be an http(s) URL such as https://<api>/openim/<token> (got "notaurl")',
+  );
+  expect(code).toBe(2);
+});
+
 it('without a region, a CLI that calls AWS says how to set one, in one line (exit 3)', async () => {
   const { code, stderr } = await runCli('infra/cli/callback-url.ts', ['--stack', 'Any'], {
     AWS_REGION: undefined,

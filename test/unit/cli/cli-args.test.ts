@@ -87,6 +87,12 @@ describe('describeError', () => {
       'AccessDeniedException: not allowed',
     );
   });
+
+  it('does not say "Error:" twice for a plain Error', () => {
+    expect(describeError(new Error('getaddrinfo ENOTFOUND cloudformation.eu-west-1.amazonaws.com'))).toBe(
+      'getaddrinfo ENOTFOUND cloudformation.eu-west-1.amazonaws.com',
+    );
+  });
 });
 
 describe('npm run deploy', () => {
