@@ -70,7 +70,7 @@ describe('acceptCallback (the reply path)', () => {
     const outcome = await acceptCallback(input(1_400), services);
     expect(outcome).toMatchObject({ parked: 1, attempt: 'budget-spent' });
     expect(calls.publish).toEqual([]);
-    expect(calls.park).toEqual([200]); // never less than the minimum given to parking
+    expect(calls.park).toEqual([PARK_RESERVE_MS]); // never less than the minimum given to parking
   });
 
   it('parks without an attempt while the circuit is open, and probes after the cool-down', async () => {
