@@ -1,7 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +16,7 @@ import {
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
 import { BundledFunction, functionEntry } from './bundled-function';
 import { allowSubscribers, type SubscriberAccess } from './bus-access';
+import { createCallbackApi } from './callback-api';
 import { FriendEventSchemas } from './event-schemas';
 import { FriendEventsAlarms } from './friend-events-alarms';
 import { FriendEventsDashboard } from './friend-events-dashboard';
@@ -223,41 +222,12 @@ export class FriendEvents extends Construct {
       maxConcurrency: settings.drainerMaxConcurrency,
     });
 
-    this.httpApi = new apigwv2.HttpApi(this, 'Api', {
-      description: 'OpenIM friend callbacks',
-      // One catch-all ($default) route: API Gateway's own error bodies are JSON objects that
-      // OpenIM would decode as success, so every request, even a malformed path, must reach
-      // the function, which answers in OpenIM's format (and counts it).
-      defaultIntegration: new HttpLambdaIntegration('Callback', callback.function),
-      createDefaultStage: false,
-    });
-    acknowledgeFindings(this.httpApi, 'AwsSolutions-APIG4');
-    const stage = new apigwv2.HttpStage(this, 'Stage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
+    const { httpApi, stage } = createCallbackApi(this, {
+      callbackFunction: callback.function,
       throttle: settings.throttle,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(
-          new logs.LogGroup(this, 'AccessLogs', { retention: logRetention }),
-        ),
-        // No path: it holds the callback token.
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            method: '$context.httpMethod',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationStatus: '$context.integrationStatus',
-            integrationError: '$context.integrationErrorMessage',
-            userAgent: '$context.identity.userAgent',
-          }),
-        ),
-      },
+      logRetention,
     });
+    this.httpApi = httpApi;
     this.callbackBaseUrl = `${stage.url}${settings.pathPrefix}`;
 
     const watched = {
