@@ -2,6 +2,13 @@ import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type BoundedSetting, checkBounded, DEFAULTS, SettingError } from '../functions/contract/settings';
 import type { FriendEventsProps } from './friend-events';
+import { resolveSettings } from './friend-events-settings';
+import type { FriendEventsStackProps } from './stack';
+
+/** A context value that is not a number or a boolean at all, or a context key the app does not read. */
+export class ContextError extends Error {
+  override name = 'ContextError';
+}
 
 /**
  * Reads the `FriendEvents` props from CDK context (`-c maxBodyBytes=1048576`, or cdk.json).
@@ -70,7 +77,9 @@ export const friendEventsPropsFromContext = (scope: Construct): FriendEventsProp
 export const contextFlag = (scope: Construct, key: string): boolean | undefined => {
   const value = contextText(scope, key);
   if (value === undefined) return undefined;
-  if (value !== 'true' && value !== 'false') throw new Error(`context ${key}: expected true or false, got "${value}"`);
+  if (value !== 'true' && value !== 'false') {
+    throw new ContextError(`context ${key}: expected true or false, got "${value}"`);
+  }
   return value === 'true';
 };
 
@@ -83,7 +92,7 @@ const contextText = (scope: Construct, key: string): string | undefined => {
 const contextNumber = (scope: Construct, key: string): number | undefined => {
   const value = contextText(scope, key);
   if (value === undefined) return undefined;
-  if (!/^-?\d+(\.\d+)?$/.test(value)) throw new Error(`context ${key}: expected a number, got "${value}"`);
+  if (!/^-?\d+(\.\d+)?$/.test(value)) throw new ContextError(`context ${key}: expected a number, got "${value}"`);
   return Number(value);
 };
 
@@ -142,8 +151,37 @@ export const checkContextKeys = (scope: Construct): void => {
     (key) => !key.startsWith('@') && !key.includes(':') && !known.has(key),
   );
   if (unknown.length > 0) {
-    throw new Error(
+    throw new ContextError(
       `unknown context key ${unknown.map((key) => `"${key}"`).join(', ')}: the settings are ${CONTEXT_KEYS.join(', ')}`,
     );
   }
+};
+
+/**
+ * Everything `infra/app.ts` reads from CDK context, checked before any construct is built (the
+ * construct checks its props again). Throws a `ContextError` or a `SettingError` naming the key.
+ */
+export const stackSettingsFromContext = (scope: Construct): { stackName: string; props: FriendEventsStackProps } => {
+  checkContextKeys(scope);
+  const friendEvents = friendEventsPropsFromContext(scope);
+  resolveSettings(friendEvents);
+  return {
+    stackName: contextText(scope, 'stackName') ?? DEFAULTS.stackName,
+    props: {
+      description: 'OpenIM friend callbacks to Amazon EventBridge (openim-friend-events)',
+      friendEvents,
+      exampleSubscriber: contextFlag(scope, 'exampleSubscriber') ?? false,
+      alarmTopicArn: alarmTopicArnFromContext(scope),
+    },
+  };
+};
+
+/** The one line to print for a settings error (any link of its cause chain), or undefined for any other error. */
+export const settingErrorLine = (error: unknown): string | undefined => {
+  for (let link: unknown = error; link instanceof Error; link = link.cause) {
+    if (link instanceof SettingError || link instanceof ContextError) {
+      return (error as Error).message.split('\n')[0];
+    }
+  }
+  return undefined;
 };
