@@ -32,6 +32,7 @@ export class FriendGraphSubscriber extends Construct {
   constructor(scope: Construct, id: string, props: { friendEvents: FriendEvents }) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
+      removalPolicy: props.friendEvents.dataRemovalPolicy,
       partitionKey: { name: FRIEND_GRAPH_KEY.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: FRIEND_GRAPH_KEY.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -46,6 +47,7 @@ export class FriendGraphSubscriber extends Construct {
       // An import part can hold thousands of IDs, two conditional writes each.
       timeout: Duration.minutes(2),
       logRetention: logs.RetentionDays.ONE_WEEK,
+      removalPolicy: props.friendEvents.dataRemovalPolicy,
       environment: { FRIEND_GRAPH_TABLE_NAME: this.table.tableName },
     });
     subscriber.role.addToPolicy(
@@ -56,6 +58,7 @@ export class FriendGraphSubscriber extends Construct {
     // Nothing is dropped here either: an event EventBridge could not deliver, or that still failed
     // after Lambda's own retries, lands in this queue (with its full payload), which alarms.
     this.failedEvents = new sqs.Queue(this, 'FailedEvents', {
+      removalPolicy: props.friendEvents.dataRemovalPolicy,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type BoundedSetting, checkBounded, DEFAULTS, SettingError } from '../functions/contract/settings';
 import type { FriendEventsProps } from './friend-events';
@@ -65,6 +65,7 @@ export const friendEventsPropsFromContext = (scope: Construct): FriendEventsProp
     retryMaxReceiveCount: number('retryMaxReceiveCount'),
     drainerMaxConcurrency: number('drainerMaxConcurrency'),
     reservedConcurrency: number('reservedConcurrency'),
+    dataRemovalPolicy: contextRemovalPolicy(scope),
     archiveRetention:
       archiveRetentionDays === undefined
         ? undefined
@@ -86,6 +87,16 @@ export const contextFlag = (scope: Construct, key: string): boolean | undefined 
 const contextText = (scope: Construct, key: string): string | undefined => {
   const value: unknown = scope.node.tryGetContext(key);
   return value === undefined || value === null || value === '' ? undefined : String(value).trim();
+};
+
+/** `-c dataRemovalPolicy=retain|destroy`. */
+const contextRemovalPolicy = (scope: Construct): RemovalPolicy | undefined => {
+  const value = contextText(scope, 'dataRemovalPolicy');
+  if (value === undefined) return undefined;
+  if (value !== 'retain' && value !== 'destroy') {
+    throw new ContextError(`context dataRemovalPolicy: expected retain or destroy, got "${value}"`);
+  }
+  return value === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 };
 
 /** A decimal number as written; `Number()` alone would also take "", "0x10", "1e3" or "Infinity". */
@@ -142,6 +153,7 @@ export const CONTEXT_KEYS = [
   'drainerMaxConcurrency',
   'reservedConcurrency',
   'archiveRetentionDays',
+  'dataRemovalPolicy',
 ] as const;
 
 /** Fails on a context key the app does not read; the CDK's own keys (`@aws-cdk/...`, `aws:cdk:...`) pass. */
