@@ -1,15 +1,28 @@
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type BuildOptions, buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
 /** A handler file of this repository, by its path under `functions/`. */
 export const functionEntry = (path: string): string => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
+
+/**
+ * Where the published construct package (`npm run pack`) keeps its functions, bundled in advance
+ * by `bundleOptions`, one folder per function and variant: an app that installs the package
+ * needs neither esbuild nor the functions' sources. This repository has no such folder.
+ */
+const PREBUILT_DIR = fileURLToPath(new URL('../prebuilt-functions/', import.meta.url));
+
+/** The folder name of a function's prebuilt bundle: its folder under `functions/`, plus `-tracing`. */
+export const prebuiltName = (props: Pick<BundledFunctionProps, 'entry' | 'tracing'>): string =>
+  `${basename(dirname(props.entry))}${props.tracing ? '-tracing' : ''}`;
 
 export interface BundledFunctionProps {
   entry: string;
@@ -39,19 +52,24 @@ export interface BundledFunctionProps {
  * only when first used, so a cold start does not parse them. (NodejsFunction cannot split: it
  * writes one file.) The asset hash is the output's, so any change that reaches the bundle deploys.
  */
-export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): lambda.Code =>
-  lambda.Code.fromAsset(dirname(props.entry), {
+export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): lambda.Code => {
+  const prebuilt = `${PREBUILT_DIR}${prebuiltName(props)}`;
+  if (existsSync(prebuilt)) return lambda.Code.fromAsset(prebuilt);
+  return lambda.Code.fromAsset(dirname(props.entry), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('unused-local-esbuild-only'),
       local: {
         tryBundle: (outputDir) => {
+          // Required here, not imported: the published package runs without esbuild.
+          const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
           buildSync({ ...bundleOptions(props), outdir: outputDir });
           return true;
         },
       },
     },
   });
+};
 
 /** esbuild's settings for a function of this repository (the benchmark builds with them too). */
 export const bundleOptions = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): BuildOptions => ({

@@ -14,6 +14,7 @@ import {
   type FriendDetailType,
 } from '../functions/contract/events';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
+import { friendEventPattern } from '../functions/contract/rule-pattern';
 import { BundledFunction, functionEntry } from './bundled-function';
 import { allowSubscribers, type SubscriberAccess } from './bus-access';
 import { createCallbackApi } from './callback-api';
@@ -265,7 +266,8 @@ export class FriendEvents extends Construct {
 
   /** The event pattern of these detail-types from this product's source. */
   eventPattern(detailTypes: readonly FriendDetailType[] = FRIEND_DETAIL_TYPES): events.EventPattern {
-    return { source: [this.eventSource], detailType: [...detailTypes] };
+    const pattern = friendEventPattern({ source: this.eventSource, detailTypes });
+    return { source: pattern.source, detailType: pattern['detail-type'] };
   }
 
   /** A rule on the bus that delivers events of these detail-types to `target`. */

@@ -15,6 +15,7 @@ const CLIS = [
   ['infra/cli/send.ts', 'npm run send'],
   ['infra/cli/deploy.ts', 'npm run deploy'],
   ['infra/cli/synth.ts', 'npm run synth'],
+  ['infra/cli/pack.ts', 'npm run pack'],
   ['infra/local/start.ts', 'npm start'],
   ['infra/local/fail-eventbridge.ts', 'npm run local:fail'],
 ] as const;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type AttributeValue, CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { FRIEND_GRAPH_KEY } from '../../functions/aws/friend-graph-table';
+import { FRIEND_GRAPH_KEY } from '../../functions/friend-graph/graph-table-key';
 
 export interface LocalDynamoDb {
   endpoint: string;
