@@ -29,7 +29,8 @@ const common = <C extends string>(...commands: C[]) =>
     idempotencyKey: {
       type: 'string',
       minLength: 64,
-      description: 'Same for a duplicate delivery or a re-publish: de-duplicate on it',
+      description:
+        'One per OpenIM delivery: hex SHA-256 of the command, API Gateway request id and receipt time (import parts add :<part>). Every copy of this event carries it (duplicate delivery, re-publish, redrive, replay): de-duplicate on it',
     },
   }) as const;
 

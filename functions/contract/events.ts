@@ -31,7 +31,13 @@ interface FriendDetailBase<Command extends string> {
   operationID: string;
   /** When the callback was received, ISO-8601 UTC. */
   receivedAt: string;
-  /** Same value for a duplicate delivery or a re-publish: de-duplicate on it. */
+  /**
+   * One per OpenIM delivery (one HTTP request; OpenIM never retries one): hex SHA-256 of the
+   * command, API Gateway's request id and the receipt time; import parts add `:<part>`. Every copy
+   * of this event carries it (EventBridge's at-least-once delivery, the retry drainer's re-publish,
+   * a redrive, an archive replay): de-duplicate on it. Two separate actions never share it, even
+   * with the same content and operationID.
+   */
   idempotencyKey: string;
 }
 

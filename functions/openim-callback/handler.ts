@@ -15,7 +15,7 @@ import { acceptedReply } from '../openim/reply';
 import { acceptCallback, type ReplyPathServices } from '../openim/reply-path';
 import { createSourceCheck } from './access';
 import { type CallbackConfig, type Environment, loadConfig } from './config';
-import { parseCallbackPath, queryCommand, readOperationID, receivedAt, toHttpResponse } from './http';
+import { deliveryIdOf, parseCallbackPath, queryCommand, readOperationID, receivedAt, toHttpResponse } from './http';
 import { type InvocationContext, invocationStart, replyOnError, requestGuard, startOf } from './middlewares';
 import { CallbackTelemetry } from './telemetry';
 import { loadTracing } from './tracing';
@@ -80,6 +80,7 @@ export const buildHandler = (deps: CallbackDependencies, tracing?: MiddlewareObj
           queryCommand: queryCommand(event),
           operationID,
           receivedAt: receivedAt(event),
+          deliveryId: deliveryIdOf(event, context),
         },
         deps.replyPath,
       );

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { isPlainText, MAX_USER_ID_BYTES } from '../openim/callback-body';
 import type { StatusAndReply } from '../openim/reply';
 import { InvalidFieldError } from '../openim/reply';
@@ -40,6 +40,18 @@ export const bodyBytes = (event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64
 export const receivedAt = (event: Pick<APIGatewayProxyEventV2, 'requestContext'>): Date => {
   const epoch = event.requestContext?.timeEpoch;
   return typeof epoch === 'number' && Number.isFinite(epoch) ? new Date(epoch) : new Date();
+};
+
+/**
+ * Identifies this one HTTP request: API Gateway's request id (unique per request), else the
+ * Lambda invocation's (an event built without a request context).
+ */
+export const deliveryIdOf = (
+  event: Pick<APIGatewayProxyEventV2, 'requestContext'>,
+  context: Pick<Context, 'awsRequestId'>,
+): string => {
+  const requestId = event.requestContext?.requestId;
+  return typeof requestId === 'string' && requestId !== '' ? requestId : context.awsRequestId;
 };
 
 /** `?command=` of v3.0-3.4.0 servers. */

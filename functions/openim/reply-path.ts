@@ -14,6 +14,8 @@ export interface CallbackInput {
   operationID: string;
   /** When API Gateway received the request: the reply budget counts from here, cold start included. */
   receivedAt: Date;
+  /** The one HTTP request OpenIM made (API Gateway's request id): with `receivedAt`, the idempotency key. */
+  deliveryId: string;
 }
 
 export interface ReplyPathTimes {

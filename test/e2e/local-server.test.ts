@@ -156,6 +156,18 @@ describe('the rest of the friend lifecycle, from the exact bytes each server gen
   });
 });
 
+describe('the local API Gateway', () => {
+  it('gives each request its own request id: two identical callbacks with one operationID get two keys', async () => {
+    const body = sampleBody('v3.7+', 'callbackAfterImportFriendsCommand');
+    for (let index = 0; index < 2; index += 1) {
+      await sendCallback(openImRequest('v3.7+', `${baseUrl}/openim/${TOKEN}`, body, 'op-fixed'));
+    }
+    const keys = emulator.events.map((event) => event.detail.idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
+  });
+});
+
 describe('wire details', () => {
   it('sends what OpenIM sends: Go escapes, a trailing newline from v3.7, no operationID header before v3.7 when empty', () => {
     const newer = openImRequest('v3.7+', 'http://h/openim/t', { ...sampleBodies.callbackAfterAddFriendCommand }, '');

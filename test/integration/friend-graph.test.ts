@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
@@ -18,11 +19,17 @@ beforeAll(async () => {
 afterAll(() => dynamo.stop());
 
 /** The events the callback function publishes for this OpenIM body, as a subscriber receives them. */
-const eventsFor = (body: Record<string, unknown>, receivedAt: string, operationID = ''): FriendEvent[] => {
+const eventsFor = (
+  body: Record<string, unknown>,
+  receivedAt: string,
+  operationID = '',
+  deliveryId: string = randomUUID(), // each call is one HTTP request, as API Gateway numbers them
+): FriendEvent[] => {
   const command = resolveCommand({ body: body.callbackCommand });
   const drafts = toFriendEvents(parseFriendCallback(command, asCallbackBody(body)), {
     operationID,
     receivedAt: new Date(receivedAt),
+    deliveryId,
   });
   return drafts.map(({ detailType, detail }, index) => {
     const event = {
@@ -186,7 +193,9 @@ describe('the friend graph in DynamoDB', () => {
     // Seconds from a small range, so some changes of one pair share a receive time (tie-break).
     const timedEvents = fc
       .array(fc.tuple(body, fc.integer({ min: 0, max: 20 }), fc.nat(3)), { minLength: 1, maxLength: 10 })
-      .map((entries) => entries.flatMap(([entry, second, op]) => eventsFor(entry, at(second), `op-${op}`)));
+      .map((entries) =>
+        entries.flatMap(([entry, second, op], index) => eventsFor(entry, at(second), `op-${op}`, `request-${index}`)),
+      );
     const delivery = timedEvents.chain((events) =>
       fc.tuple(
         fc.constant(events),

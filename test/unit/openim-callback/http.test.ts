@@ -1,7 +1,13 @@
 import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/reply';
 import { createSourceCheck } from '../../../functions/openim-callback/access';
 import { loadConfig } from '../../../functions/openim-callback/config';
-import { bodyBytes, parseCallbackPath, readOperationID, receivedAt } from '../../../functions/openim-callback/http';
+import {
+  bodyBytes,
+  deliveryIdOf,
+  parseCallbackPath,
+  readOperationID,
+  receivedAt,
+} from '../../../functions/openim-callback/http';
 
 describe('parseCallbackPath', () => {
   it.each([
@@ -64,6 +70,20 @@ describe('receivedAt', () => {
     expect(receivedAt({ requestContext: { timeEpoch: 1_764_000_000_000 } } as never).toISOString()).toBe(
       '2025-11-24T16:00:00.000Z',
     );
+  });
+});
+
+describe('deliveryIdOf', () => {
+  const lambda = { awsRequestId: 'lambda-request' };
+  it("is API Gateway's request id, unique per HTTP request", () => {
+    expect(deliveryIdOf({ requestContext: { requestId: 'Qx9mZj2hoAMEa0Q=' } } as never, lambda)).toBe(
+      'Qx9mZj2hoAMEa0Q=',
+    );
+  });
+
+  it('falls back to the Lambda request id when the event has none', () => {
+    expect(deliveryIdOf({} as never, lambda)).toBe('lambda-request');
+    expect(deliveryIdOf({ requestContext: { requestId: '' } } as never, lambda)).toBe('lambda-request');
   });
 });
 
