@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from './aws-limits';
+import { SQS_MAX_MESSAGE_BYTES, sqsBodyCharacterViolation, sqsMessageBytes } from './aws-limits';
 import { md5, queueMissing, sqsError, type WireReply } from './aws-wire';
 
 /**
@@ -78,6 +78,8 @@ export class SqsQueues {
     const queue = this.queues.get(String(body.QueueUrl));
     if (!queue) return queueMissing();
     const text = String(body.MessageBody ?? '');
+    const badCharacter = sqsBodyCharacterViolation(text);
+    if (badCharacter) return sqsError('InvalidMessageContents', badCharacter);
     const limit = Math.min(queue.settings.maximumMessageSize ?? SQS_MAX_MESSAGE_BYTES, SQS_MAX_MESSAGE_BYTES);
     if (sqsMessageBytes(text, body.MessageAttributes as Parameters<typeof sqsMessageBytes>[1]) > limit) {
       return invalidParameter(
