@@ -112,3 +112,26 @@ export const createRetryDelay =
       }),
     );
   };
+
+/**
+ * The body a message takes to the final dead-letter queue when it can never be published: the
+ * parked message with this reason (so the queue says why), or, when the body is not a parked
+ * message, the body unchanged.
+ */
+export const toDeadLetterBody = (body: string, reason: string): string => {
+  try {
+    const parked = JSON.parse(body) as ParkedMessage;
+    fromParkedMessage(body);
+    return encodeParkedMessage({ ...parked, reason });
+  } catch {
+    return body;
+  }
+};
+
+/** Sends a message body straight to the final dead-letter queue. */
+export const createDeadLetterSender =
+  (client: SQSClient, queueUrl: string) =>
+  async (body: string): Promise<void> => {
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+  };
