@@ -78,7 +78,8 @@ export const buildHandler = (deps: CallbackDependencies, tracing?: MiddlewareObj
           body: event.body as unknown, // parsed by httpJsonBodyParser
           pathCommand: parseCallbackPath(event.rawPath ?? '', config.pathPrefix).command,
           queryCommand: queryCommand(event),
-          operationID,
+          operationID: operationID.value,
+          operationIDAltered: operationID.altered,
           receivedAt: receivedAt(event),
           deliveryId: deliveryIdOf(event, context),
         },

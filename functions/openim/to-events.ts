@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
-import { EVENT_SCHEMA_VERSION, type FriendDetailByType, type FriendDetailType } from '../contract/events';
+import {
+  type AlteredField,
+  EVENT_SCHEMA_VERSION,
+  type FriendDetailByType,
+  type FriendDetailType,
+} from '../contract/events';
 import type { FriendCallback } from './callback-body';
 import { MAX_DETAIL_BYTES } from './callback-body';
 import { DETAIL_TYPE_BY_COMMAND } from './commands';
 
 export interface CallbackMeta {
   operationID: string;
+  /** Whether `operationID` is a safe form of the header (escaped or cut) rather than the header itself. */
+  operationIDAltered?: boolean;
   /** When API Gateway received the request. */
   receivedAt: Date;
   /** The one HTTP request OpenIM made: API Gateway's request id (the Lambda request id when absent). */
@@ -23,10 +30,15 @@ export type FriendEventDraft = {
  */
 export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): FriendEventDraft[] => {
   const key = idempotencyKey(callback.command, meta.deliveryId, meta.receivedAt);
+  const altered: AlteredField[] = [
+    ...(meta.operationIDAltered ? ['operationID' as const] : []),
+    ...(callback.altered ?? []),
+  ];
   const base = {
     schemaVersion: EVENT_SCHEMA_VERSION as typeof EVENT_SCHEMA_VERSION,
     operationID: meta.operationID,
     receivedAt: meta.receivedAt.toISOString(),
+    ...(altered.length > 0 ? { alteredFields: altered } : {}),
   };
   switch (callback.command) {
     case 'callbackAfterAddFriendCommand': {

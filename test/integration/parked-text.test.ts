@@ -62,8 +62,28 @@ const FIELDS = [
   },
 ] as const;
 
-const cases = FIELDS.flatMap(({ field, detailField, body }) =>
-  HOSTILE.map(([label, char]) => ({ field, detailField, label, text: `Hi ${char} there ${char}`, body })),
+/** Free text goes through unchanged; so do user IDs (OpenIM takes any ID without ':'). */
+const ID_FIELDS = [
+  {
+    field: 'fromUserID',
+    detailField: 'fromUserID',
+    body: (text: string) => ({
+      callbackCommand: 'callbackAfterAddFriendCommand',
+      fromUserID: text,
+      toUserID: '6127384950',
+      reqMsg: '',
+    }),
+  },
+] as const;
+
+const cases = [...FIELDS, ...ID_FIELDS].flatMap(({ field, detailField, body }) =>
+  HOSTILE.filter(([label]) => field !== 'fromUserID' || !label.includes('surrogate')).map(([label, char]) => ({
+    field,
+    detailField,
+    label,
+    text: `Hi ${char} there ${char}`,
+    body: body as (text: string) => Record<string, unknown> & { callbackCommand: string },
+  })),
 );
 
 describe('parking any text OpenIM sends', () => {
@@ -83,4 +103,33 @@ describe('parking any text OpenIM sends', () => {
     expect(ctx.harness.emulator.events).toHaveLength(1);
     expect(ctx.harness.emulator.events[0]?.detail[item.detailField]).toBe(item.text);
   });
+});
+
+describe("parking OpenIM's operationID whatever it holds", () => {
+  it.each<readonly [string, string]>([...HOSTILE, ['300 bytes', 'x'.repeat(300)]])(
+    'an operationID with %s is accepted, parked and drained; the bus has the same safe form as an event published at once',
+    async (_label, char) => {
+      const header = `op ${char} id`;
+      const send = () =>
+        invoke(
+          ctx.handler,
+          httpApiEvent({
+            body: JSON.stringify({ callbackCommand: 'callbackAfterAddFriendCommand', fromUserID: '1', toUserID: '2' }),
+            headers: { 'content-type': 'application/json', operationid: header },
+          }),
+        );
+      expect((await send()).response.statusCode).toBe(200); // published at once
+      const atOnce = ctx.harness.emulator.events.splice(0)[0]?.detail;
+      expect(atOnce).toMatchObject({ alteredFields: ['operationID'] });
+      expect(Buffer.byteLength(String(atOnce?.operationID))).toBeLessThanOrEqual(256);
+
+      ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
+      expect((await send()).response.statusCode).toBe(200);
+      ctx.harness.emulator.clearFaults();
+      expect(await pollOnce(sqs, { queueUrl: ctx.harness.queueUrl, handler: drainer })).toBe(1);
+      const drained = ctx.harness.emulator.events[0]?.detail;
+      expect(drained?.operationID).toBe(atOnce?.operationID);
+      expect(drained?.alteredFields).toEqual(['operationID']);
+    },
+  );
 });

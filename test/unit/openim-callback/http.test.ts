@@ -1,4 +1,4 @@
-import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/reply';
+import { SourceNotAllowedError } from '../../../functions/openim/reply';
 import { createSourceCheck } from '../../../functions/openim-callback/access';
 import { loadConfig } from '../../../functions/openim-callback/config';
 import {
@@ -37,17 +37,39 @@ describe('readOperationID', () => {
   it.each([{ operationid: 'abc' }, { operationID: 'abc' }, { Operationid: 'abc' }, { OPERATIONID: 'abc' }])(
     'reads the header whatever its case: %o',
     (headers) => {
-      expect(readOperationID(headers)).toBe('abc');
+      expect(readOperationID(headers)).toEqual({ value: 'abc', altered: false });
     },
   );
 
   it('gives "" when the header is absent (v3.0-3.6 omit an empty one)', () => {
-    expect(readOperationID({ 'content-type': 'application/json' })).toBe('');
-    expect(readOperationID(undefined)).toBe('');
+    expect(readOperationID({ 'content-type': 'application/json' })).toEqual({ value: '', altered: false });
+    expect(readOperationID(undefined)).toEqual({ value: '', altered: false });
   });
 
-  it('rejects an operationID longer than the bound with 20002', () => {
-    expect(() => readOperationID({ operationid: 'x'.repeat(257) })).toThrow(InvalidFieldError);
+  it('keeps 256 bytes, and cuts a longer operationID to 256 bytes on a character boundary instead of refusing', () => {
+    expect(readOperationID({ operationid: 'x'.repeat(256) })).toEqual({ value: 'x'.repeat(256), altered: false });
+    expect(readOperationID({ operationid: `${'x'.repeat(255)}é` })).toEqual({ value: 'x'.repeat(255), altered: true });
+    expect(readOperationID({ operationid: '用'.repeat(100) })).toEqual({ value: '用'.repeat(85), altered: true });
+  });
+
+  it.each([
+    ['a C0 control', 'op\u0001id', 'op\\u0001id'],
+    ['NUL and DEL', '\u0000\u007f', '\\u0000\\u007f'],
+    ['a C1 control', 'a\u0085', 'a\\u0085'],
+    ['U+FFFE and U+FFFF', '\ufffe\uffff', '\\ufffe\\uffff'],
+    ['a lone surrogate', 'a\ud800b', 'a\\ud800b'],
+    ['a backslash beside a control (doubled, so escapes are unambiguous)', '\\u0001\u0001', '\\\\u0001\\u0001'],
+  ])('writes %s as an escape instead of refusing', (_label, header, safe) => {
+    expect(readOperationID({ operationid: header })).toEqual({ value: safe, altered: true });
+  });
+
+  it('keeps a plain operationID with a backslash or an emoji as it is', () => {
+    expect(readOperationID({ operationid: 'a\\b-😀' })).toEqual({ value: 'a\\b-😀', altered: false });
+  });
+
+  it('never cuts inside an escape', () => {
+    const { value } = readOperationID({ operationid: `${'x'.repeat(253)}\u0001` });
+    expect(value).toBe('x'.repeat(253));
   });
 });
 

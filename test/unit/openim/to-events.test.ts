@@ -191,3 +191,32 @@ describe('idempotencyKey: one per delivery', () => {
     ).toBe('37a4b53664ac4bfc858cf3e90f2dd1eff575e2d06cd8d9655e5db6ecc6a36137');
   });
 });
+
+describe('alteredFields', () => {
+  const add: FriendCallback = {
+    command: 'callbackAfterAddFriendCommand',
+    fromUserID: '1',
+    toUserID: '2',
+    reqMsg: 'Hi',
+  };
+
+  it('is absent when every field is what OpenIM sent', () => {
+    expect(toFriendEvents(add, meta)[0]?.detail).not.toHaveProperty('alteredFields');
+  });
+
+  it('names operationID when the header was kept in a safe form, and the messages that were cut', () => {
+    const [event] = toFriendEvents({ ...add, altered: ['reqMsg'] }, { ...meta, operationIDAltered: true });
+    expect(event?.detail.alteredFields).toEqual(['operationID', 'reqMsg']);
+    expect(event?.detail).not.toHaveProperty('altered');
+  });
+
+  it('is on every part of a split import', () => {
+    const ids = Array.from({ length: 20_000 }, (_, index) => `user-${String(index).padStart(15, '0')}`);
+    const events = toFriendEvents(
+      { command: 'callbackAfterImportFriendsCommand', ownerUserID: 'o', friendUserIDs: ids },
+      { ...meta, operationIDAltered: true },
+    );
+    expect(events.length).toBeGreaterThan(1);
+    for (const event of events) expect(event.detail.alteredFields).toEqual(['operationID']);
+  });
+});
