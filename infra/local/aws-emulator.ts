@@ -42,6 +42,7 @@ const TARGETS: Record<string, Operation> = {
   'AmazonSQS.DeleteMessageBatch': 'DeleteMessageBatch',
   'AmazonSQS.ChangeMessageVisibility': 'ChangeMessageVisibility',
   'AmazonSQS.ChangeMessageVisibilityBatch': 'ChangeMessageVisibilityBatch',
+  'AmazonSQS.GetQueueAttributes': 'GetQueueAttributes',
   'secretsmanager.GetSecretValue': 'GetSecretValue',
 };
 
@@ -246,6 +247,8 @@ export class AwsEmulator {
         return this.sqs.changeMessageVisibility(body);
       case 'ChangeMessageVisibilityBatch':
         return this.sqs.changeMessageVisibilityBatch(body);
+      case 'GetQueueAttributes':
+        return this.sqs.getQueueAttributes(body);
       case 'GetSecretValue':
         return this.getSecretValue(body);
       case 'DescribeStacks':

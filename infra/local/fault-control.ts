@@ -11,6 +11,7 @@ export const OPERATIONS = [
   'DeleteMessageBatch',
   'ChangeMessageVisibility',
   'ChangeMessageVisibilityBatch',
+  'GetQueueAttributes',
   'GetSecretValue',
   'DescribeStacks',
 ] as const;

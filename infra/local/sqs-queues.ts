@@ -132,6 +132,35 @@ export class SqsQueues {
     return [200, {}];
   }
 
+  /** `QueueArn` and `RedrivePolicy` (the attributes the CLIs read), or all of them for `All`. */
+  getQueueAttributes(body: Body): WireReply {
+    const url = String(body.QueueUrl);
+    const queue = this.queues.get(url);
+    if (!queue) return queueMissing();
+    const { redrive } = queue.settings;
+    const attributes: Record<string, string> = {
+      QueueArn: queueArn(url),
+      ...(redrive
+        ? {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: queueArn(redrive.deadLetterQueueUrl),
+              maxReceiveCount: redrive.maxReceiveCount,
+            }),
+          }
+        : {}),
+    };
+    const names = (body.AttributeNames ?? []) as string[];
+    const wanted = names.includes('All') ? Object.keys(attributes) : names;
+    return [
+      200,
+      {
+        Attributes: Object.fromEntries(
+          wanted.flatMap((name) => (name in attributes ? [[name, attributes[name]]] : [])),
+        ),
+      },
+    ];
+  }
+
   changeMessageVisibility(body: Body): WireReply {
     const queue = this.queues.get(String(body.QueueUrl));
     if (!queue) return queueMissing();
@@ -222,6 +251,12 @@ interface SqsErrorParts {
   message: string;
   type?: string;
 }
+
+/** The ARN of a queue of the emulator, from its URL (`<endpoint>/<account>/<name>`). */
+const queueArn = (url: string): string => {
+  const [account = '000000000000', name = ''] = new URL(url).pathname.split('/').filter(Boolean);
+  return `arn:aws:sqs:us-east-1:${account}:${name}`;
+};
 
 /** The `__type` SQS sends for InvalidParameterValue (the SDK names the error from the header). */
 const INVALID_PARAMETER_TYPE = 'com.amazon.coral.service#InvalidParameterValueException';
