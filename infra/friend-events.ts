@@ -135,7 +135,7 @@ export class FriendEvents extends Construct {
       source: this.eventSource,
       registryName: props.schemaRegistryName ?? `${Stack.of(this).stackName}-openim-friend-events`,
     });
-    allowSubscribers(this.eventBus, props.subscriberAccess ?? {});
+    allowSubscribers(this.eventBus, settings.subscriberAccess);
 
     // Both keep 14 days, the most SQS allows. A dead-lettered message keeps its first enqueue
     // time, so it has 14 days minus the hours it spent parked. No maximum message size: SQS

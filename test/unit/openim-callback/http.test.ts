@@ -130,6 +130,34 @@ describe('createSourceCheck', () => {
     },
   );
 
+  it.each([
+    ['::/0', '203.0.113.7'],
+    ['::/0', '::ffff:203.0.113.7'],
+    ['::/0', '::ffff:cb00:7107'],
+    ['::/96 (IPv4-compatible, deprecated)', '203.0.113.7'],
+    ['::ffff:0:0/80', '203.0.113.7'],
+    ['64:ff9b::/96 (NAT64)', '203.0.113.7'],
+  ])('never lets the IPv6 range %s admit the IPv4 client %s', (range, client) => {
+    const cidr = range.split(' ')[0] ?? '';
+    expect(() => createSourceCheck([cidr])(client)).toThrow(SourceNotAllowedError);
+  });
+
+  it('lets an IPv6 range admit IPv6 clients, and an IPv4 range admit IPv4 clients however they arrive', () => {
+    expect(() => createSourceCheck(['::/0'])('2001:db8::1')).not.toThrow();
+    const ipv4 = createSourceCheck(['203.0.113.0/24']);
+    expect(() => ipv4('203.0.113.7')).not.toThrow();
+    expect(() => ipv4('::ffff:203.0.113.7')).not.toThrow(); // an IPv4 client seen through a dual-stack socket
+    expect(() => ipv4('2001:db8::1')).toThrow(SourceNotAllowedError);
+    expect(() => createSourceCheck(['0.0.0.0/0'])('2001:db8::1')).toThrow(SourceNotAllowedError);
+  });
+
+  it.each(['::ffff:0:0/96', '::ffff:203.0.113.0/120', '::ffff:203.0.113.7'])(
+    'refuses the IPv4-mapped range %s at load, asking for the IPv4 form',
+    (cidr) => {
+      expect(() => createSourceCheck([cidr])).toThrow(/allowedSourceCidrs: expected an IPv4 range written as IPv4/);
+    },
+  );
+
   it('fails at load on a CIDR that is not one', () => {
     expect(() => createSourceCheck(['10.0.0.0/8', 'example.com'])).toThrow(
       /allowedSourceCidrs: expected IPv4 or IPv6 addresses or CIDRs.*"example.com"/,
