@@ -1,13 +1,18 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULTS } from '../functions/contract/settings';
 import { FriendEventsStack } from './stack';
-import { alarmTopicArnFromContext, checkContextKeys, contextFlag, friendEventsPropsFromContext } from './stack-context';
+import {
+  alarmTopicArnFromContext,
+  checkContextKeys,
+  contextFlag,
+  friendEventsPropsFromContext,
+  stackNameFromContext,
+} from './stack-context';
 
 /** `npx cdk synth` / `npx cdk deploy`: settings come from `-c key=value` (see the README). */
 const app = new App();
 checkContextKeys(app);
-new FriendEventsStack(app, app.node.tryGetContext('stackName') ?? DEFAULTS.stackName, {
+new FriendEventsStack(app, stackNameFromContext(app), {
   description: 'OpenIM friend callbacks to Amazon EventBridge (openim-friend-events)',
   friendEvents: friendEventsPropsFromContext(app),
   exampleSubscriber: contextFlag(app, 'exampleSubscriber') ?? false,

@@ -1,14 +1,17 @@
 import type { Duration } from 'aws-cdk-lib';
 import {
   type BoundedSetting,
+  checkAccountIds,
   checkBounded,
   checkEventSource,
+  checkOrganizationId,
   checkReplyBudget,
   DEFAULTS,
   normalizePathPrefix,
   SettingError,
   toSourceAllowList,
 } from '../functions/contract/settings';
+import type { SubscriberAccess } from './bus-access';
 import type { FriendEventsProps } from './friend-events';
 
 /** Every setting of `FriendEvents` with its default applied, checked by the rules the functions apply at load. */
@@ -29,6 +32,7 @@ export interface FriendEventsSettings {
   reservedConcurrency: number | undefined;
   alarmEmail: string | undefined;
   sourceMaps: boolean;
+  subscriberAccess: SubscriberAccess;
 }
 
 /** The callback function's memory when none is given. */
@@ -80,6 +84,12 @@ export const resolveSettings = (props: FriendEventsProps): FriendEventsSettings 
           : checkBounded('reservedConcurrency', props.reservedConcurrency),
       alarmEmail: props.alarmEmail === undefined ? undefined : checkEmail(props.alarmEmail),
       sourceMaps: props.sourceMaps ?? false,
+      subscriberAccess: {
+        accounts: checkAccountIds(props.subscriberAccess?.accounts ?? []),
+        ...(props.subscriberAccess?.organizationId === undefined
+          ? {}
+          : { organizationId: checkOrganizationId(props.subscriberAccess.organizationId) }),
+      },
     };
   } catch (error) {
     if (error instanceof SettingError)

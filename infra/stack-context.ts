@@ -1,6 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type BoundedSetting, checkBounded, DEFAULTS, SettingError } from '../functions/contract/settings';
+import {
+  type BoundedSetting,
+  checkBounded,
+  checkStackName,
+  DEFAULTS,
+  SettingError,
+} from '../functions/contract/settings';
 import type { FriendEventsProps } from './friend-events';
 
 /**
@@ -98,6 +104,17 @@ const checkContextBounds = (key: BoundedSetting, value: number): number => {
 
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+
+/** `-c stackName=`: the stack to deploy, by CloudFormation's naming rule (default `OpenImFriendEvents`). */
+export const stackNameFromContext = (scope: Construct): string => {
+  const name = contextText(scope, 'stackName') ?? DEFAULTS.stackName;
+  try {
+    return checkStackName(name);
+  } catch (error) {
+    if (error instanceof SettingError) throw new Error(`invalid context ${error.message}`, { cause: error });
+    throw error;
+  }
+};
 
 /** `-c alarmTopic=`: an existing SNS topic's ARN (the stack imports it; the construct takes a topic). */
 export const alarmTopicArnFromContext = (scope: Construct): string | undefined => {
