@@ -83,7 +83,7 @@ export class FriendEventsAlarms extends Construct {
 
     this.eventsDeadLettered = alarm(
       'EventsDeadLettered',
-      'Events were dead-lettered: the drainer could not publish them for hours (about 20 tries). They are safe in the final dead-letter queue for up to 14 days. Find the cause in the drainer logs ("outcome":"retry", reason), fix it, then npm run redrive.',
+      'Events were dead-lettered: the drainer could not publish them for hours (about 20 tries), or found at once that one can never be published (an invalid entry, or one EventBridge refuses with a permanent error of its own; metric EventsUnpublishable). They are safe in the final dead-letter queue for up to 14 days, each with its reason. Find the cause in the drainer logs ("outcome":"retry" or "outcome":"dead-lettered", reason), fix it, then npm run redrive.',
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         statistic: cloudwatch.Stats.MAXIMUM,
         period: oneMinute,

@@ -64,7 +64,7 @@ export class FriendEventsDashboard extends Construct {
         ],
         [
           new cloudwatch.GraphWidget({
-            title: 'Events published, parked, redriven, lost',
+            title: 'Events published, parked, redriven, unpublishable, lost',
             left: [
               functionMetric(METRIC.published, { label: 'published at once' }),
               functionMetric(METRIC.parked, { label: 'parked' }),
@@ -72,6 +72,7 @@ export class FriendEventsDashboard extends Construct {
             ],
             right: [
               functionMetric(METRIC.redriveFailed, { label: 'redrive failures (retried later)' }),
+              functionMetric(METRIC.unpublishable, { label: 'unpublishable (dead-lettered at once)' }),
               functionMetric(METRIC.lost, { label: 'lost (25001)' }),
             ],
             width: 8,

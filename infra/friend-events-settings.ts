@@ -1,14 +1,17 @@
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   type BoundedSetting,
+  checkAccountIds,
   checkBounded,
   checkEventSource,
+  checkOrganizationId,
   checkReplyBudget,
   DEFAULTS,
   normalizePathPrefix,
   SettingError,
   toSourceAllowList,
 } from '../functions/contract/settings';
+import type { SubscriberAccess } from './bus-access';
 import type { FriendEventsProps } from './friend-events';
 
 /** Every setting of `FriendEvents` with its default applied, checked by the rules the functions apply at load. */
@@ -30,6 +33,7 @@ export interface FriendEventsSettings {
   alarmEmail: string | undefined;
   sourceMaps: boolean;
   dataRemovalPolicy: RemovalPolicy;
+  subscriberAccess: SubscriberAccess;
 }
 
 /** The callback function's memory when none is given. */
@@ -82,6 +86,12 @@ export const resolveSettings = (props: FriendEventsProps): FriendEventsSettings 
       alarmEmail: props.alarmEmail === undefined ? undefined : checkEmail(props.alarmEmail),
       sourceMaps: props.sourceMaps ?? false,
       dataRemovalPolicy: checkDataRemovalPolicy(props.dataRemovalPolicy ?? RemovalPolicy.RETAIN),
+      subscriberAccess: {
+        accounts: checkAccountIds(props.subscriberAccess?.accounts ?? []),
+        ...(props.subscriberAccess?.organizationId === undefined
+          ? {}
+          : { organizationId: checkOrganizationId(props.subscriberAccess.organizationId) }),
+      },
     };
   } catch (error) {
     if (error instanceof SettingError)

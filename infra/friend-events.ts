@@ -107,7 +107,10 @@ export class FriendEvents extends Construct {
   readonly eventSource: string;
   /** Parked events: the callback function sends here what it could not publish at once. */
   readonly retryQueue: sqs.Queue;
-  /** Dead-lettered events: parked events that failed `retryMaxReceiveCount` times. */
+  /**
+   * Dead-lettered events: parked events that failed `retryMaxReceiveCount` times, and those the
+   * drainer found can never be published (sent at once).
+   */
   readonly deadLetterQueue: sqs.Queue;
   readonly tokenSecret: secretsmanager.ISecret;
   readonly callbackFunction: lambda.IFunction;
@@ -146,7 +149,7 @@ export class FriendEvents extends Construct {
       source: this.eventSource,
       registryName: props.schemaRegistryName ?? `${Stack.of(this).stackName}-openim-friend-events`,
     });
-    allowSubscribers(this.eventBus, props.subscriberAccess ?? {});
+    allowSubscribers(this.eventBus, settings.subscriberAccess);
 
     // Both keep 14 days, the most SQS allows. A dead-lettered message keeps its first enqueue
     // time, so it has 14 days minus the hours it spent parked. No maximum message size: SQS
@@ -220,6 +223,8 @@ export class FriendEvents extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         RETRY_QUEUE_URL: this.retryQueue.queueUrl,
+        // Where an entry that can never be published goes at once, instead of failing for hours.
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
       },
     });
     this.drainerFunction = drainer.function;
@@ -231,6 +236,9 @@ export class FriendEvents extends Construct {
         actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
         resources: [this.retryQueue.queueArn],
       }),
+    );
+    drainer.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
     );
     drainer.function.addEventSourceMapping('RetryQueueSource', {
       eventSourceArn: this.retryQueue.queueArn,

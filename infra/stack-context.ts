@@ -1,6 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type BoundedSetting, checkBounded, DEFAULTS, SettingError } from '../functions/contract/settings';
+import {
+  type BoundedSetting,
+  checkBounded,
+  checkStackName,
+  DEFAULTS,
+  SettingError,
+} from '../functions/contract/settings';
 import type { FriendEventsProps } from './friend-events';
 import { resolveSettings } from './friend-events-settings';
 import type { FriendEventsStackProps } from './stack';
@@ -119,6 +125,17 @@ const checkContextBounds = (key: BoundedSetting, value: number): number => {
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 
+/** `-c stackName=`: the stack to deploy, by CloudFormation's naming rule (default `OpenImFriendEvents`). */
+export const stackNameFromContext = (scope: Construct): string => {
+  const name = contextText(scope, 'stackName') ?? DEFAULTS.stackName;
+  try {
+    return checkStackName(name);
+  } catch (error) {
+    if (error instanceof SettingError) throw new Error(`invalid context ${error.message}`, { cause: error });
+    throw error;
+  }
+};
+
 /** `-c alarmTopic=`: an existing SNS topic's ARN (the stack imports it; the construct takes a topic). */
 export const alarmTopicArnFromContext = (scope: Construct): string | undefined => {
   const arn = contextText(scope, 'alarmTopic');
@@ -178,7 +195,7 @@ export const stackSettingsFromContext = (scope: Construct): { stackName: string;
   const friendEvents = friendEventsPropsFromContext(scope);
   resolveSettings(friendEvents);
   return {
-    stackName: contextText(scope, 'stackName') ?? DEFAULTS.stackName,
+    stackName: stackNameFromContext(scope),
     props: {
       description: 'OpenIM friend callbacks to Amazon EventBridge (openim-friend-events)',
       friendEvents,

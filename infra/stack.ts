@@ -43,7 +43,7 @@ export class FriendEventsStack extends Stack {
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       description:
-        'Dead-lettered events: parked events that failed for hours; npm run redrive moves them back to the retry queue',
+        'Dead-lettered events: parked events that failed for hours or can never be published; npm run redrive moves them back to the retry queue',
       value: deadLetterQueue.queueUrl,
     });
     new CfnOutput(this, 'DrainerFunctionName', {

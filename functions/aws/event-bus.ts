@@ -53,7 +53,65 @@ export const toBatches = <T>(items: T[], entryOf: (item: T) => PutEventsRequestE
 export interface FailedEntry<T> {
   item: T;
   reason: string;
+  /** No retry can help (a validation or permission error); otherwise retrying later may. */
+  permanent: boolean;
+  /** The whole request of several entries failed: any one of them may be at fault, not this one. */
+  wholeRequest: boolean;
 }
+
+/** Per-entry error codes EventBridge documents as non-retryable (PutEventsResultEntry). */
+const PERMANENT_ENTRY_ERRORS = new Set([
+  'AccessDeniedException',
+  'InvalidAccountIdException',
+  'InvalidArgument',
+  'MalformedDetail',
+  'RedactionFailure',
+  'NotAuthorizedForSourceException',
+  'NotAuthorizedForDetailTypeException',
+]);
+
+/**
+ * Whether a failed call can never succeed as sent: a 4xx answer (ValidationException,
+ * AccessDeniedException, SerializationException...) other than throttling. Throttling, 5xx,
+ * timeouts, resets and anything without an HTTP answer may pass on a later try.
+ */
+export const isPermanentCallError = (error: unknown): boolean => {
+  const { $metadata, $retryable, name } = (error ?? {}) as {
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+    name?: string;
+  };
+  const status = $metadata?.httpStatusCode;
+  if (status === undefined || status < 400 || status >= 500 || status === 408 || status === 429) return false;
+  return !$retryable && !/Throttl|TooManyRequests|LimitExceeded/.test(name ?? '');
+};
+
+/**
+ * Why EventBridge could never take this entry, or undefined. Checked before a call, so that one
+ * such entry does not fail the call of the entries batched with it (a `Time` that is not a date is
+ * sent as NaN, which is not even JSON).
+ */
+export const entryProblem = (entry: PutEventsRequestEntry): string | undefined => {
+  if (!entry.Source) return 'no Source';
+  if (!entry.DetailType) return 'no DetailType';
+  if (entry.Time !== undefined && !(entry.Time instanceof Date && Number.isFinite(entry.Time.getTime()))) {
+    return 'Time is not a valid date';
+  }
+  if (!isJsonObject(entry.Detail)) return 'Detail is not a JSON object';
+  const size = entrySizeBytes(entry);
+  return size > MAX_BYTES_PER_CALL
+    ? `the entry is ${size} bytes; EventBridge takes at most ${MAX_BYTES_PER_CALL}`
+    : undefined;
+};
+
+const isJsonObject = (text: string | undefined): boolean => {
+  try {
+    const value: unknown = JSON.parse(text ?? '');
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+};
 
 /**
  * One PutEvents attempt for every batch of `items` (in parallel), each bounded by `timeoutMs`.
@@ -79,10 +137,14 @@ export const putOnce = async <T>(
           const reason = result?.ErrorCode
             ? `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`
             : 'PutEvents returned no EventId for this entry';
-          return [{ item, reason }];
+          return [
+            { item, reason, permanent: PERMANENT_ENTRY_ERRORS.has(result?.ErrorCode ?? ''), wholeRequest: false },
+          ];
         });
       } catch (error) {
-        return batch.map((item) => ({ item, reason: describeAwsError(error) }));
+        const permanent = isPermanentCallError(error);
+        const wholeRequest = batch.length > 1;
+        return batch.map((item) => ({ item, reason: describeAwsError(error), permanent, wholeRequest }));
       }
     }),
   );

@@ -25,6 +25,26 @@ export const toParkedMessage = (entry: PutEventsRequestEntry, reason: string, pa
   entry: { ...entry, Time: entry.Time?.toISOString() },
 });
 
+/**
+ * Characters SQS refuses in a message body (InvalidMessageContents): it takes only #x9, #xA, #xD,
+ * #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF. With the `u` flag a lone surrogate is one code
+ * point, outside the class.
+ */
+const OUTSIDE_SQS_CHARACTERS = /[^\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/**
+ * The SQS body of a parked message: its JSON, with every character SQS would refuse written as a
+ * JSON `\uXXXX` escape. JSON.stringify already escapes C0 controls and lone surrogates but writes
+ * U+FFFE and U+FFFF raw, and any user can type those in a request message or a remark. JSON's own
+ * syntax is ASCII, so such a character can only sit inside a string, where the escape is valid
+ * JSON: any JSON reader (the drainer, a redrive, an older drainer) gets the same text back.
+ */
+export const encodeParkedMessage = (message: ParkedMessage): string =>
+  JSON.stringify(message).replace(
+    OUTSIDE_SQS_CHARACTERS,
+    (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+
 /** The entry to publish from a parked message; throws if the message is not one of ours. */
 export const fromParkedMessage = (body: string): { entry: PutEventsRequestEntry; reason: string } => {
   const parked = JSON.parse(body) as Partial<ParkedMessage>;
@@ -59,7 +79,7 @@ export const createRetryQueue = (queueUrl: string, address: EventAddress, maxTim
         try {
           const { client, SendMessageCommand } = await untilAborted(loadSqs(), abortSignal);
           const message = toParkedMessage(toPutEventsEntry(item.event, address), item.reason, parkedAt);
-          await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }), {
+          await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: encodeParkedMessage(message) }), {
             abortSignal,
           });
           return [];
@@ -91,4 +111,27 @@ export const createRetryDelay =
         VisibilityTimeout: seconds,
       }),
     );
+  };
+
+/**
+ * The body a message takes to the final dead-letter queue when it can never be published: the
+ * parked message with this reason (so the queue says why), or, when the body is not a parked
+ * message, the body unchanged.
+ */
+export const toDeadLetterBody = (body: string, reason: string): string => {
+  try {
+    const parked = JSON.parse(body) as ParkedMessage;
+    fromParkedMessage(body);
+    return encodeParkedMessage({ ...parked, reason });
+  } catch {
+    return body;
+  }
+};
+
+/** Sends a message body straight to the final dead-letter queue. */
+export const createDeadLetterSender =
+  (client: SQSClient, queueUrl: string) =>
+  async (body: string): Promise<void> => {
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
   };

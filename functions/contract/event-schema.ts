@@ -1,4 +1,11 @@
-import { EVENT_SCHEMA_VERSION, FRIEND_DETAIL_TYPES, type FriendDetailByType, type FriendDetailType } from './events';
+import {
+  ALTERED_FIELDS,
+  EVENT_SCHEMA_VERSION,
+  FRIEND_DETAIL_TYPES,
+  type FriendDetailByType,
+  type FriendDetailType,
+  type FriendEventDetail,
+} from './events';
 
 /**
  * The JSON Schema (draft-04, what the EventBridge schema registry takes) of each event,
@@ -11,10 +18,14 @@ type FieldSpec<T> = [T] extends [string]
   : T extends number
     ? { type: 'integer'; description: string; minimum?: number; enum?: readonly T[] }
     : T extends readonly string[]
-      ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1 } }
+      ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1; enum?: readonly T[number][] } }
       : never;
 
 type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
+
+/** The detail fields an event may leave out (optional in `events.ts`); every other one is required. */
+type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+const OPTIONAL_DETAIL_FIELDS: readonly string[] = ['alteredFields'] satisfies OptionalKeys<FriendEventDetail>[];
 
 const common = <C extends string>(...commands: C[]) =>
   ({
@@ -24,12 +35,23 @@ const common = <C extends string>(...commands: C[]) =>
       description: 'Contract version; bumped only for a breaking change',
     },
     callbackCommand: { type: 'string', enum: commands, description: 'The OpenIM command, verbatim' },
-    operationID: { type: 'string', description: "OpenIM's trace id (operationID header), empty when absent" },
+    operationID: {
+      type: 'string',
+      description:
+        "OpenIM's trace id (operationID header), empty when absent; a safe form when alteredFields lists operationID",
+    },
     receivedAt: { type: 'string', format: 'date-time', description: 'When the callback was received (UTC)' },
     idempotencyKey: {
       type: 'string',
       minLength: 64,
-      description: 'Same for a duplicate delivery or a re-publish: de-duplicate on it',
+      description:
+        'One per OpenIM delivery: hex SHA-256 of the command, API Gateway request id and receipt time (import parts add :<part>). Every copy of this event carries it (duplicate delivery, re-publish, redrive, replay): de-duplicate on it',
+    },
+    alteredFields: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, enum: ALTERED_FIELDS },
+      description:
+        'Present only when fields hold a safe form of what OpenIM sent: operationID escaped or cut to 256 bytes, reqMsg/handleMsg/remark cut to 16 KiB',
     },
   }) as const;
 
@@ -105,7 +127,7 @@ export const eventJsonSchema = (detailType: FriendDetailType, source: string) =>
       resources: { type: 'array', items: { type: 'string' } },
       detail: {
         type: 'object',
-        required: Object.keys(detail),
+        required: Object.keys(detail).filter((field) => !OPTIONAL_DETAIL_FIELDS.includes(field)),
         properties: detail,
         // Additive changes are allowed within a schema version: subscribers must ignore unknown fields.
         additionalProperties: true,

@@ -23,16 +23,38 @@ export const FRIEND_DETAIL_TYPES = [
 ] as const;
 export type FriendDetailType = (typeof FRIEND_DETAIL_TYPES)[number];
 
+/** Detail fields that can hold a safe form of what OpenIM sent instead of the value itself. */
+export const ALTERED_FIELDS = ['operationID', 'reqMsg', 'handleMsg', 'remark'] as const;
+export type AlteredField = (typeof ALTERED_FIELDS)[number];
+
 interface FriendDetailBase<Command extends string> {
   schemaVersion: typeof EVENT_SCHEMA_VERSION;
   /** The OpenIM command, verbatim. */
   callbackCommand: Command;
-  /** OpenIM's trace id (the `operationID` header), "" when the server sent none. */
+  /**
+   * OpenIM's trace id (the `operationID` header), "" when the server sent none. A header longer
+   * than 256 bytes or holding control characters, lone surrogates or U+FFFE/U+FFFF is not refused:
+   * it arrives in a safe form (those characters as `\uXXXX`, backslashes doubled, cut to 256 bytes
+   * on a character boundary) and `alteredFields` lists `operationID`.
+   */
   operationID: string;
   /** When the callback was received, ISO-8601 UTC. */
   receivedAt: string;
-  /** Same value for a duplicate delivery or a re-publish: de-duplicate on it. */
+  /**
+   * One per OpenIM delivery (one HTTP request; OpenIM never retries one): hex SHA-256 of the
+   * command, API Gateway's request id and the receipt time; import parts add `:<part>`. Every copy
+   * of this event carries it (EventBridge's at-least-once delivery, the retry drainer's re-publish,
+   * a redrive, an archive replay): de-duplicate on it. Two separate actions never share it, even
+   * with the same content and operationID.
+   */
   idempotencyKey: string;
+  /**
+   * Present only when a field holds a safe form of what OpenIM sent rather than the value itself:
+   * the names of those fields. `operationID`: escaped and/or cut (see above); `reqMsg`,
+   * `handleMsg`, `remark`: longer than 16 KiB, cut to their first 16 KiB on a character boundary
+   * (read the full remark from OpenIM if you need it). Absent in events from before this field.
+   */
+  alteredFields?: AlteredField[];
 }
 
 /** A friend request was sent (no friendship yet). */

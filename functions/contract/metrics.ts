@@ -20,6 +20,11 @@ export const METRIC = {
   redriven: 'EventsRedriven',
   /** Drainer attempts that failed; the message comes back after a backoff. */
   redriveFailed: 'RedriveFailures',
+  /**
+   * Parked events the drainer found can never be published (unreadable, invalid, or refused by a
+   * permanent error of their own): sent straight to the final dead-letter queue.
+   */
+  unpublishable: 'EventsUnpublishable',
 } as const;
 
 /** The only per-metric dimension: rejections by OpenIM errCode (a small, fixed set). */

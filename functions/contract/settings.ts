@@ -78,13 +78,55 @@ export const checkReplyBudget = (replyBudgetMs: number, publishTimeoutMs: number
   }
 };
 
-/** `openim` or `a/b`: URL-safe segments, no empty ones; slashes around it are dropped. */
+/**
+ * `openim` or `a/b`: URL-safe segments, no empty ones, none `.` or `..` (clients and API Gateway
+ * resolve those away, so the callback URL would not reach the prefix); slashes around it are dropped.
+ */
 export const normalizePathPrefix = (prefix: string): string => {
   const normalized = prefix.replace(/^\/+|\/+$/g, '');
-  if (!/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(normalized)) {
-    throw new SettingError('pathPrefix', 'expected URL path segments of letters, digits and . _ ~ -', prefix);
+  const segments = normalized.split('/');
+  if (!/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(normalized) || segments.some((s) => s === '.' || s === '..')) {
+    throw new SettingError(
+      'pathPrefix',
+      'expected URL path segments of letters, digits and . _ ~ -, none of them "." or ".."',
+      prefix,
+    );
   }
   return normalized;
+};
+
+/** CloudFormation's rule for a stack name: a letter, then letters, digits or hyphens; at most 128. */
+export const checkStackName = (name: string): string => {
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(name)) {
+    throw new SettingError(
+      'stackName',
+      'expected a CloudFormation stack name: a letter, then letters, digits or hyphens, at most 128 characters',
+      name,
+    );
+  }
+  return name;
+};
+
+/** An AWS account ID: 12 digits (an ARN, `*` or a name would widen or break the bus policy). */
+export const checkAccountIds = (accounts: readonly string[]): string[] => {
+  for (const account of accounts) {
+    if (!/^\d{12}$/.test(account)) {
+      throw new SettingError('subscriberAccounts', 'expected 12-digit AWS account IDs, comma-separated', account);
+    }
+  }
+  return [...accounts];
+};
+
+/** An AWS Organizations ID: `o-` and 10 to 32 lowercase letters or digits. */
+export const checkOrganizationId = (organizationId: string): string => {
+  if (!/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
+    throw new SettingError(
+      'subscriberOrganizationId',
+      'expected an AWS Organizations ID: "o-" and 10 to 32 lowercase letters or digits',
+      organizationId,
+    );
+  }
+  return organizationId;
 };
 
 /** EventBridge's rules for `source`, minus the `aws.` prefix that only AWS services may use. */
@@ -99,9 +141,25 @@ export const checkEventSource = (source: string): string => {
   return source;
 };
 
-/** Parses IPv4/IPv6 addresses or CIDRs into a block list; throws naming the bad entry. */
-export const toSourceAllowList = (cidrs: readonly string[]): BlockList => {
-  const list = new BlockList();
+/** Who may call: checks a client address against the configured IPv4 and IPv6 ranges. */
+export interface SourceAllowList {
+  allows(address: string): boolean;
+}
+
+/** IPv4 clients seen through an IPv6 socket (`::ffff:203.0.113.7`): checked as the IPv4 client they are. */
+const IPV4_MAPPED = new BlockList();
+IPV4_MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+
+/**
+ * Parses IPv4/IPv6 addresses or CIDRs; throws naming the bad entry. Each family is checked on its
+ * own: Node's BlockList matches an IPv4 address against IPv6 ranges through its IPv4-mapped form,
+ * so `::/0` would admit every IPv4 client. Here an IPv6 range admits IPv6 clients only, and an IPv4
+ * client (also when it arrives as `::ffff:a.b.c.d`) needs an IPv4 range. A range inside the
+ * IPv4-mapped block `::ffff:0:0/96` could then match no client: it is refused, write it as IPv4.
+ */
+export const toSourceAllowList = (cidrs: readonly string[]): SourceAllowList => {
+  const ipv4 = new BlockList();
+  const ipv6 = new BlockList();
   for (const cidr of cidrs) {
     const [network = '', prefix, ...extra] = cidr.split('/');
     const family = isIPv4(network) ? 'ipv4' : isIPv6(network) ? 'ipv6' : undefined;
@@ -114,7 +172,21 @@ export const toSourceAllowList = (cidrs: readonly string[]): BlockList => {
         cidr,
       );
     }
-    list.addSubnet(network, bits, family);
+    if (family === 'ipv6' && bits >= 96 && IPV4_MAPPED.check(network, 'ipv6')) {
+      throw new SettingError(
+        'allowedSourceCidrs',
+        'expected an IPv4 range written as IPv4 (e.g. 203.0.113.0/24), not as IPv4-mapped IPv6 (::ffff:...)',
+        cidr,
+      );
+    }
+    (family === 'ipv4' ? ipv4 : ipv6).addSubnet(network, bits, family);
   }
-  return list;
+  return {
+    allows: (address) => {
+      if (isIPv4(address)) return ipv4.check(address, 'ipv4');
+      if (!isIPv6(address)) return false;
+      // An IPv4-only list maps a mapped address back to IPv4 by itself.
+      return IPV4_MAPPED.check(address, 'ipv6') ? ipv4.check(address, 'ipv6') : ipv6.check(address, 'ipv6');
+    },
+  };
 };

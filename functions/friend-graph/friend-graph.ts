@@ -2,29 +2,35 @@ import type { FriendEvent } from '../contract/events';
 
 /**
  * The reference subscriber's friend graph: one entry per directed pair (owner -> other), as
- * OpenIM keeps friend lists (each user has their own list; a delete is one-way).
+ * OpenIM keeps its relations (each user has their own friend row for the other; a delete is
+ * one-way; a request changes no friend row; docs/design.md has the table, callback by callback).
  *
- * An entry holds three independent registers, each last-writer-wins by the version of the change
+ * An entry holds four independent registers, each last-writer-wins by the version of the change
  * that set it (`receivedAt`, then `idempotencyKey` to break ties):
- * - `state`: `requested` (owner sent other a request), `friends`, `removed` (owner deleted other);
- * - `remark`: what owner shows for other ("" after a delete, which drops OpenIM's friend record);
+ * - `state`: owner's friend row for other: `friends` (it exists) or `removed` (owner deleted it);
+ * - `request`: owner's friend request to other: `pending`, or `none` once answered (accepted);
+ * - `remark`: the remark on owner's row ("" after a delete, which drops OpenIM's row);
  * - `blacklist`: `none` once owner took other off their blacklist. OpenIM reports no blocking,
  *   so "blocked" can never be known; absent means unknown.
  * Registers being independent is what makes the result the same in any delivery order: a late
- * old remark cannot undo a newer delete's clearing, and vice versa.
+ * old remark cannot undo a newer delete's clearing, and a request never touches the friend row.
  */
-export type FriendshipState = 'requested' | 'friends' | 'removed';
+export type FriendRowState = 'friends' | 'removed';
+export type RequestState = 'pending' | 'none';
+
+/** One register and the value a change sets it to. */
+export type RegisterValue =
+  | { register: 'state'; value: FriendRowState }
+  | { register: 'request'; value: RequestState }
+  | { register: 'remark'; value: string }
+  | { register: 'blacklist'; value: 'none' };
 
 export type PairChange = {
   ownerUserID: string;
   otherUserID: string;
   /** Orders changes of one register: `<receivedAt ISO-8601 UTC>#<idempotencyKey>`, compared as strings. */
   version: string;
-} & (
-  | { register: 'state'; value: FriendshipState }
-  | { register: 'remark'; value: string }
-  | { register: 'blacklist'; value: 'none' }
-);
+} & RegisterValue;
 
 /** The store the graph lives in (DynamoDB when deployed). */
 export interface FriendGraphStore {
@@ -46,56 +52,69 @@ export const changeVersion = (receivedAt: string, idempotencyKey: string): strin
 /** The pair changes an event means (every part of a split import is an event of its own). */
 export const changesOf = (event: FriendEvent): PairChange[] => {
   const version = changeVersion(event.detail.receivedAt, event.detail.idempotencyKey);
-  const state = (ownerUserID: string, otherUserID: string, value: FriendshipState): PairChange => ({
+  const change = (ownerUserID: string, otherUserID: string, set: RegisterValue): PairChange => ({
     ownerUserID,
     otherUserID,
     version,
-    register: 'state',
-    value,
+    ...set,
   });
+  const friendRow = (owner: string, other: string) => change(owner, other, { register: 'state', value: 'friends' });
   const { detail } = event;
   switch (detail.callbackCommand) {
     case 'callbackAfterAddFriendCommand':
-      return [state(detail.fromUserID, detail.toUserID, 'requested')];
+      // OpenIM stores the request only; an existing friend row of either side stays as it is.
+      return [change(detail.fromUserID, detail.toUserID, { register: 'request', value: 'pending' })];
     case 'callbackAfterAddFriendAgreeCommand':
+      // OpenIM answers the request (and the reverse one, if pending) and creates each missing row;
+      // an existing row keeps its remark, so the remark register is left alone.
       return [
-        state(detail.fromUserID, detail.toUserID, 'friends'),
-        state(detail.toUserID, detail.fromUserID, 'friends'),
+        friendRow(detail.fromUserID, detail.toUserID),
+        friendRow(detail.toUserID, detail.fromUserID),
+        change(detail.fromUserID, detail.toUserID, { register: 'request', value: 'none' }),
+        change(detail.toUserID, detail.fromUserID, { register: 'request', value: 'none' }),
       ];
     case 'callbackAfterImportFriendsCommand':
-      // OpenIM's import writes both friend records (the owner's and each friend's), like an accept.
+      // OpenIM's import writes both rows (the owner's and each friend's) where missing; requests untouched.
       return detail.friendUserIDs.flatMap((friend) => [
-        state(detail.ownerUserID, friend, 'friends'),
-        state(friend, detail.ownerUserID, 'friends'),
+        friendRow(detail.ownerUserID, friend),
+        friendRow(friend, detail.ownerUserID),
       ]);
     case 'callbackAfterDeleteFriendCommand':
       return [
-        state(detail.ownerUserID, detail.friendUserID, 'removed'),
-        { ownerUserID: detail.ownerUserID, otherUserID: detail.friendUserID, version, register: 'remark', value: '' },
+        change(detail.ownerUserID, detail.friendUserID, { register: 'state', value: 'removed' }),
+        change(detail.ownerUserID, detail.friendUserID, { register: 'remark', value: '' }),
       ];
     case 'callbackAfterSetFriendRemarkCommand':
     case 'callbackAfterSetFriendRemark':
-      return [
-        {
-          ownerUserID: detail.ownerUserID,
-          otherUserID: detail.friendUserID,
-          version,
-          register: 'remark',
-          value: detail.remark,
-        },
-      ];
+      return [change(detail.ownerUserID, detail.friendUserID, { register: 'remark', value: detail.remark })];
     case 'callbackAfterRemoveBlackCommand':
-      return [
-        {
-          ownerUserID: detail.ownerUserID,
-          otherUserID: detail.blackUserID,
-          version,
-          register: 'blacklist',
-          value: 'none',
-        },
-      ];
+      return [change(detail.ownerUserID, detail.blackUserID, { register: 'blacklist', value: 'none' })];
   }
 };
+
+/** What a stored entry says about the pair, as OpenIM would: its registers' values as stored. */
+export interface PairView {
+  /** Owner has a friend row for other (OpenIM lists other among owner's friends). */
+  friendRow: boolean;
+  /** Owner's friend request to other waits for an answer. */
+  requestPending: boolean;
+  /** The remark on owner's row ("" when none, or unknown). */
+  remark: string;
+  /** `none` once owner unblocked other; undefined: unknown (OpenIM never reports a block). */
+  blacklist: 'none' | undefined;
+}
+
+/**
+ * Reads a stored entry. Entries written before the request had a register of its own hold
+ * `state: requested` (the request overwrote the state): read as "no friend row, request pending"
+ * until a later change sets either register.
+ */
+export const readPair = (item: Record<string, unknown>): PairView => ({
+  friendRow: item.state === 'friends',
+  requestPending: item.request === undefined ? item.state === 'requested' : item.request === 'pending',
+  remark: typeof item.remark === 'string' ? item.remark : '',
+  blacklist: item.blacklist === 'none' ? 'none' : undefined,
+});
 
 export interface ApplyResult {
   applied: number;

@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
 import { toSourceAllowList } from '../contract/settings';
 import type { CallbackTokens } from '../openim/ports';
 import { InvalidTokenError, SourceNotAllowedError, TokenUnavailableError } from '../openim/reply';
@@ -9,8 +8,7 @@ export const createSourceCheck = (cidrs: string[]): ((sourceIp: string | undefin
   if (cidrs.length === 0) return () => undefined;
   const allowed = toSourceAllowList(cidrs);
   return (sourceIp) => {
-    const family = sourceIp && isIPv4(sourceIp) ? 'ipv4' : sourceIp && isIPv6(sourceIp) ? 'ipv6' : undefined;
-    if (sourceIp === undefined || family === undefined || !allowed.check(sourceIp, family)) {
+    if (sourceIp === undefined || !allowed.allows(sourceIp)) {
       throw new SourceNotAllowedError(`source ${sourceIp ?? 'unknown'} is not in the allow-list`);
     }
   };

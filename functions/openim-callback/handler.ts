@@ -15,7 +15,7 @@ import { acceptedReply } from '../openim/reply';
 import { acceptCallback, type ReplyPathServices } from '../openim/reply-path';
 import { createSourceCheck } from './access';
 import { type CallbackConfig, type Environment, loadConfig } from './config';
-import { parseCallbackPath, queryCommand, readOperationID, receivedAt, toHttpResponse } from './http';
+import { deliveryIdOf, parseCallbackPath, queryCommand, readOperationID, receivedAt, toHttpResponse } from './http';
 import { type InvocationContext, invocationStart, replyOnError, requestGuard, startOf } from './middlewares';
 import { CallbackTelemetry } from './telemetry';
 import { loadTracing } from './tracing';
@@ -78,8 +78,10 @@ export const buildHandler = (deps: CallbackDependencies, tracing?: MiddlewareObj
           body: event.body as unknown, // parsed by httpJsonBodyParser
           pathCommand: parseCallbackPath(event.rawPath ?? '', config.pathPrefix).command,
           queryCommand: queryCommand(event),
-          operationID,
+          operationID: operationID.value,
+          operationIDAltered: operationID.altered,
           receivedAt: receivedAt(event),
+          deliveryId: deliveryIdOf(event, context),
         },
         deps.replyPath,
       );

@@ -1,7 +1,6 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { isPlainText, MAX_USER_ID_BYTES } from '../openim/callback-body';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { StatusAndReply } from '../openim/reply';
-import { InvalidFieldError } from '../openim/reply';
+import { type SafeText, safeText } from '../openim/safe-text';
 
 /** What the URL path says: `/<prefix>/<token>[/<command>]`, empty segments (`//`) ignored. */
 export interface CallbackPath {
@@ -20,16 +19,19 @@ export const parseCallbackPath = (rawPath: string, prefix: string): CallbackPath
   };
 };
 
-/** OpenIM sends `operationID` (on the wire `Operationid`); API Gateway lower-cases headers. */
-export const readOperationID = (headers: APIGatewayProxyEventV2['headers'] | undefined): string => {
+/** The most of OpenIM's operationID kept in an event (UTF-8 bytes). */
+export const MAX_OPERATION_ID_BYTES = 256;
+
+/**
+ * OpenIM's `operationID` header (on the wire `Operationid`; API Gateway lower-cases headers), ""
+ * when absent. It is OpenIM's copy of the API caller's header, unchecked, and only a trace id: a
+ * value too long or with control characters never refuses the callback, it is kept in a safe form
+ * (`altered`), and the event says so.
+ */
+export const readOperationID = (headers: APIGatewayProxyEventV2['headers'] | undefined): SafeText => {
   const name = Object.keys(headers ?? {}).find((key) => key.toLowerCase() === 'operationid');
   const value = name === undefined ? '' : (headers?.[name] ?? '');
-  if (Buffer.byteLength(value, 'utf8') > MAX_USER_ID_BYTES) {
-    throw new InvalidFieldError(`operationID header: at most ${MAX_USER_ID_BYTES} bytes`);
-  }
-  // It becomes part of every event and its idempotency key: plain text only, like a user ID.
-  if (!isPlainText(value)) throw new InvalidFieldError('operationID header: expected text without control characters');
-  return value;
+  return safeText(value, MAX_OPERATION_ID_BYTES);
 };
 
 /** Size of the body as sent, before any parsing (base64 decoded when API Gateway encoded it). */
@@ -40,6 +42,18 @@ export const bodyBytes = (event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64
 export const receivedAt = (event: Pick<APIGatewayProxyEventV2, 'requestContext'>): Date => {
   const epoch = event.requestContext?.timeEpoch;
   return typeof epoch === 'number' && Number.isFinite(epoch) ? new Date(epoch) : new Date();
+};
+
+/**
+ * Identifies this one HTTP request: API Gateway's request id (unique per request), else the
+ * Lambda invocation's (an event built without a request context).
+ */
+export const deliveryIdOf = (
+  event: Pick<APIGatewayProxyEventV2, 'requestContext'>,
+  context: Pick<Context, 'awsRequestId'>,
+): string => {
+  const requestId = event.requestContext?.requestId;
+  return typeof requestId === 'string' && requestId !== '' ? requestId : context.awsRequestId;
 };
 
 /** `?command=` of v3.0-3.4.0 servers. */

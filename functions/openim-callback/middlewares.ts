@@ -74,14 +74,8 @@ export const replyOnError = (
   },
 });
 
-/** The operationID for the log line; a malformed header is logged as "" (it is the error). */
-const operationIdOf = (event: APIGatewayProxyEventV2): string => {
-  try {
-    return readOperationID(event.headers);
-  } catch {
-    return '';
-  }
-};
+/** The operationID for the log line, in its safe form. */
+const operationIdOf = (event: APIGatewayProxyEventV2): string => readOperationID(event.headers).value;
 
 const toCallbackError = (error: unknown): unknown => {
   if (error instanceof CallbackError) return error;

@@ -1,12 +1,15 @@
+import type { AlteredField } from '../contract/events';
 import type { FriendCommand } from './commands';
 import { InvalidFieldError, MalformedBodyError } from './reply';
+import { isWellFormed, truncateText } from './safe-text';
 
 /**
  * Field bounds. OpenIM sends user IDs of a few dozen characters and short request messages;
  * these limits sit far above any real payload and exist so that one event always fits in an
  * EventBridge entry and, parked, in an SQS message (1 MB each since 2026-01-29), even after the
- * JSON escaping of a detail inside a parked message (up to 6 bytes for 1: 200 KiB parts stay
- * under the old 256 KB limits for most IDs and under 1 MiB for any).
+ * JSON escaping of a detail inside a parked message (at most twice the detail's JSON: 200 KiB
+ * parts stay under the old 256 KB limits for most IDs and under 1 MiB for any). A longer user ID
+ * is refused (an ID cannot be shortened); a longer message is cut to the bound and flagged.
  */
 export const MAX_USER_ID_BYTES = 256;
 export const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -14,8 +17,11 @@ export const MAX_IMPORTED_FRIENDS = 100_000;
 /** An import whose detail would be larger than this is split into parts. */
 export const MAX_DETAIL_BYTES = 200 * 1024;
 
-/** A validated friend callback: wire quirks resolved, every field checked. */
-export type FriendCallback =
+/**
+ * A validated friend callback: wire quirks resolved, every field checked. `altered` names the
+ * message fields that were longer than `MAX_MESSAGE_BYTES` and hold their first part only.
+ */
+export type FriendCallback = { altered?: AlteredField[] } & (
   | { command: 'callbackAfterAddFriendCommand'; fromUserID: string; toUserID: string; reqMsg: string }
   | {
       command: 'callbackAfterAddFriendAgreeCommand';
@@ -32,7 +38,8 @@ export type FriendCallback =
       friendUserID: string;
       remark: string;
     }
-  | { command: 'callbackAfterRemoveBlackCommand'; ownerUserID: string; blackUserID: string };
+  | { command: 'callbackAfterRemoveBlackCommand'; ownerUserID: string; blackUserID: string }
+);
 
 export type CallbackBody = Record<string, unknown>;
 
@@ -43,15 +50,33 @@ export const asCallbackBody = (parsed: unknown): CallbackBody => {
   return parsed as CallbackBody;
 };
 
-/** Checks the body of `command` and returns its fields; unknown extra fields are ignored. */
+/**
+ * Checks the body of `command` and returns its fields; unknown extra fields are ignored. Only
+ * what makes the event meaningless is refused (a refused after-callback is lost: OpenIM never
+ * retries): a missing or malformed user ID, an agree that is not an accept. A message that is too
+ * long is kept in part (`altered`); one that is absent reads as "" (what OpenIM sends for none).
+ */
 export const parseFriendCallback = (command: FriendCommand, body: CallbackBody): FriendCallback => {
+  const altered: AlteredField[] = [];
+  const text = (field: AlteredField, ...names: string[]): string => {
+    const { value, altered: cut } = message(body, ...names);
+    if (cut) altered.push(field);
+    return value;
+  };
+  const fields = parseFields(command, body, text);
+  return altered.length > 0 ? { ...fields, altered } : fields;
+};
+
+type TextReader = (field: AlteredField, ...names: string[]) => string;
+
+const parseFields = (command: FriendCommand, body: CallbackBody, text: TextReader): FriendCallback => {
   switch (command) {
     case 'callbackAfterAddFriendCommand':
       return {
         command,
         fromUserID: userID(body, 'fromUserID'),
         toUserID: userID(body, 'toUserID'),
-        reqMsg: message(body, 'reqMsg'),
+        reqMsg: text('reqMsg', 'reqMsg'),
       };
     case 'callbackAfterAddFriendAgreeCommand':
       // OpenIM's wire names are `blackUserID`, `HandleResult`, `HandleMsg`; forks and old docs
@@ -61,7 +86,7 @@ export const parseFriendCallback = (command: FriendCommand, body: CallbackBody):
         fromUserID: userID(body, 'fromUserID'),
         toUserID: userID(body, 'blackUserID', 'toUserID'),
         handleResult: acceptedHandleResult(body),
-        handleMsg: message(body, 'HandleMsg', 'handleMsg'),
+        handleMsg: text('handleMsg', 'HandleMsg', 'handleMsg'),
       };
     case 'callbackAfterImportFriendsCommand':
       return {
@@ -77,7 +102,7 @@ export const parseFriendCallback = (command: FriendCommand, body: CallbackBody):
         command,
         ownerUserID: userID(body, 'ownerUserID'),
         friendUserID: userID(body, 'friendUserID'),
-        remark: message(body, 'remark'),
+        remark: text('remark', 'remark'),
       };
     case 'callbackAfterRemoveBlackCommand':
       return { command, ownerUserID: userID(body, 'ownerUserID'), blackUserID: userID(body, 'blackUserID') };
@@ -89,6 +114,8 @@ const ACCEPTED = 1;
 
 const acceptedHandleResult = (body: CallbackBody): typeof ACCEPTED => {
   const { name, value } = field(body, ['HandleResult', 'handleResult']);
+  // The command itself says "accepted": a fork that leaves the result out still means it.
+  if (value === undefined) return ACCEPTED;
   const handleResult = int32(name, value);
   if (handleResult !== ACCEPTED) {
     throw new InvalidFieldError(
@@ -113,36 +140,24 @@ const checkUserID = (name: string, value: unknown): string => {
   if (typeof value !== 'string' || value === '') {
     throw new InvalidFieldError(`${name}: expected a non-empty string, got ${describe(value)}`);
   }
+  // An ID is identity: it cannot be shortened. Any character OpenIM takes is kept (it accepts any
+  // ID without ':'), but a lone UTF-16 surrogate cannot come from OpenIM's Go encoder, nor be
+  // written as UTF-8 (a database key, a log field).
   checkBytes(name, value, MAX_USER_ID_BYTES);
-  // An ID becomes a key downstream (a database key, a log field): it must be plain, well-formed text.
-  if (!isPlainText(value)) {
-    throw new InvalidFieldError(`${name}: expected text without control characters or lone surrogates`);
+  if (!isWellFormed(value)) {
+    throw new InvalidFieldError(`${name}: expected well-formed text (a lone UTF-16 surrogate is not)`);
   }
   return value;
 };
 
-/** No C0 control (NUL included), DEL, C1 control or U+FFFE/U+FFFF, and every UTF-16 surrogate in a pair. */
-export const isPlainText = (value: string): boolean => {
-  for (let index = 0; index < value.length; index++) {
-    const code = value.charCodeAt(index);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code >= 0xfffe) return false;
-    if (code >= 0xdc00 && code <= 0xdfff) return false; // a low surrogate without a high one before it
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = value.charCodeAt(index + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-      index++;
-    }
-  }
-  return true;
-};
-
-const message = (body: CallbackBody, ...names: string[]): string => {
+/** A free-text field; absent or null reads as "" (Go's omitempty), too long is cut to the bound. */
+const message = (body: CallbackBody, ...names: string[]): { value: string; altered: boolean } => {
   const { name, value } = field(body, names);
+  if (value === undefined || value === null) return { value: '', altered: false };
   if (typeof value !== 'string') {
     throw new InvalidFieldError(`${name}: expected a string (may be empty), got ${describe(value)}`);
   }
-  checkBytes(name, value, MAX_MESSAGE_BYTES);
-  return value;
+  return truncateText(value, MAX_MESSAGE_BYTES);
 };
 
 const int32 = (name: string, value: unknown): number => {

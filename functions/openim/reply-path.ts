@@ -11,9 +11,14 @@ export interface CallbackInput {
   body: unknown;
   pathCommand: string | undefined;
   queryCommand: string | undefined;
+  /** OpenIM's operationID header, in its safe form. */
   operationID: string;
+  /** Whether `operationID` differs from the header (escaped or cut). */
+  operationIDAltered?: boolean;
   /** When API Gateway received the request: the reply budget counts from here, cold start included. */
   receivedAt: Date;
+  /** The one HTTP request OpenIM made (API Gateway's request id): with `receivedAt`, the idempotency key. */
+  deliveryId: string;
 }
 
 export interface ReplyPathTimes {

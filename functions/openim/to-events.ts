@@ -1,12 +1,22 @@
 import { createHash } from 'node:crypto';
-import { EVENT_SCHEMA_VERSION, type FriendDetailByType, type FriendDetailType } from '../contract/events';
+import {
+  type AlteredField,
+  EVENT_SCHEMA_VERSION,
+  type FriendDetailByType,
+  type FriendDetailType,
+} from '../contract/events';
 import type { FriendCallback } from './callback-body';
 import { MAX_DETAIL_BYTES } from './callback-body';
 import { DETAIL_TYPE_BY_COMMAND } from './commands';
 
 export interface CallbackMeta {
   operationID: string;
+  /** Whether `operationID` is a safe form of the header (escaped or cut) rather than the header itself. */
+  operationIDAltered?: boolean;
+  /** When API Gateway received the request. */
   receivedAt: Date;
+  /** The one HTTP request OpenIM made: API Gateway's request id (the Lambda request id when absent). */
+  deliveryId: string;
 }
 
 /** A normalized event before it is addressed to a bus. */
@@ -19,15 +29,20 @@ export type FriendEventDraft = {
  * EventBridge entry, several parts that share the idempotency key as a prefix.
  */
 export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): FriendEventDraft[] => {
+  const key = idempotencyKey(callback.command, meta.deliveryId, meta.receivedAt);
+  const altered: AlteredField[] = [
+    ...(meta.operationIDAltered ? ['operationID' as const] : []),
+    ...(callback.altered ?? []),
+  ];
   const base = {
     schemaVersion: EVENT_SCHEMA_VERSION as typeof EVENT_SCHEMA_VERSION,
     operationID: meta.operationID,
     receivedAt: meta.receivedAt.toISOString(),
+    ...(altered.length > 0 ? { alteredFields: altered } : {}),
   };
   switch (callback.command) {
     case 'callbackAfterAddFriendCommand': {
       const { command, fromUserID, toUserID, reqMsg } = callback;
-      const key = idempotencyKey(command, meta.operationID, [fromUserID, toUserID, reqMsg]);
       return [
         {
           detailType: DETAIL_TYPE_BY_COMMAND[command],
@@ -37,7 +52,6 @@ export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): Fr
     }
     case 'callbackAfterAddFriendAgreeCommand': {
       const { command, fromUserID, toUserID, handleResult, handleMsg } = callback;
-      const key = idempotencyKey(command, meta.operationID, [fromUserID, toUserID, handleResult, handleMsg]);
       return [
         {
           detailType: DETAIL_TYPE_BY_COMMAND[command],
@@ -55,7 +69,6 @@ export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): Fr
     }
     case 'callbackAfterImportFriendsCommand': {
       const { command, ownerUserID, friendUserIDs } = callback;
-      const key = idempotencyKey(command, meta.operationID, [ownerUserID, friendUserIDs]);
       const chunks = splitToFit(friendUserIDs, MAX_DETAIL_BYTES);
       return chunks.map((chunk, index) => ({
         detailType: DETAIL_TYPE_BY_COMMAND[command],
@@ -72,7 +85,6 @@ export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): Fr
     }
     case 'callbackAfterDeleteFriendCommand': {
       const { command, ownerUserID, friendUserID } = callback;
-      const key = idempotencyKey(command, meta.operationID, [ownerUserID, friendUserID]);
       return [
         {
           detailType: DETAIL_TYPE_BY_COMMAND[command],
@@ -83,7 +95,6 @@ export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): Fr
     case 'callbackAfterSetFriendRemarkCommand':
     case 'callbackAfterSetFriendRemark': {
       const { command, ownerUserID, friendUserID, remark } = callback;
-      const key = idempotencyKey(command, meta.operationID, [ownerUserID, friendUserID, remark]);
       return [
         {
           detailType: DETAIL_TYPE_BY_COMMAND[command],
@@ -93,7 +104,6 @@ export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): Fr
     }
     case 'callbackAfterRemoveBlackCommand': {
       const { command, ownerUserID, blackUserID } = callback;
-      const key = idempotencyKey(command, meta.operationID, [ownerUserID, blackUserID]);
       return [
         {
           detailType: DETAIL_TYPE_BY_COMMAND[command],
@@ -128,10 +138,13 @@ const splitToFit = (ids: string[], maxBytes: number): string[][] => {
 };
 
 /**
- * Hex SHA-256 over the command, OpenIM's operationID and the payload fields (never the
- * receive time), so a duplicate delivery or a re-publish carries the same key.
+ * Hex SHA-256 of the command and the delivery (API Gateway's request id and receipt time). OpenIM
+ * posts each action once and never retries, so one HTTP request is one action: two identical
+ * actions (an import repeated by an admin tool with a fixed operationID) are two deliveries with
+ * two keys. The detail is built once, so the attempt, the parked copy, the drainer, a redrive and
+ * an archive replay all carry the same key. The content is not hashed: it does not identify an action.
  */
-export const idempotencyKey = (command: string, operationID: string, payload: readonly unknown[]): string =>
+export const idempotencyKey = (command: string, deliveryId: string, receivedAt: Date): string =>
   createHash('sha256')
-    .update(JSON.stringify([command, operationID, ...payload]))
+    .update(JSON.stringify([command, deliveryId, receivedAt.getTime()]))
     .digest('hex');

@@ -1,6 +1,6 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { FailedEntry } from '../aws/event-bus';
-import { fromParkedMessage } from '../aws/retry-queue';
+import { entryProblem, type FailedEntry } from '../aws/event-bus';
+import { fromParkedMessage, toDeadLetterBody } from '../aws/retry-queue';
 
 /** One message of the retry queue as the SQS event source hands it over. */
 export interface RetryRecord {
@@ -14,6 +14,8 @@ export interface RetryRecord {
 export interface DrainPorts {
   /** One PutEvents attempt per batch; resolves with the entries that did not get in. */
   publish: (entries: PutEventsRequestEntry[]) => Promise<FailedEntry<PutEventsRequestEntry>[]>;
+  /** Sends a message body straight to the final dead-letter queue. */
+  deadLetter: (body: string) => Promise<void>;
   /** Keeps a failed message hidden this long before its next try. */
   delayRetry: (receiptHandle: string, seconds: number) => Promise<void>;
   random: () => number;
@@ -22,7 +24,17 @@ export interface DrainPorts {
 
 export interface DrainResult {
   published: number;
+  /** Failed for now (EventBridge throttling, down, slow): hidden for a backoff, then tried again. */
   failed: { messageId: string; receiveCount: number; reason: string; retryInSeconds: number }[];
+  /** Can never be published (a permanent error of that entry alone): sent to the final dead-letter queue. */
+  deadLettered: { messageId: string; reason: string; entry?: EntrySummary }[];
+}
+
+/** What the log says about a dead-lettered entry (the full body is in the dead-letter queue). */
+export interface EntrySummary {
+  source: string | undefined;
+  detailType: string | undefined;
+  idempotencyKey: string | undefined;
 }
 
 /** The first retry comes after about this long; each later one waits twice as long, up to the cap. */
@@ -35,39 +47,105 @@ export const retryDelaySeconds = (receiveCount: number, random: () => number): n
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 };
 
+type Verdict = { kind: 'retry'; reason: string } | { kind: 'dead-letter'; reason: string };
+
 /**
  * Publishes each parked entry unchanged (same source, detail-type, detail, idempotencyKey and
- * time) and returns the ids of the messages to retry, as an SQS partial batch response. A
- * failed message is hidden for a backoff first; after the queue's `maxReceiveCount` receives,
- * SQS moves it to the final dead-letter queue.
+ * time) and returns the ids of the messages to retry, as an SQS partial batch response.
+ *
+ * - A failure that may pass (throttling, 5xx, a timeout, a reset) hides the message for a
+ *   backoff; after the queue's `maxReceiveCount` receives, SQS moves it to the final
+ *   dead-letter queue.
+ * - An entry that can never be published (unreadable, invalid, or refused by a permanent error
+ *   of its own) goes to the final dead-letter queue at once, with its reason, instead of failing
+ *   its batch for hours.
+ * - A call that fails as a whole with a permanent error may be the fault of one entry: each of
+ *   its entries is then tried alone, so the good ones are published in this invocation.
  */
 export const drainBatch = async (
   records: RetryRecord[],
   ports: DrainPorts,
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
-  const failures = new Map<RetryRecord, string>();
+  const verdicts = new Map<RetryRecord, Verdict>();
   const publishable: { record: RetryRecord; entry: PutEventsRequestEntry }[] = [];
   for (const record of records) {
+    let entry: PutEventsRequestEntry;
     try {
-      publishable.push({ record, entry: fromParkedMessage(record.body).entry });
+      entry = fromParkedMessage(record.body).entry;
     } catch (error) {
-      failures.set(record, `unreadable message: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = `unreadable message: ${error instanceof Error ? error.message : String(error)}`;
+      verdicts.set(record, { kind: 'dead-letter', reason });
+      continue;
     }
-  }
-  const entries = publishable.map(({ entry }) => entry);
-  for (const { item, reason } of entries.length > 0 ? await ports.publish(entries) : []) {
-    const failed = publishable.find(({ entry }) => entry === item);
-    if (failed) failures.set(failed.record, reason);
+    const problem = entryProblem(entry);
+    if (problem) verdicts.set(record, { kind: 'dead-letter', reason: `invalid entry: ${problem}` });
+    else publishable.push({ record, entry });
   }
 
-  const failed = await Promise.all(
-    [...failures].map(async ([record, reason]) => {
+  const recordOf = (entry: PutEventsRequestEntry) => publishable.find((item) => item.entry === entry)?.record;
+  const suspects: PutEventsRequestEntry[] = [];
+  for (const failure of publishable.length > 0 ? await ports.publish(publishable.map(({ entry }) => entry)) : []) {
+    const record = recordOf(failure.item);
+    if (!record) continue;
+    if (failure.permanent && failure.wholeRequest) suspects.push(failure.item);
+    else verdicts.set(record, verdictOf(failure));
+  }
+  // A request refused as a whole names no entry: try each alone, so only the one at fault fails.
+  const alone = await Promise.all(suspects.map((entry) => ports.publish([entry])));
+  alone.flat().forEach((failure) => {
+    const record = recordOf(failure.item);
+    if (record) verdicts.set(record, verdictOf(failure));
+  });
+
+  const result: DrainResult = { published: records.length - verdicts.size, failed: [], deadLettered: [] };
+  await Promise.all(
+    [...verdicts].map(async ([record, verdict]) => {
+      let reason = verdict.reason;
+      if (verdict.kind === 'dead-letter') {
+        try {
+          await ports.deadLetter(toDeadLetterBody(record.body, `can never be published: ${reason}`));
+          result.deadLettered.push({ messageId: record.messageId, reason, entry: summary(record) });
+          return;
+        } catch (error) {
+          // Not lost: retried like any failure, and SQS dead-letters it after maxReceiveCount receives.
+          reason = `${reason}; sending it to the dead-letter queue failed: ${String(error)}`;
+        }
+      }
       const retryInSeconds = retryDelaySeconds(record.receiveCount, ports.random);
       // If hiding fails, the queue's own visibility timeout still brings the message back later.
       await ports.delayRetry(record.receiptHandle, retryInSeconds).catch(() => undefined);
-      return { messageId: record.messageId, receiveCount: record.receiveCount, reason, retryInSeconds };
+      result.failed.push({
+        messageId: record.messageId,
+        receiveCount: record.receiveCount,
+        reason,
+        retryInSeconds,
+      });
     }),
   );
-  ports.onResult({ published: records.length - failed.length, failed });
-  return { batchItemFailures: failed.map(({ messageId }) => ({ itemIdentifier: messageId })) };
+  ports.onResult(result);
+  // Dead-lettered messages are done: the event source deletes them from the retry queue.
+  return { batchItemFailures: result.failed.map(({ messageId }) => ({ itemIdentifier: messageId })) };
+};
+
+const verdictOf = ({ reason, permanent }: FailedEntry<PutEventsRequestEntry>): Verdict =>
+  permanent ? { kind: 'dead-letter', reason } : { kind: 'retry', reason };
+
+const summary = (record: RetryRecord): EntrySummary | undefined => {
+  let entry: PutEventsRequestEntry;
+  try {
+    entry = fromParkedMessage(record.body).entry;
+  } catch {
+    return undefined;
+  }
+  let idempotencyKey: unknown;
+  try {
+    idempotencyKey = (JSON.parse(entry.Detail ?? '') as { idempotencyKey?: unknown }).idempotencyKey;
+  } catch {
+    // the detail is what is wrong with it
+  }
+  return {
+    source: entry.Source,
+    detailType: entry.DetailType,
+    idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
+  };
 };

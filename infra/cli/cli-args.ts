@@ -34,7 +34,17 @@ interface FlagOption {
   kind: 'flag';
   description: string;
 }
-export type OptionSpec = StringOption | IntegerOption | FlagOption;
+/** An http(s) URL. A wrong one is never echoed: a callback URL holds the secret token. */
+interface UrlOption {
+  kind: 'url';
+  description: string;
+  placeholder: string;
+  /** Shown in the usage error, e.g. `https://<api>/openim/<token>`. */
+  example: string;
+  default?: string;
+  required?: boolean;
+}
+export type OptionSpec = StringOption | IntegerOption | FlagOption | UrlOption;
 
 // Generic over the options so that `default` and `required` reach the value types.
 export const string = <
@@ -52,6 +62,11 @@ export const integer = <
 ): IntegerOption & X => ({ kind: 'integer', description, placeholder: 'n', ...options });
 
 export const flag = (description: string): FlagOption => ({ kind: 'flag', description });
+
+export const url = <const X extends Omit<UrlOption, 'kind' | 'description' | 'placeholder'> & { placeholder?: string }>(
+  description: string,
+  options: X,
+): UrlOption & X => ({ kind: 'url', description, placeholder: 'url', ...options });
 
 /** The `--region` option of every CLI that calls AWS. */
 export const regionOption = () =>
@@ -121,6 +136,12 @@ const readOption = (name: string, option: OptionSpec, raw: unknown): unknown => 
     return option.default;
   }
   const text = String(raw);
+  if (option.kind === 'url') {
+    if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
+      throw new UsageError(`--${name} must be an http(s) URL such as ${option.example} (the value given is not one)`);
+    }
+    return text;
+  }
   if (option.kind === 'string') {
     if (text === '') throw new UsageError(`--${name} must not be empty`);
     if (option.choices && !option.choices.includes(text)) {

@@ -1,8 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { cliArgs, EXIT, exitWithUsageError, integer, regionOption, string } from './cli-args';
-import { runMain, useRegion } from './cli-errors';
-import { redrive } from './redrive-events';
+import { cliArgs, EXIT, exitWithUsageError, integer, regionOption, string, url } from './cli-args';
+import { CliError, runMain, useRegion } from './cli-errors';
+import { RedriveRefusedError, redrive } from './redrive-events';
 import { requireOutput, stackOutputs } from './stack-outputs';
+
+const QUEUE_URL_EXAMPLE = 'https://sqs.<region>.amazonaws.com/<account>/<queue>';
 
 /** `npm run redrive -- --stack OpenImFriendEvents` (or `--from <url> --to <url>`): see docs/runbook.md. */
 const spec = {
@@ -11,8 +13,8 @@ const spec = {
     'Moves dead-lettered events back to the retry queue, whose drainer publishes them; a message is deleted only once its copy is in the retry queue.',
   options: {
     stack: string('the deployed stack: its final dead-letter queue to the retry queue', { placeholder: 'name' }),
-    from: string('the dead-letter queue to empty, instead of --stack', { placeholder: 'url' }),
-    to: string('the retry queue to move the messages to, with --from', { placeholder: 'url' }),
+    from: url('the dead-letter queue to empty, instead of --stack', { example: QUEUE_URL_EXAMPLE }),
+    to: url('the retry queue to move the messages to, with --from', { example: QUEUE_URL_EXAMPLE }),
     max: integer('stop after this many messages', {
       placeholder: 'messages',
       min: 1,
@@ -39,6 +41,8 @@ await runMain(async () => {
       console.log(
         `redrive: ${progress.received} received, ${progress.moved} moved to the retry queue, ${progress.failed} failed, ${progress.skipped} skipped`,
       ),
+  }).catch((error: unknown) => {
+    throw error instanceof RedriveRefusedError ? new CliError(error.message, EXIT.usage) : error;
   });
   console.log(
     `done: ${summary.moved} event(s) back in the retry queue (the drainer publishes them); ${summary.failed} failed and ${summary.skipped} unrecognised message(s) left in the dead-letter queue.`,

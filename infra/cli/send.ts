@@ -6,7 +6,7 @@ import {
   sampleBodies,
   sendsCommand,
 } from '../openim-sender-simulator/openim-request';
-import { cliArgs, EXIT, exitWithUsageError, flag, integer, string } from './cli-args';
+import { cliArgs, EXIT, exitWithUsageError, flag, integer, string, url } from './cli-args';
 import { runMain } from './cli-errors';
 import { type SampleCommand, smokeTest } from './smoke-test';
 
@@ -18,8 +18,9 @@ const spec = {
   usage: 'npm run send -- --url <callback url> [--command <command>] [--server-version <version>] [--expect-event]',
   description: 'Sends one friend callback exactly as an OpenIM server does and says whether OpenIM accepts the reply.',
   options: {
-    url: string('the callback URL as configured in OpenIM (with the token)', {
+    url: url('the callback URL as configured in OpenIM (with the token)', {
       placeholder: 'callback url',
+      example: 'https://<api>/openim/<token>',
       required: true,
     }),
     command: string('the callback to send', {
@@ -51,10 +52,6 @@ if (!sendsCommand(args['server-version'] as OpenImVersion, args.command as Sampl
     spec,
     `an OpenIM ${args['server-version']} server never sends ${args.command} (the README, Configure OpenIM); pick another --server-version`,
   );
-}
-
-if (!URL.canParse(args.url) || !/^https?:$/.test(new URL(args.url).protocol)) {
-  exitWithUsageError(spec, `--url must be an http(s) URL such as https://<api>/openim/<token> (got "${args.url}")`);
 }
 
 await runMain(async () => {

@@ -7,6 +7,7 @@ import {
   sampleBody,
 } from '../openim-sender-simulator/openim-request';
 import { sendCallback } from '../openim-sender-simulator/send-callback';
+import { maskCallbackUrl } from './mask-token';
 
 export type { SampleCommand };
 
@@ -29,8 +30,7 @@ export const smokeTest = async (options: SmokeTestOptions): Promise<{ pass: bool
     sampleBody(options.version, options.command),
     options.operationID,
   );
-  const token = new URL(options.url).pathname.split('/').filter(Boolean).at(-1);
-  const shown = token ? request.url.replace(`/${token}`, '/<token>') : request.url;
+  const shown = maskCallbackUrl(request.url, options.url);
   const lines = [`POST ${shown} (OpenIM ${options.version} wire format, operationID ${options.operationID})`];
   let response: Awaited<ReturnType<typeof sendCallback>>;
   try {

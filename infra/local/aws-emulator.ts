@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { putEventsViolation } from './aws-limits';
 import {
   describeStacksXml,
   queryErrorXml,
@@ -11,9 +10,11 @@ import {
   signingService,
   type WireReply,
 } from './aws-wire';
+import { EventBridgeBus, type StoredEvent } from './eventbridge-bus';
 import { FAULTS_PATH, type Fault, type NamedFault, type Operation, Outages, parseOutageRequest } from './fault-control';
 import { type QueueSettings, SqsQueues, type StoredMessage } from './sqs-queues';
 
+export type { StoredEvent } from './eventbridge-bus';
 export type { Fault, Operation } from './fault-control';
 export type { QueueSettings, StoredMessage } from './sqs-queues';
 
@@ -25,15 +26,6 @@ export type { QueueSettings, StoredMessage } from './sqs-queues';
  * talks to it through `AWS_ENDPOINT_URL`. It powers `npm start` and is the fixture of the
  * integration tests, with programmable faults, also over HTTP (`POST /_local/faults`).
  */
-
-export interface StoredEvent {
-  eventId: string;
-  eventBusName: string;
-  source: string;
-  detailType: string;
-  detail: Record<string, unknown>;
-  time: string | undefined;
-}
 
 export interface RecordedRequest {
   operation: Operation;
@@ -50,11 +42,11 @@ const TARGETS: Record<string, Operation> = {
   'AmazonSQS.DeleteMessageBatch': 'DeleteMessageBatch',
   'AmazonSQS.ChangeMessageVisibility': 'ChangeMessageVisibility',
   'AmazonSQS.ChangeMessageVisibilityBatch': 'ChangeMessageVisibilityBatch',
+  'AmazonSQS.GetQueueAttributes': 'GetQueueAttributes',
   'secretsmanager.GetSecretValue': 'GetSecretValue',
 };
 
 export class AwsEmulator {
-  readonly events: StoredEvent[] = [];
   readonly requests: RecordedRequest[] = [];
   /** Stack name to its outputs, for DescribeStacks. */
   readonly stacks = new Map<string, Record<string, string>>();
@@ -67,7 +59,7 @@ export class AwsEmulator {
   private readonly now: () => number;
   private readonly outages: Outages;
   private readonly sqs: SqsQueues;
-  private readonly eventListeners: ((event: StoredEvent) => void)[] = [];
+  private readonly bus = new EventBridgeBus();
   private readonly hanging = new Set<ServerResponse>();
   private server: Server | undefined;
   private baseUrl = '';
@@ -81,6 +73,11 @@ export class AwsEmulator {
 
   get url(): string {
     return this.baseUrl;
+  }
+
+  /** The events PutEvents accepted, in order. */
+  get events(): StoredEvent[] {
+    return this.bus.events;
   }
 
   /** The URL of queue `name`, created with default settings if it does not exist yet. */
@@ -133,7 +130,7 @@ export class AwsEmulator {
   }
 
   onEvent(listener: (event: StoredEvent) => void): void {
-    this.eventListeners.push(listener);
+    this.bus.onEvent(listener);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -173,14 +170,18 @@ export class AwsEmulator {
       reply(response, 400, { __type: 'UnknownOperationException', message: 'unsupported operation' });
       return;
     }
-    const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    const body = parseJsonBody(raw);
+    if (body === undefined) {
+      // What an AWS JSON service answers for a body that is not JSON (the SDK writes an invalid Date as NaN).
+      return reply(response, 400, { __type: 'com.amazon.coral.service#SerializationException', Message: null });
+    }
     this.requests.push({ operation, signingService: signingService(request), body });
 
     const fault =
       this.queuedFaults.get(operation)?.shift() ??
       this.outages.current(operation) ??
       this.faultPolicy?.(operation, body);
-    if (fault !== undefined && fault !== 'failed-entries' && !(typeof fault === 'object' && 'failEntry' in fault)) {
+    if (fault !== undefined && isConnectionFault(fault)) {
       if (fault === 'reset') return void request.socket.destroy();
       if (fault === 'hang') return void this.hanging.add(response);
       if (fault === 'server-error') return reply(response, 500, { __type: 'InternalException', message: 'injected' });
@@ -189,13 +190,7 @@ export class AwsEmulator {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (response.destroyed || request.socket.destroyed) return;
     }
-    const failEntry =
-      fault === 'failed-entries'
-        ? () => true
-        : typeof fault === 'object' && 'failEntry' in fault
-          ? fault.failEntry
-          : () => false;
-    const [status, result, headers] = this.operate(operation, body, failEntry);
+    const [status, result, headers] = this.operate(operation, body, fault);
     reply(response, status, result, headers);
   }
 
@@ -236,14 +231,10 @@ export class AwsEmulator {
     replyXml(response, 200, describeStacksXml(name, outputs));
   }
 
-  private operate(
-    operation: Operation,
-    body: Record<string, unknown>,
-    failEntry: (entry: Record<string, unknown>) => boolean,
-  ): WireReply {
+  private operate(operation: Operation, body: Record<string, unknown>, fault: Fault | undefined): WireReply {
     switch (operation) {
       case 'PutEvents':
-        return this.putEvents(body, failEntry);
+        return this.bus.putEvents(body, fault);
       case 'SendMessage':
         return this.sqs.sendMessage(body);
       case 'ReceiveMessage':
@@ -256,32 +247,13 @@ export class AwsEmulator {
         return this.sqs.changeMessageVisibility(body);
       case 'ChangeMessageVisibilityBatch':
         return this.sqs.changeMessageVisibilityBatch(body);
+      case 'GetQueueAttributes':
+        return this.sqs.getQueueAttributes(body);
       case 'GetSecretValue':
         return this.getSecretValue(body);
       case 'DescribeStacks':
         return [400, { __type: 'UnknownOperationException', message: 'DescribeStacks speaks the Query protocol' }];
     }
-  }
-
-  private putEvents(body: Record<string, unknown>, failEntry: (entry: Record<string, unknown>) => boolean): WireReply {
-    const entries = (body.Entries ?? []) as Record<string, unknown>[];
-    const violation = putEventsViolation(entries);
-    if (violation) return [400, { __type: 'ValidationException', message: violation }];
-    const results = entries.map((entry) => {
-      if (failEntry(entry)) return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected failure' };
-      const event: StoredEvent = {
-        eventId: randomUUID(),
-        eventBusName: String(entry.EventBusName ?? 'default'),
-        source: String(entry.Source),
-        detailType: String(entry.DetailType),
-        detail: JSON.parse(String(entry.Detail)) as Record<string, unknown>,
-        time: typeof entry.Time === 'number' ? new Date(entry.Time * 1000).toISOString() : undefined,
-      };
-      this.events.push(event);
-      for (const listener of this.eventListeners) listener(event);
-      return { EventId: event.eventId };
-    });
-    return [200, { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results }];
   }
 
   private getSecretValue(body: Record<string, unknown>): WireReply {
@@ -295,3 +267,17 @@ export class AwsEmulator {
     return [200, { ARN: id, Name: id, SecretString: value, VersionId: randomUUID(), VersionStages: [stage] }];
   }
 }
+
+type ConnectionFault = Extract<Fault, 'server-error' | 'throttle' | 'reset' | 'hang' | { delayMs: number }>;
+
+/** Faults that act on the connection; the others decide per entry of a PutEvents request (the bus applies them). */
+const isConnectionFault = (fault: Fault): fault is ConnectionFault =>
+  typeof fault === 'string' ? fault !== 'failed-entries' : 'delayMs' in fault;
+
+const parseJsonBody = (raw: string): Record<string, unknown> | undefined => {
+  try {
+    return JSON.parse(raw || '{}') as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};

@@ -25,6 +25,14 @@
  *   HTTP 400, `x-amzn-query-error: InvalidParameterValue;Sender`, "One or more parameters are
  *   invalid. Reason: Message must be shorter than 1048576 bytes." (a message of exactly the limit
  *   is accepted).
+ * - Characters: a body may hold only #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD |
+ *   #x10000-#x10FFFF (API reference, SendMessage `MessageBody`). Anything else (a C0 control, a
+ *   lone UTF-16 surrogate, U+FFFE, U+FFFF): HTTP 400 `InvalidMessageContents`
+ *   (`x-amzn-query-error: InvalidMessageContents;Sender`), "Invalid binary character '#xFFFF' was
+ *   found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] |
+ *   [#xE000-#xFFFD] | [#x10000-#x10FFFF]." (the text SQS answered in production, as quoted by a
+ *   public project that hit it). Older documentation said SQS replaced such characters with
+ *   U+FFFD; the current one says it refuses the message, which is the stricter reading.
  */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
 export const PUT_EVENTS_MAX_TOTAL_ENTRY_BYTES = 1_000_000;
@@ -71,3 +79,23 @@ export const sqsMessageBytes = (body: string, attributes: Record<string, Message
       (value.BinaryValue ? Buffer.from(value.BinaryValue, 'base64').length : 0),
     0,
   );
+
+const isSqsCharacter = (codePoint: number): boolean =>
+  codePoint === 0x9 ||
+  codePoint === 0xa ||
+  codePoint === 0xd ||
+  (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
+  (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
+  (codePoint >= 0x10000 && codePoint <= 0x10ffff);
+
+/** Why SQS would refuse this message body for its characters, or undefined. */
+export const sqsBodyCharacterViolation = (body: string): string | undefined => {
+  // for...of walks code points: a surrogate pair is one, a lone surrogate is one of its own.
+  for (const char of body) {
+    const codePoint = char.codePointAt(0) ?? 0;
+    if (!isSqsCharacter(codePoint)) {
+      return `Invalid binary character '#x${codePoint.toString(16).toUpperCase()}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].`;
+    }
+  }
+  return undefined;
+};

@@ -1,4 +1,4 @@
-import { cliArgs, EXIT, integer, string } from '../cli/cli-args';
+import { cliArgs, EXIT, integer, string, url } from '../cli/cli-args';
 import { CliError, runMain } from '../cli/cli-errors';
 import { FAULTS_PATH, NAMED_FAULTS, type Outage } from './fault-control';
 import { DEFAULT_LOCAL_AWS_PORT } from './local-environment';
@@ -11,8 +11,8 @@ const args = cliArgs({
   options: {
     seconds: integer('how long EventBridge fails', { placeholder: 'n', min: 1, max: 86_400, required: true }),
     fault: string('how each PutEvents fails', { placeholder: 'fault', choices: NAMED_FAULTS, default: 'server-error' }),
-    endpoint: string('the loopback AWS endpoint `npm start` printed', {
-      placeholder: 'url',
+    endpoint: url('the loopback AWS endpoint `npm start` printed', {
+      example: `http://127.0.0.1:${DEFAULT_LOCAL_AWS_PORT}`,
       default: `http://127.0.0.1:${DEFAULT_LOCAL_AWS_PORT}`,
     }),
   },

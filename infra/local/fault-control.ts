@@ -11,6 +11,7 @@ export const OPERATIONS = [
   'DeleteMessageBatch',
   'ChangeMessageVisibility',
   'ChangeMessageVisibilityBatch',
+  'GetQueueAttributes',
   'GetSecretValue',
   'DescribeStacks',
 ] as const;
@@ -21,7 +22,11 @@ export type Fault =
   | 'server-error' // HTTP 500 InternalException
   | 'throttle' // HTTP 400 ThrottlingException
   | 'failed-entries' // PutEvents HTTP 200 with every entry failed (InternalFailure)
-  | { failEntry: (entry: Record<string, unknown>) => boolean } // PutEvents HTTP 200, matching entries failed
+  // PutEvents HTTP 200, matching entries failed with `errorCode` (default InternalFailure, a retryable one)
+  | { failEntry: (entry: Record<string, unknown>) => boolean; errorCode?: string }
+  // PutEvents HTTP 400 AccessDeniedException for the whole request when any entry matches, as IAM
+  // refuses a call when one entry's source or detail-type is not allowed
+  | { denyRequestIf: (entry: Record<string, unknown>) => boolean }
   | 'reset' // the connection is destroyed without an answer
   | 'hang' // never answered (until the emulator stops)
   | { delayMs: number }; // answered normally, late

@@ -31,6 +31,7 @@ export const startLocalAws = async (options: { token: string; port?: number; env
     EVENT_BUS_NAME: LOCAL_BUS_NAME,
     CALLBACK_TOKEN_SECRET_ID: LOCAL_SECRET_ID,
     RETRY_QUEUE_URL: queueUrl,
+    DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
     ...options.env,
   });
   return { emulator, endpoint, queueUrl, deadLetterQueueUrl };

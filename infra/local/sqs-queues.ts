@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from './aws-limits';
+import { SQS_MAX_MESSAGE_BYTES, sqsBodyCharacterViolation, sqsMessageBytes } from './aws-limits';
 import { md5, queueMissing, sqsError, type WireReply } from './aws-wire';
 
 /**
@@ -78,6 +78,8 @@ export class SqsQueues {
     const queue = this.queues.get(String(body.QueueUrl));
     if (!queue) return queueMissing();
     const text = String(body.MessageBody ?? '');
+    const badCharacter = sqsBodyCharacterViolation(text);
+    if (badCharacter) return sqsError('InvalidMessageContents', badCharacter);
     const limit = Math.min(queue.settings.maximumMessageSize ?? SQS_MAX_MESSAGE_BYTES, SQS_MAX_MESSAGE_BYTES);
     if (sqsMessageBytes(text, body.MessageAttributes as Parameters<typeof sqsMessageBytes>[1]) > limit) {
       return invalidParameter(
@@ -128,6 +130,35 @@ export class SqsQueues {
     const index = queue.messages.findIndex((message) => message.receiptHandle === body.ReceiptHandle);
     if (index >= 0) queue.messages.splice(index, 1);
     return [200, {}];
+  }
+
+  /** `QueueArn` and `RedrivePolicy` (the attributes the CLIs read), or all of them for `All`. */
+  getQueueAttributes(body: Body): WireReply {
+    const url = String(body.QueueUrl);
+    const queue = this.queues.get(url);
+    if (!queue) return queueMissing();
+    const { redrive } = queue.settings;
+    const attributes: Record<string, string> = {
+      QueueArn: queueArn(url),
+      ...(redrive
+        ? {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: queueArn(redrive.deadLetterQueueUrl),
+              maxReceiveCount: redrive.maxReceiveCount,
+            }),
+          }
+        : {}),
+    };
+    const names = (body.AttributeNames ?? []) as string[];
+    const wanted = names.includes('All') ? Object.keys(attributes) : names;
+    return [
+      200,
+      {
+        Attributes: Object.fromEntries(
+          wanted.flatMap((name) => (name in attributes ? [[name, attributes[name]]] : [])),
+        ),
+      },
+    ];
   }
 
   changeMessageVisibility(body: Body): WireReply {
@@ -220,6 +251,12 @@ interface SqsErrorParts {
   message: string;
   type?: string;
 }
+
+/** The ARN of a queue of the emulator, from its URL (`<endpoint>/<account>/<name>`). */
+const queueArn = (url: string): string => {
+  const [account = '000000000000', name = ''] = new URL(url).pathname.split('/').filter(Boolean);
+  return `arn:aws:sqs:us-east-1:${account}:${name}`;
+};
 
 /** The `__type` SQS sends for InvalidParameterValue (the SDK names the error from the header). */
 const INVALID_PARAMETER_TYPE = 'com.amazon.coral.service#InvalidParameterValueException';

@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs } from '../cli/cli-args';
 import { CliError, runMain } from '../cli/cli-errors';
+import { maskPathToken } from '../cli/mask-token';
 import type { StoredEvent } from './aws-emulator';
 import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
 import { handlerPool } from './handler-pool';
@@ -52,15 +53,6 @@ const reachableBaseUrl = (url: string, host: string): string => {
 
 const drainerContext = () => ({ awsRequestId: randomUUID(), functionName: 'retry-drainer' }) as Context;
 
-/** The path as logged: the segment in the token's place is never printed, right or wrong. */
-const maskToken = (rawPath: string, token: string): string => {
-  const segments = rawPath.split('/');
-  const tokenAt = segments.indexOf(DEFAULTS.pathPrefix) + 1;
-  return segments
-    .map((segment, at) => ((tokenAt > 0 && at === tokenAt) || segment === token ? '<token>' : segment))
-    .join('/');
-};
-
 /** A listen error as one line with the fix. */
 const listenError = (error: unknown, variable: string, port: number): unknown =>
   error instanceof Error && 'code' in error && error.code === 'EADDRINUSE'
@@ -95,7 +87,7 @@ await runMain(async () => {
     host,
     onResponse: (event, result, ms) => {
       const reply = JSON.parse(String(result.body)) as { errCode: number; errDlt: string };
-      const path = maskToken(event.rawPath, token);
+      const path = maskPathToken(event.rawPath, DEFAULTS.pathPrefix, token);
       const outcome = reply.errCode === 0 ? 'accepted' : `refused ${reply.errCode}: ${reply.errDlt}`;
       console.log(
         `${event.requestContext.http.method} ${path} -> ${result.statusCode} ${outcome} (${ms.toFixed(1)} ms)`,

@@ -43,13 +43,45 @@ it('npm run redrive -- --max abc is a usage error naming the option (exit 2), an
   expect(code).toBe(2);
 });
 
-it('npm run send -- --url notaurl is a usage error (exit 2), not an AWS error', async () => {
-  const { code, stderr } = await runCli('infra/cli/send.ts', ['--url', 'notaurl'], {});
-  expect(stderr.split('\n')[0]).toBe(
-    'error: --url must be an http(s) URL such as https://<api>/openim/<token> (got "notaurl")',
-  );
-  expect(code).toBe(2);
-});
+it.each([
+  ['npm run send', 'infra/cli/send.ts', ['--url', 'notaurl-secret-token'], '--url', 'https://<api>/openim/<token>'],
+  [
+    'npm run redrive',
+    'infra/cli/redrive.ts',
+    ['--from', 'notaurl', '--to', 'http://127.0.0.1:9/q'],
+    '--from',
+    'https://sqs.<region>.amazonaws.com/<account>/<queue>',
+  ],
+  [
+    'npm run redrive',
+    'infra/cli/redrive.ts',
+    ['--from', 'http://127.0.0.1:9/q', '--to', 'ftp://x/q'],
+    '--to',
+    'https://sqs.<region>.amazonaws.com/<account>/<queue>',
+  ],
+  [
+    'npm run local:fail',
+    'infra/local/fail-eventbridge.ts',
+    ['--seconds', '3', '--endpoint', 'notaurl'],
+    '--endpoint',
+    'http://127.0.0.1:8788',
+  ],
+])(
+  '%s with an invalid URL is one line naming the option, exit 2, the value not echoed',
+  async (_cli, script, args, option, example) => {
+    const { code, stdout, stderr } = await runCli(script, args, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'a',
+      AWS_SECRET_ACCESS_KEY: 'b',
+    });
+    expect(stderr.split('\n')[0]).toBe(
+      `error: ${option} must be an http(s) URL such as ${example} (the value given is not one)`,
+    );
+    expect(stderr).not.toMatch(/notaurl|ftp:|\n\s+at /);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  },
+);
 
 it('without a region, a CLI that calls AWS says how to set one, in one line (exit 3)', async () => {
   const { code, stderr } = await runCli('infra/cli/callback-url.ts', ['--stack', 'Any'], {

@@ -142,17 +142,43 @@ describe('the rest of the friend lifecycle, from the exact bytes each server gen
     });
   });
 
-  it('refuses a remark with a control character in an ID with 400 / 20002, and publishes nothing', async () => {
+  it('accepts a control character in an ID (OpenIM takes any ID without ":") and keeps it as sent', async () => {
     const body = { ...sampleBody('v3.7+', 'callbackAfterSetFriendRemarkCommand'), friendUserID: '6127384950\u0000' };
+    expect(await publishedDetail(openImRequest('v3.7+', url(), body, 'op-nul'))).toMatchObject({
+      detail: { friendUserID: '6127384950\u0000' },
+    });
+  });
+
+  it('refuses an ID with a lone surrogate (no OpenIM server can send one) with 400 / 20002, and publishes nothing', async () => {
+    const body = { ...sampleBody('v3.7+', 'callbackAfterSetFriendRemarkCommand'), friendUserID: '6127384950\ud800' };
     const response = await sendCallback(openImRequest('v3.7+', url(), body, 'op-bad'));
     expect(response.status).toBe(400);
     expect(decodeOpenImReply(response.body)).toMatchObject({ actionCode: 1, errCode: 20002 });
     expect(emulator.events).toHaveLength(0);
   });
 
+  it('accepts an operationID header of 300 bytes, cut to 256 and flagged in the event', async () => {
+    const body = sampleBody('v3.7+', 'callbackAfterDeleteFriendCommand');
+    expect(await publishedDetail(openImRequest('v3.7+', url(), body, 'o'.repeat(300)))).toMatchObject({
+      detail: { operationID: 'o'.repeat(256), alteredFields: ['operationID'] },
+    });
+  });
+
   it('the simulator never fakes remove-black for servers before v3.8.1', () => {
     expect(sendsCommand('v3.4.2-v3.6', 'callbackAfterRemoveBlackCommand')).toBe(false);
     expect(() => sampleBody('v3.0-v3.4.0', 'callbackAfterDeleteFriendCommand')).toThrow(/never sends/);
+  });
+});
+
+describe('the local API Gateway', () => {
+  it('gives each request its own request id: two identical callbacks with one operationID get two keys', async () => {
+    const body = sampleBody('v3.7+', 'callbackAfterImportFriendsCommand');
+    for (let index = 0; index < 2; index += 1) {
+      await sendCallback(openImRequest('v3.7+', `${baseUrl}/openim/${TOKEN}`, body, 'op-fixed'));
+    }
+    const keys = emulator.events.map((event) => event.detail.idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
   });
 });
 

@@ -41,13 +41,16 @@ it('serves callbacks on the printed URL, prints each event and appends it to the
     for (const path of [
       `/openim/${token}/${token}`,
       '/openim/an-old-token-after-rotation/callbackAfterAddFriendCommand',
+      '//openim//a-wrong-token-after-a-double-slash/callbackAfterAddFriendCommand',
     ]) {
       await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     }
     await waitFor(/POST \/openim\/<token>\/<token> -> 404/);
     await waitFor(/POST \/openim\/<token>\/callbackAfterAddFriendCommand -> 401/);
     expect(output.slice(output.indexOf('Event on bus'))).not.toContain(token); // the banner shows it on purpose
+    await waitFor(/POST \/\/openim\/\/<token>\/callbackAfterAddFriendCommand -> 401/);
     expect(output).not.toContain('an-old-token-after-rotation');
+    expect(output).not.toContain('a-wrong-token-after-a-double-slash');
     const lines = readFileSync(eventsFile, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({

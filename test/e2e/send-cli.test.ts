@@ -76,6 +76,13 @@ describe('npm run send', () => {
     expect(code).toBe(1);
   });
 
+  it('never prints the token given inside --url, even with a command pasted after it', async () => {
+    const { code, stdout } = await send('--url', `${url}/openim/${TOKEN}/callbackAfterAddFriendCommand`);
+    expect(stdout).toContain('/openim/<token>/callbackAfterAddFriendCommand');
+    expect(stdout).not.toContain(TOKEN);
+    expect(code).toBe(1); // the server reads the doubled command as no command it handles
+  });
+
   it('fails when the event does not reach the bus', async () => {
     const { code, stdout } = await send(
       '--url',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { startLocalAws } from '../../infra/local/local-environment';
@@ -69,6 +70,8 @@ export interface EventOptions {
   method?: string;
   /** When API Gateway received it: now by default, as the reply budget counts from it. */
   timeEpoch?: number;
+  /** API Gateway's id of the request: a new one for every event by default, as API Gateway gives. */
+  requestId?: string;
 }
 
 /** The HTTP API (payload 2.0) event API Gateway builds for a callback. */
@@ -94,7 +97,7 @@ export const httpApiEvent = (options: EventOptions = {}): APIGatewayProxyEventV2
         sourceIp: options.sourceIp ?? '203.0.113.7',
         userAgent: 'Go-http-client/1.1',
       },
-      requestId: 'request-1',
+      requestId: options.requestId ?? randomUUID(),
       routeKey: '$default',
       stage: '$default',
       time: new Date(options.timeEpoch ?? Date.now()).toUTCString(),

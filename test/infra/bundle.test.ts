@@ -162,6 +162,7 @@ describe('the function bundle', () => {
           AWS_SECRET_ACCESS_KEY: 'test',
           AWS_EC2_METADATA_DISABLED: 'true',
           RETRY_QUEUE_URL: emulator.queueUrl('retry'),
+          DEAD_LETTER_QUEUE_URL: emulator.queueUrl('dead-letters'),
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
         },

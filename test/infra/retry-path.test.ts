@@ -36,7 +36,7 @@ describe('the retry queue (parked events)', () => {
 });
 
 describe('the retry drainer', () => {
-  it('runs Node.js 22 on arm64, 256 MB, 30 s, told only the retry queue URL', () => {
+  it('runs Node.js 22 on arm64, 256 MB, 30 s, told only the retry and dead-letter queue URLs', () => {
     expect(only(resourcesMatching('AWS::Lambda::Function', /RetryDrainerFunction/))).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -49,6 +49,7 @@ describe('the retry drainer', () => {
           POWERTOOLS_SERVICE_NAME: 'openim-friend-events',
           POWERTOOLS_METRICS_NAMESPACE: 'OpenImFriendEvents',
           RETRY_QUEUE_URL: { Ref: expect.stringMatching(/RetryQueue/) },
+          DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/DeadLetterQueue/) },
         },
       },
     });
@@ -67,7 +68,7 @@ describe('the retry drainer', () => {
     });
   });
 
-  it('may put events on this bus as the callback function does, and consume the retry queue only', () => {
+  it('may put events on this bus as the callback function does, consume the retry queue, and only send to the dead-letter queue', () => {
     const statements = resourcesMatching('AWS::IAM::Policy', /RetryDrainerRole/).flatMap(
       (policy) => policy.PolicyDocument.Statement,
     );
@@ -93,6 +94,11 @@ describe('the retry drainer', () => {
         Effect: 'Allow',
         Resource: retryQueueArn,
       },
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] },
+      },
     ]);
     const callbackPutEvents = resourcesMatching('AWS::IAM::Policy', /CallbackRole/)
       .flatMap((policy) => policy.PolicyDocument.Statement)
@@ -110,10 +116,14 @@ describe('the retry drainer', () => {
   });
 });
 
-describe('nothing may touch the final dead-letter queue but SQS itself', () => {
-  it('grants no role any action on it', () => {
-    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).not.toMatch(/DeadLetterQueue/);
+describe('the final dead-letter queue', () => {
+  it('may only be sent to, and only by the drainer (for entries that can never be published)', () => {
+    const grants = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
+      (policy.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+        .filter((statement) => JSON.stringify(statement.Resource).includes('DeadLetterQueue'))
+        .map((statement) => ({ id, action: statement.Action })),
+    );
+    expect(grants).toEqual([{ id: expect.stringMatching(/RetryDrainerRole/), action: 'sqs:SendMessage' }]);
   });
 });
 

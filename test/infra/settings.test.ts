@@ -2,7 +2,12 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { FriendEvents, type FriendEventsProps } from '../../infra/friend-events';
 import { resolveSettings } from '../../infra/friend-events-settings';
-import { alarmTopicArnFromContext, checkContextKeys, friendEventsPropsFromContext } from '../../infra/stack-context';
+import {
+  alarmTopicArnFromContext,
+  checkContextKeys,
+  friendEventsPropsFromContext,
+  stackNameFromContext,
+} from '../../infra/stack-context';
 import { synthFromContext } from '../helpers/synth';
 
 describe('the FriendEvents settings', () => {
@@ -25,6 +30,7 @@ describe('the FriendEvents settings', () => {
       alarmEmail: undefined,
       sourceMaps: false,
       dataRemovalPolicy: RemovalPolicy.RETAIN,
+      subscriberAccess: { accounts: [] },
     });
   });
 
@@ -141,6 +147,45 @@ describe('the FriendEvents settings', () => {
       /alarmEmail: expected one email address such as ops@example\.com, got "ops"/,
     ],
     ['two alarm emails', { alarmEmail: 'a@example.com,b@example.com' }, /alarmEmail: expected one email address/],
+    ['a path prefix of ..', { pathPrefix: '..' }, /pathPrefix: .*none of them "\." or "\.\."/],
+    ['a path prefix of .', { pathPrefix: '.' }, /pathPrefix: .*none of them/],
+    ['a path prefix with a .. segment', { pathPrefix: 'hooks/../openim' }, /pathPrefix: .*got "hooks\/\.\.\/openim"/],
+    [
+      'an IPv4-mapped IPv6 range',
+      { allowedSourceCidrs: ['::ffff:0:0/96'] },
+      /allowedSourceCidrs: expected an IPv4 range written as IPv4/,
+    ],
+    [
+      'a subscriber account of *',
+      { subscriberAccess: { accounts: ['*'] } },
+      /subscriberAccounts: expected 12-digit AWS account IDs, comma-separated, got "\*"/,
+    ],
+    ['a subscriber account of abc', { subscriberAccess: { accounts: ['abc'] } }, /subscriberAccounts: .*got "abc"/],
+    [
+      'a subscriber account of 11 digits',
+      { subscriberAccess: { accounts: ['111111111111', '22222222222'] } },
+      /subscriberAccounts: .*got "22222222222"/,
+    ],
+    [
+      'a subscriber account given as an ARN',
+      { subscriberAccess: { accounts: ['arn:aws:iam::111111111111:root'] } },
+      /subscriberAccounts: /,
+    ],
+    [
+      'a subscriber organization of *',
+      { subscriberAccess: { organizationId: '*' } },
+      /subscriberOrganizationId: expected an AWS Organizations ID: "o-" and 10 to 32 lowercase letters or digits, got "\*"/,
+    ],
+    [
+      'a subscriber organization too short',
+      { subscriberAccess: { organizationId: 'o-abc123' } },
+      /subscriberOrganizationId: /,
+    ],
+    [
+      'a subscriber organization in capitals',
+      { subscriberAccess: { organizationId: 'o-ABCDEFGHIJ' } },
+      /subscriberOrganizationId: /,
+    ],
   ])('refuse %s', (_case, props, message) => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Invalid');
     expect(() => new FriendEvents(stack, 'FriendEvents', props)).toThrow(message);
@@ -241,8 +286,43 @@ describe('the settings from CDK context (-c key=value)', () => {
     [{ tracing: 1 }, /context tracing: expected true or false, got "1"/],
     [{ alarmEmail: 'ops@' }, /alarmEmail: expected one email address/],
     [{ eventSource: 'aws.events' }, /eventSource: /],
+    [{ subscriberAccounts: '*' }, /subscriberAccounts: expected 12-digit AWS account IDs.*got "\*"/],
+    [{ subscriberAccounts: 'abc' }, /subscriberAccounts: .*got "abc"/],
+    [{ subscriberOrganizationId: '*' }, /subscriberOrganizationId: .*got "\*"/],
+    [{ pathPrefix: '..' }, /pathPrefix: .*got "\.\."/],
+    [{ allowedSourceCidrs: '::ffff:203.0.113.7' }, /allowedSourceCidrs: expected an IPv4 range written as IPv4/],
   ])('fail synth on %j', (context, message) => {
     expect(() => synthFromContext(context)).toThrow(message);
+  });
+
+  it.each([
+    ['a name starting with a digit', '1OpenIm'],
+    ['an underscore', 'OpenIm_Events'],
+    ['a dot', 'OpenIm.Events'],
+    ['129 characters', `A${'b'.repeat(128)}`],
+  ])("refuse a stackName with %s, naming the key, as CloudFormation's rule does", (_label, stackName) => {
+    expect(() => stackNameFromContext(new App({ context: { stackName } }))).toThrow(
+      new RegExp(
+        `^invalid context stackName: expected a CloudFormation stack name: .*got ${JSON.stringify(JSON.stringify(stackName)).slice(1, -1).replace(/[.]/g, '\\.')}`,
+      ),
+    );
+  });
+
+  it('take a stackName by that rule, and the default without one', () => {
+    expect(stackNameFromContext(new App({ context: { stackName: 'My-Friend-Events-2' } }))).toBe('My-Friend-Events-2');
+    expect(stackNameFromContext(new App({ context: { stackName: `A${'b'.repeat(127)}` } }))).toHaveLength(128);
+    expect(stackNameFromContext(new App())).toBe(DEFAULTS.stackName);
+  });
+
+  it('take subscriber accounts and an organization ID that follow the rules, and grant exactly them', () => {
+    const { template } = synthFromContext({
+      subscriberAccounts: '111111111111, 222222222222',
+      subscriberOrganizationId: 'o-a1b2c3d4e5',
+    });
+    const policy = JSON.stringify(template.findResources('AWS::Events::EventBusPolicy'));
+    expect(policy).toContain('arn:');
+    expect(policy).toMatch(/111111111111/);
+    expect(policy).toMatch(/o-a1b2c3d4e5/);
   });
 
   it('synthesize the stack with the given values', () => {

@@ -434,6 +434,7 @@ describe('alarms', () => {
 
   it('say in their description what happened and what to do', () => {
     expect(alarm('EventsDeadLettered').AlarmDescription).toMatch(/dead-lettered.*npm run redrive/s);
+    expect(alarm('EventsDeadLettered').AlarmDescription).toMatch(/can never be published.*"outcome":"dead-lettered"/s);
     expect(alarm('ParkedEventsWaiting').AlarmDescription).toMatch(/not reaching the bus.*drainer/s);
     expect(alarm('CircuitOpened').AlarmDescription).toMatch(/EventBridge kept failing/);
     expect(alarm('ApiClientErrors').AlarmDescription).toMatch(/Too Many Requests.*reads such a JSON body as success/s);
@@ -485,7 +486,7 @@ describe('alarms', () => {
 });
 
 describe('the dashboard', () => {
-  it('shows the flows (published, parked, redriven, lost), the breaker, both queues, the API replies and both functions', () => {
+  it('shows the flows (published, parked, redriven, unpublishable, lost), the breaker, both queues, the API replies and both functions', () => {
     const [dashboard] = resources('AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
     for (const metricName of [
@@ -493,6 +494,7 @@ describe('the dashboard', () => {
       METRIC.parked,
       METRIC.redriven,
       METRIC.redriveFailed,
+      METRIC.unpublishable,
       METRIC.lost,
       METRIC.circuitOpened,
       METRIC.circuitClosed,

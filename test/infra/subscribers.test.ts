@@ -64,7 +64,9 @@ describe('subscribing from CDK', () => {
   });
 
   it('lets other accounts and an organization manage only the rules they create on the bus', () => {
-    const { template } = synthStack({ subscriberAccess: { accounts: ['111111111111'], organizationId: 'o-abc123' } });
+    const { template } = synthStack({
+      subscriberAccess: { accounts: ['111111111111'], organizationId: 'o-abc123defg' },
+    });
     const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map(
       (policy) => policy.Properties.Statement,
     );
@@ -78,7 +80,7 @@ describe('subscribing from CDK', () => {
     });
     expect(policies[1]).toMatchObject({
       Principal: { AWS: '*' },
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123defg' } },
     });
     expect(JSON.stringify(policies[0].Resource)).toContain(':rule/');
   });

@@ -67,3 +67,45 @@ describe('npm run local:fail', () => {
     await expect(putEvent()).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });
+
+describe('faults a single entry causes', () => {
+  const entries = [
+    { Source: 'openim', DetailType: 'AfterAddFriend', Detail: '{}' },
+    { Source: 'openim-old', DetailType: 'AfterAddFriend', Detail: '{}' },
+  ];
+
+  it('refuses the whole PutEvents call with AccessDeniedException when one entry matches denyRequestIf', async () => {
+    emulator.faultPolicy = () => ({ denyRequestIf: (entry) => entry.Source !== 'openim' });
+    await expect(eventBridge.send(new PutEventsCommand({ Entries: entries }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(eventBridge.send(new PutEventsCommand({ Entries: [entries[0] as never] }))).resolves.toMatchObject({
+      FailedEntryCount: 0,
+    });
+    expect(emulator.events).toHaveLength(1);
+  });
+
+  it('answers a Time that is not a date (the SDK writes NaN, which is not JSON) with SerializationException for the whole call', async () => {
+    const bad = { ...entries[0], Time: new Date(Number.NaN) };
+    await expect(eventBridge.send(new PutEventsCommand({ Entries: [entries[0] as never, bad] }))).rejects.toMatchObject(
+      {
+        name: 'SerializationException',
+        $metadata: { httpStatusCode: 400 },
+      },
+    );
+    expect(emulator.events).toHaveLength(0);
+  });
+
+  it('fails matching entries with the given per-entry error code in an HTTP 200 answer', async () => {
+    emulator.faultPolicy = () => ({
+      failEntry: (entry) => entry.Source === 'openim-old',
+      errorCode: 'MalformedDetail',
+    });
+    const { Entries } = await eventBridge.send(new PutEventsCommand({ Entries: entries }));
+    expect(Entries).toEqual([
+      { EventId: expect.any(String) },
+      { ErrorCode: 'MalformedDetail', ErrorMessage: 'injected failure' },
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { InvalidMessageContents, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 import {
   PUT_EVENTS_MAX_ENTRIES,
@@ -94,5 +94,30 @@ describe('SendMessage limits', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
+  it.each([
+    ['U+FFFE', '\ufffe', 'FFFE'],
+    ['U+FFFF', '\uffff', 'FFFF'],
+    ['a lone high surrogate', '\ud800', 'D800'],
+    ['a lone low surrogate', '\udfff', 'DFFF'],
+    ['NUL', '\u0000', '0'],
+    ['a C0 control', '\u001f', '1F'],
+  ])('refuses a body holding %s with InvalidMessageContents, as SQS does', async (_label, char, hex) => {
+    const queueUrl = emulator.queueUrl('characters');
+    const refused = send(queueUrl, `{"reqMsg":"a${char}b"}`);
+    await expect(refused).rejects.toBeInstanceOf(InvalidMessageContents);
+    await expect(refused).rejects.toMatchObject({
+      message: `Invalid binary character '#x${hex}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].`,
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(emulator.messages(queueUrl)).toHaveLength(0);
+  });
+
+  it('accepts tab, line feed, carriage return, U+FFFD, a surrogate pair and JSON escapes of refused characters', async () => {
+    const queueUrl = emulator.queueUrl('characters');
+    const bodies = ['a\tb\nc\rd', '\ufffd\ud7ff\ue000', '\u{1F600}\u{10FFFF}', '{"reqMsg":"\\ufffe\\u0000\\ud800"}'];
+    for (const body of bodies) await expect(send(queueUrl, body)).resolves.toHaveProperty('MessageId');
+    expect(emulator.messages(queueUrl).map((message) => message.body)).toEqual(bodies);
   });
 });

@@ -69,6 +69,26 @@ describe('events the handler really emits', () => {
     for (const event of events) expect(validators.get('AfterImportFriends')?.(event)).toBe(true);
   });
 
+  it('validate with alteredFields (a cut operationID and remark), and the field is optional', async () => {
+    const handler = await harness.handlerWith();
+    const body = { ...sampleBodies.callbackAfterSetFriendRemarkCommand, remark: 'r'.repeat(20_000) };
+    await invoke(
+      handler,
+      httpApiEvent({
+        path: `/openim/${TOKEN}/${body.callbackCommand}`,
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', operationid: `op\u0001${'x'.repeat(300)}` },
+      }),
+    );
+    const [event] = harness.emulator.events.map(delivered);
+    expect(event?.detail.alteredFields).toEqual(['operationID', 'remark']);
+    const validate = validators.get('AfterSetFriendRemark');
+    expect(validate?.(event)).toBe(true);
+    const { alteredFields: _absent, ...withoutIt } = event?.detail ?? {};
+    expect(validate?.({ ...event, detail: withoutIt })).toBe(true);
+    expect(validate?.({ ...event, detail: { ...withoutIt, alteredFields: ['toUserID'] } })).toBe(false);
+  });
+
   it('are refused by the schema when a field breaks the contract (the schema is not a rubber stamp)', async () => {
     const [event] = await emit({ ...sampleBodies.callbackAfterAddFriendCommand });
     const broken = { ...event, detail: { ...event?.detail, toUserID: 6127384950 } };

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
-import { applyEvent } from '../../functions/friend-graph/friend-graph';
+import { applyEvent, changeVersion, readPair } from '../../functions/friend-graph/friend-graph';
 import { asCallbackBody, parseFriendCallback } from '../../functions/openim/callback-body';
 import { resolveCommand } from '../../functions/openim/commands';
 import { toFriendEvents } from '../../functions/openim/to-events';
@@ -18,11 +19,17 @@ beforeAll(async () => {
 afterAll(() => dynamo.stop());
 
 /** The events the callback function publishes for this OpenIM body, as a subscriber receives them. */
-const eventsFor = (body: Record<string, unknown>, receivedAt: string, operationID = ''): FriendEvent[] => {
+const eventsFor = (
+  body: Record<string, unknown>,
+  receivedAt: string,
+  operationID = '',
+  deliveryId: string = randomUUID(), // each call is one HTTP request, as API Gateway numbers them
+): FriendEvent[] => {
   const command = resolveCommand({ body: body.callbackCommand });
   const drafts = toFriendEvents(parseFriendCallback(command, asCallbackBody(body)), {
     operationID,
     receivedAt: new Date(receivedAt),
+    deliveryId,
   });
   return drafts.map(({ detailType, detail }, index) => {
     const event = {
@@ -87,12 +94,17 @@ const applyAll = async (tableName: string, events: FriendEvent[]) => {
 
 /** The graph without the bookkeeping: owner, other and the register values. */
 const graph = async (tableName: string) =>
-  (await dynamo.items(tableName)).map(({ ownerUserID, otherUserID, state, remark, blacklist }) => ({
+  (await dynamo.items(tableName)).map(({ ownerUserID, otherUserID, state, request, remark, blacklist }) => ({
     pair: `${ownerUserID}->${otherUserID}`,
     ...(state === undefined ? {} : { state }),
+    ...(request === undefined ? {} : { request }),
     ...(remark === undefined ? {} : { remark }),
     ...(blacklist === undefined ? {} : { blacklist }),
   }));
+
+/** The friend rows only (`state` registers), as OpenIM's friend lists have them. */
+const friendRows = async (tableName: string) =>
+  (await graph(tableName)).filter((entry) => entry.state !== undefined).map(({ pair, state }) => `${pair}:${state}`);
 
 describe('the friend graph in DynamoDB', () => {
   it('follows a friendship through its whole lifecycle', async () => {
@@ -107,9 +119,9 @@ describe('the friend graph in DynamoDB', () => {
       ...eventsFor(importFriends('carol', ['alice', 'dave']), at(7)),
     ]);
     expect(await graph(table)).toEqual([
-      { pair: 'alice->bob', state: 'removed', remark: '' }, // a delete drops the record, remark included
+      { pair: 'alice->bob', state: 'removed', request: 'none', remark: '' }, // a delete drops the row, remark included
       { pair: 'alice->carol', state: 'friends' },
-      { pair: 'bob->alice', state: 'friends', remark: 'Al' }, // one-way: bob still lists alice
+      { pair: 'bob->alice', state: 'friends', request: 'none', remark: 'Al' }, // one-way: bob still lists alice
       { pair: 'bob->carol', blacklist: 'none' },
       { pair: 'carol->alice', state: 'friends' },
       { pair: 'carol->dave', state: 'friends' },
@@ -122,8 +134,8 @@ describe('the friend graph in DynamoDB', () => {
     const [event] = eventsFor(agree('alice', 'bob'), at(1), 'op-1');
     if (!event) throw new Error('no event');
     expect(await applyAll(table, [event, event])).toEqual([
-      { applied: 2, ignored: 0 },
-      { applied: 0, ignored: 2 },
+      { applied: 4, ignored: 0 },
+      { applied: 0, ignored: 4 },
     ]);
   });
 
@@ -136,9 +148,55 @@ describe('the friend graph in DynamoDB', () => {
       ...eventsFor(request('alice', 'bob'), at(0)),
     ]);
     expect(await graph(table)).toEqual([
-      { pair: 'alice->bob', state: 'removed', remark: '' },
-      { pair: 'bob->alice', state: 'friends' },
+      { pair: 'alice->bob', state: 'removed', request: 'none', remark: '' },
+      { pair: 'bob->alice', state: 'friends', request: 'none' },
     ]);
+  });
+
+  it('keeps a friend row a later request cannot downgrade: agree(A, B), B deletes A, A asks B again', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    await applyAll(table, [
+      ...eventsFor(agree('A', 'B'), at(1)),
+      ...eventsFor(deleteFriend('B', 'A'), at(2)),
+      ...eventsFor(request('A', 'B'), at(3)),
+    ]);
+    // OpenIM: A's row stays (it refuses a request only when both rows exist), B's is gone, the request waits.
+    expect(await graph(table)).toEqual([
+      { pair: 'A->B', state: 'friends', request: 'pending' },
+      { pair: 'B->A', state: 'removed', request: 'none', remark: '' },
+    ]);
+    const [ab] = await dynamo.items(table);
+    expect(readPair(ab ?? {})).toEqual({ friendRow: true, requestPending: true, remark: '', blacklist: undefined });
+  });
+
+  it('answers both pending requests on an accept, and a later request is pending again', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    await applyAll(table, [
+      ...eventsFor(request('A', 'B'), at(1)),
+      ...eventsFor(request('B', 'A'), at(2)),
+      ...eventsFor(agree('A', 'B'), at(3)),
+    ]);
+    const requests = async () => (await graph(table)).map(({ pair, request }) => `${pair}:${request}`);
+    expect(await requests()).toEqual(['A->B:none', 'B->A:none']);
+    await applyAll(table, eventsFor(request('B', 'A'), at(4))); // say after A deleted B
+    expect(await requests()).toEqual(['A->B:none', 'B->A:pending']);
+  });
+
+  it('reads an entry written before requests had a register (state: requested) as no friend row, request pending, and lets newer changes through', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    const legacy = eventsFor(request('A', 'B'), at(1))[0];
+    if (!legacy) throw new Error('no event');
+    // What the previous version wrote for a request: the state register itself.
+    await new FriendGraphTable(dynamo.client, table).apply({
+      ownerUserID: 'A',
+      otherUserID: 'B',
+      version: changeVersion(legacy.detail.receivedAt, legacy.detail.idempotencyKey),
+      register: 'state',
+      value: 'requested' as never,
+    });
+    expect(readPair((await dynamo.items(table))[0] ?? {})).toMatchObject({ friendRow: false, requestPending: true });
+    await applyAll(table, eventsFor(agree('A', 'B'), at(2)));
+    expect(readPair((await dynamo.items(table))[0] ?? {})).toMatchObject({ friendRow: true, requestPending: false });
   });
 
   it('orders two changes received in the same millisecond the same way whatever the delivery order', async () => {
@@ -167,6 +225,40 @@ describe('the friend graph in DynamoDB', () => {
     expect(items.every((item) => item.state === 'friends')).toBe(true);
   });
 
+  it('never lets a request change a friend row, whatever came before or after it (property)', async () => {
+    const user = fc.constantFrom('u1', 'u2', 'u3');
+    const pair = fc.tuple(user, user).filter(([a, b]) => a !== b);
+    const friendship = fc.oneof(
+      pair.map(([a, b]) => agree(a, b)),
+      pair.map(([a, b]) => importFriends(a, [b])),
+      pair.map(([a, b]) => deleteFriend(a, b)),
+    );
+    // Friendships first, then requests after (and some among) them: the case that used to downgrade rows.
+    const timeline = fc
+      .tuple(
+        fc.array(fc.tuple(friendship, fc.integer({ min: 0, max: 10 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(pair, fc.integer({ min: 5, max: 20 })), { minLength: 1, maxLength: 4 }),
+      )
+      .map(([changes, requests]) => ({
+        withoutRequests: changes.flatMap(([body, second], index) => eventsFor(body, at(second), '', `f-${index}`)),
+        requests: requests.flatMap(([[a, b], second], index) => eventsFor(request(a, b), at(second), '', `r-${index}`)),
+      }));
+
+    await fc.assert(
+      fc.asyncProperty(timeline, fc.boolean(), async ({ withoutRequests, requests }, requestsFirst) => {
+        const withRequests = await dynamo.createFriendGraphTable();
+        const without = await dynamo.createFriendGraphTable();
+        await applyAll(
+          withRequests,
+          requestsFirst ? [...requests, ...withoutRequests] : [...withoutRequests, ...requests],
+        );
+        await applyAll(without, withoutRequests);
+        expect(await friendRows(withRequests)).toEqual(await friendRows(without));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('gives the same graph for events delivered shuffled and duplicated as for in-order delivery (property)', async () => {
     const user = fc.constantFrom('u1', 'u2', 'u3');
     const pair = fc.tuple(user, user).filter(([a, b]) => a !== b);
@@ -184,9 +276,21 @@ describe('the friend graph in DynamoDB', () => {
       pair.map(([a, b]) => removeBlack(a, b)),
     );
     // Seconds from a small range, so some changes of one pair share a receive time (tie-break).
+    // Plus requests received after every other change (seconds 21 to 25): a request that follows a
+    // friendship must leave its friend rows as they are, in any delivery order.
     const timedEvents = fc
-      .array(fc.tuple(body, fc.integer({ min: 0, max: 20 }), fc.nat(3)), { minLength: 1, maxLength: 10 })
-      .map((entries) => entries.flatMap(([entry, second, op]) => eventsFor(entry, at(second), `op-${op}`)));
+      .tuple(
+        fc.array(fc.tuple(body, fc.integer({ min: 0, max: 20 }), fc.nat(3)), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.tuple(pair, fc.integer({ min: 21, max: 25 })), { maxLength: 3 }),
+      )
+      .map(([entries, laterRequests]) => [
+        ...entries.flatMap(([entry, second, op], index) =>
+          eventsFor(entry, at(second), `op-${op}`, `request-${index}`),
+        ),
+        ...laterRequests.flatMap(([[a, b], second], index) =>
+          eventsFor(request(a, b), at(second), '', `later-${index}`),
+        ),
+      ]);
     const delivery = timedEvents.chain((events) =>
       fc.tuple(
         fc.constant(events),
@@ -221,12 +325,12 @@ describe('the deployed handler', () => {
     try {
       const { handler } = await import('../../functions/friend-graph/handler');
       const [event] = eventsFor(agree('alice', 'bob'), at(1), 'op-1');
-      expect(await handler(event)).toEqual({ applied: 2, ignored: 0 });
-      expect(await handler(event)).toEqual({ applied: 0, ignored: 2 });
+      expect(await handler(event)).toEqual({ applied: 4, ignored: 0 });
+      expect(await handler(event)).toEqual({ applied: 0, ignored: 4 });
       expect(await handler({ 'detail-type': 'SomethingElse', detail: {} })).toEqual({ applied: 0, ignored: 0 });
       expect(await graph(table)).toEqual([
-        { pair: 'alice->bob', state: 'friends' },
-        { pair: 'bob->alice', state: 'friends' },
+        { pair: 'alice->bob', state: 'friends', request: 'none' },
+        { pair: 'bob->alice', state: 'friends', request: 'none' },
       ]);
     } finally {
       delete process.env.FRIEND_GRAPH_TABLE_NAME;

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { FRIEND_DETAIL_TYPES } from '../../functions/contract/events';
-import { redrive } from '../../infra/cli/redrive-events';
+import { RedriveRefusedError, redrive } from '../../infra/cli/redrive-events';
 import { addFriendBody, type Harness, httpApiEvent, invoke, startHarness, TEST_SETTINGS } from '../helpers/harness';
 import { runCli } from '../helpers/run-cli';
 
@@ -95,6 +95,40 @@ describe('redrive', () => {
     expect(parkedOperationIDs(queued())).toEqual(Array.from({ length: 15 }, (_, index) => `op-${index}`).sort());
   });
 
+  it('refuses a queue to itself before anything moves (it used to report every message as moved)', async () => {
+    await parkEvents(3);
+    const bodies = queued().map((message) => message.body);
+    const run = redrive(new SQSClient({}), {
+      ...options(),
+      fromQueueUrl: harness.queueUrl,
+      toQueueUrl: harness.queueUrl,
+    });
+    await expect(run).rejects.toThrow(RedriveRefusedError);
+    await expect(run).rejects.toThrow('--from and --to are the same queue: nothing would move');
+    expect(queued().map((message) => message.body)).toEqual(bodies);
+    expect(queued().every((message) => message.receiveCount === 0)).toBe(true);
+  });
+
+  it('refuses a move from the retry queue to its dead-letter queue (backwards)', async () => {
+    await parkEvents(2);
+    const run = redrive(new SQSClient({}), {
+      ...options(),
+      fromQueueUrl: harness.queueUrl,
+      toQueueUrl: deadLetterQueueUrl(),
+    });
+    await expect(run).rejects.toThrow(/--from is the retry queue and --to its dead-letter queue: that is backwards/);
+    expect([queued().length, deadLetters().length]).toEqual([2, 0]);
+  });
+
+  it('moves a message seen twice in one run (its delete failed) once, and counts it once', async () => {
+    await parkEvents(1);
+    deadLetterAll();
+    harness.emulator.injectFault('DeleteMessage', 'server-error', 3); // the SDK's own 3 attempts
+    const summary = await redrive(new SQSClient({}), { ...options(), visibilityTimeoutSeconds: 0 });
+    expect(summary).toEqual({ received: 1, moved: 1, failed: 0, skipped: 0 });
+    expect([queued().length, deadLetters().length]).toEqual([1, 0]);
+  });
+
   it('leaves messages that are not parked entries untouched', async () => {
     harness.emulator.enqueue(deadLetterQueueUrl(), '{"hello":1}');
     const summary = await redrive(new SQSClient({}), options());
@@ -133,6 +167,20 @@ describe('the redrive and callback-url commands', () => {
       env(),
     );
     expect(code).toBe(1);
+  });
+
+  it.each([
+    ['the same queue twice', () => [harness.queueUrl, harness.queueUrl], /same queue/],
+    ['the retry queue to its dead-letter queue', () => [harness.queueUrl, deadLetterQueueUrl()], /backwards/],
+  ])('npm run redrive refuses %s in one line, exit 2, and moves nothing', async (_label, queues, message) => {
+    await parkEvents(2);
+    const [from = '', to = ''] = queues();
+    const { code, stdout, stderr } = await runCli('infra/cli/redrive.ts', ['--from', from, '--to', to], env());
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+    expect([queued().length, deadLetters().length]).toEqual([2, 0]);
   });
 
   it('npm run callback-url prints the full URL with the token read from Secrets Manager', async () => {

@@ -104,3 +104,62 @@ describe('the retry drainer', () => {
     expect(ctx.harness.emulator.events).toHaveLength(0);
   });
 });
+
+describe('an entry that can never be published', () => {
+  const operationIDs = (events: { detail: Record<string, unknown> }[]) =>
+    events.map((event) => String(event.detail.operationID)).sort();
+  const deadLetteredOperationIDs = () =>
+    deadLetters().map((message) =>
+      String(JSON.parse(String(fromParkedMessage(message.body).entry.Detail)).operationID),
+    );
+
+  it('does not hold back the good ones: 3 good and 1 bad parked together, 3 on the bus in that invocation, the bad one dead-lettered at once', async () => {
+    await park(3);
+    // Parked before `eventSource` was changed: the drainer's role may no longer publish its source.
+    ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
+    const before = await ctx.harness.handlerWith({ EVENT_SOURCE: 'openim-before-rename' });
+    const headers = { 'content-type': 'application/json', operationid: 'op-old-source' };
+    await invoke(before, httpApiEvent({ body: addFriendBody(), headers }));
+    expect(retryQueue()).toHaveLength(4);
+    // As IAM does: one entry whose source the policy does not allow fails the whole PutEvents call.
+    ctx.harness.emulator.faultPolicy = (operation) =>
+      operation === 'PutEvents' ? { denyRequestIf: (entry) => entry.Source !== 'openim' } : undefined;
+
+    expect(await drainOnce()).toBe(4);
+    expect(operationIDs(ctx.harness.emulator.events)).toEqual(['op-0', 'op-1', 'op-2']);
+    expect(retryQueue()).toHaveLength(0);
+    expect(deadLetteredOperationIDs()).toEqual(['op-old-source']);
+    expect(fromParkedMessage(deadLetters()[0]?.body ?? '').reason).toMatch(
+      /^can never be published: AccessDeniedException \(HTTP 400\)/,
+    );
+  });
+
+  it('is dead-lettered at once when EventBridge refuses it alone with a permanent per-entry code; a retryable code is retried', async () => {
+    await park(3);
+    ctx.harness.emulator.faultPolicy = (operation) =>
+      operation === 'PutEvents'
+        ? {
+            failEntry: (entry) => String(entry.Detail).includes('"op-1"') || String(entry.Detail).includes('"op-2"'),
+            errorCode: 'MalformedDetail',
+          }
+        : undefined;
+    await drainOnce();
+    expect(operationIDs(ctx.harness.emulator.events)).toEqual(['op-0']);
+    expect(deadLetteredOperationIDs().sort()).toEqual(['op-1', 'op-2']);
+    expect(retryQueue()).toHaveLength(0);
+  });
+
+  it('is dead-lettered at once, never sent, when its parked Time is not a date (EventBridge would refuse the whole call)', async () => {
+    await park(2);
+    const [first] = retryQueue();
+    if (!first) throw new Error('nothing parked');
+    const parked = JSON.parse(first.body);
+    first.body = JSON.stringify({ ...parked, entry: { ...parked.entry, Time: 'not a date' } });
+    await drainOnce();
+    expect(operationIDs(ctx.harness.emulator.events)).toEqual(['op-1']);
+    expect(deadLetteredOperationIDs()).toEqual(['op-0']);
+    expect(fromParkedMessage(deadLetters()[0]?.body ?? '').reason).toBe(
+      'can never be published: invalid entry: Time is not a valid date',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { contextInArgs } from '../../../infra/cli/cdk-command';
-import { flag, helpText, integer, parseCli, string, UsageError } from '../../../infra/cli/cli-args';
+import { flag, helpText, integer, parseCli, string, UsageError, url } from '../../../infra/cli/cli-args';
 import { CliError, describeError } from '../../../infra/cli/cli-errors';
 import { alarmsWarning } from '../../../infra/cli/deploy';
 
@@ -48,6 +48,23 @@ describe('parseCli', () => {
     [['--name', 'a', '--color', 'green'], '--color must be one of red, blue (got "green")'],
   ])('refuses %j in one line naming the option: %s', (argv, message) => {
     expect(usageError(...argv)).toBe(message);
+  });
+
+  it.each(['notaurl', 'ftp://host/x', '//host/openim/tok', 'http//host'])(
+    'refuses %j as a URL option in one line, without echoing it (a callback URL holds the token)',
+    (value) => {
+      const withUrl = { ...spec, options: { ...spec.options, endpoint: url('where', { example: 'https://<api>/x' }) } };
+      expect(() => parseCli(withUrl, ['--name', 'a', '--endpoint', value])).toThrow(
+        new UsageError('--endpoint must be an http(s) URL such as https://<api>/x (the value given is not one)'),
+      );
+    },
+  );
+
+  it('takes an http(s) URL as given', () => {
+    const withUrl = { ...spec, options: { ...spec.options, endpoint: url('where', { example: 'https://<api>/x' }) } };
+    expect(parseCli(withUrl, ['--name', 'a', '--endpoint', 'https://h/openim/t'])).toMatchObject({
+      values: { endpoint: 'https://h/openim/t' },
+    });
   });
 
   it('refuses unknown options and positionals in one line', () => {

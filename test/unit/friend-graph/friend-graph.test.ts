@@ -1,5 +1,5 @@
 import type { FriendEvent } from '../../../functions/contract/events';
-import { changesOf, changeVersion } from '../../../functions/friend-graph/friend-graph';
+import { changesOf, changeVersion, readPair } from '../../../functions/friend-graph/friend-graph';
 
 const envelope = (detailType: string, detail: Record<string, unknown>) =>
   ({
@@ -23,7 +23,7 @@ const envelope = (detailType: string, detail: Record<string, unknown>) =>
 const version = '2026-11-25T10:00:00.000Z#k';
 
 describe('changesOf', () => {
-  it('a request: the applicant -> recipient entry becomes requested, nothing for the other direction', () => {
+  it("a request sets only the applicant's request register: no friend row of either side changes", () => {
     const event = envelope('AfterAddFriend', {
       callbackCommand: 'callbackAfterAddFriendCommand',
       fromUserID: 'a',
@@ -31,11 +31,11 @@ describe('changesOf', () => {
       reqMsg: '',
     });
     expect(changesOf(event)).toEqual([
-      { ownerUserID: 'a', otherUserID: 'b', version, register: 'state', value: 'requested' },
+      { ownerUserID: 'a', otherUserID: 'b', version, register: 'request', value: 'pending' },
     ]);
   });
 
-  it('an accept and an import make both directions friends', () => {
+  it('an accept makes both rows friends and answers the request (and the reverse one); it leaves remarks alone', () => {
     const agree = envelope('AfterAddFriendAgree', {
       callbackCommand: 'callbackAfterAddFriendAgreeCommand',
       fromUserID: 'a',
@@ -43,6 +43,14 @@ describe('changesOf', () => {
       handleResult: 1,
       handleMsg: '',
     });
+    expect(
+      changesOf(agree).map(
+        (change) => `${change.ownerUserID}->${change.otherUserID} ${change.register}:${change.value}`,
+      ),
+    ).toEqual(['a->b state:friends', 'b->a state:friends', 'a->b request:none', 'b->a request:none']);
+  });
+
+  it('an import makes both rows of each pair friends and touches no request', () => {
     const imported = envelope('AfterImportFriends', {
       callbackCommand: 'callbackAfterImportFriendsCommand',
       ownerUserID: 'o',
@@ -51,9 +59,15 @@ describe('changesOf', () => {
       parts: 1,
     });
     const pairs = (event: FriendEvent) =>
-      changesOf(event).map((change) => `${change.ownerUserID}->${change.otherUserID}:${change.value}`);
-    expect(pairs(agree)).toEqual(['a->b:friends', 'b->a:friends']);
-    expect(pairs(imported)).toEqual(['o->a:friends', 'a->o:friends', 'o->b:friends', 'b->o:friends']);
+      changesOf(event).map(
+        (change) => `${change.ownerUserID}->${change.otherUserID}:${change.register}=${change.value}`,
+      );
+    expect(pairs(imported)).toEqual([
+      'o->a:state=friends',
+      'a->o:state=friends',
+      'o->b:state=friends',
+      'b->o:state=friends',
+    ]);
   });
 
   it("a delete removes only the owner's entry and clears its remark", () => {
@@ -103,5 +117,34 @@ describe('changeVersion', () => {
 
   it('breaks a tie on the receive time by the idempotency key', () => {
     expect(changeVersion('2026-11-25T10:00:00Z', 'a') < changeVersion('2026-11-25T10:00:00Z', 'b')).toBe(true);
+  });
+});
+
+describe('readPair', () => {
+  it('reads the registers as OpenIM has the pair', () => {
+    expect(readPair({ state: 'friends', request: 'none', remark: 'Bob', blacklist: 'none' })).toEqual({
+      friendRow: true,
+      requestPending: false,
+      remark: 'Bob',
+      blacklist: 'none',
+    });
+    expect(readPair({ state: 'removed', request: 'pending', remark: '' })).toEqual({
+      friendRow: false,
+      requestPending: true,
+      remark: '',
+      blacklist: undefined,
+    });
+    expect(readPair({})).toEqual({ friendRow: false, requestPending: false, remark: '', blacklist: undefined });
+  });
+
+  it('reads an entry written before requests had a register of their own (state: requested) as no friend row, request pending', () => {
+    expect(readPair({ state: 'requested', stateVersion: 'v' })).toMatchObject({
+      friendRow: false,
+      requestPending: true,
+    });
+    expect(readPair({ state: 'requested', request: 'none' })).toMatchObject({
+      friendRow: false,
+      requestPending: false,
+    });
   });
 });

@@ -1,7 +1,13 @@
-import { InvalidFieldError, SourceNotAllowedError } from '../../../functions/openim/reply';
+import { SourceNotAllowedError } from '../../../functions/openim/reply';
 import { createSourceCheck } from '../../../functions/openim-callback/access';
 import { loadConfig } from '../../../functions/openim-callback/config';
-import { bodyBytes, parseCallbackPath, readOperationID, receivedAt } from '../../../functions/openim-callback/http';
+import {
+  bodyBytes,
+  deliveryIdOf,
+  parseCallbackPath,
+  readOperationID,
+  receivedAt,
+} from '../../../functions/openim-callback/http';
 
 describe('parseCallbackPath', () => {
   it.each([
@@ -31,17 +37,39 @@ describe('readOperationID', () => {
   it.each([{ operationid: 'abc' }, { operationID: 'abc' }, { Operationid: 'abc' }, { OPERATIONID: 'abc' }])(
     'reads the header whatever its case: %o',
     (headers) => {
-      expect(readOperationID(headers)).toBe('abc');
+      expect(readOperationID(headers)).toEqual({ value: 'abc', altered: false });
     },
   );
 
   it('gives "" when the header is absent (v3.0-3.6 omit an empty one)', () => {
-    expect(readOperationID({ 'content-type': 'application/json' })).toBe('');
-    expect(readOperationID(undefined)).toBe('');
+    expect(readOperationID({ 'content-type': 'application/json' })).toEqual({ value: '', altered: false });
+    expect(readOperationID(undefined)).toEqual({ value: '', altered: false });
   });
 
-  it('rejects an operationID longer than the bound with 20002', () => {
-    expect(() => readOperationID({ operationid: 'x'.repeat(257) })).toThrow(InvalidFieldError);
+  it('keeps 256 bytes, and cuts a longer operationID to 256 bytes on a character boundary instead of refusing', () => {
+    expect(readOperationID({ operationid: 'x'.repeat(256) })).toEqual({ value: 'x'.repeat(256), altered: false });
+    expect(readOperationID({ operationid: `${'x'.repeat(255)}é` })).toEqual({ value: 'x'.repeat(255), altered: true });
+    expect(readOperationID({ operationid: '用'.repeat(100) })).toEqual({ value: '用'.repeat(85), altered: true });
+  });
+
+  it.each([
+    ['a C0 control', 'op\u0001id', 'op\\u0001id'],
+    ['NUL and DEL', '\u0000\u007f', '\\u0000\\u007f'],
+    ['a C1 control', 'a\u0085', 'a\\u0085'],
+    ['U+FFFE and U+FFFF', '\ufffe\uffff', '\\ufffe\\uffff'],
+    ['a lone surrogate', 'a\ud800b', 'a\\ud800b'],
+    ['a backslash beside a control (doubled, so escapes are unambiguous)', '\\u0001\u0001', '\\\\u0001\\u0001'],
+  ])('writes %s as an escape instead of refusing', (_label, header, safe) => {
+    expect(readOperationID({ operationid: header })).toEqual({ value: safe, altered: true });
+  });
+
+  it('keeps a plain operationID with a backslash or an emoji as it is', () => {
+    expect(readOperationID({ operationid: 'a\\b-😀' })).toEqual({ value: 'a\\b-😀', altered: false });
+  });
+
+  it('never cuts inside an escape', () => {
+    const { value } = readOperationID({ operationid: `${'x'.repeat(253)}\u0001` });
+    expect(value).toBe('x'.repeat(253));
   });
 });
 
@@ -67,6 +95,20 @@ describe('receivedAt', () => {
   });
 });
 
+describe('deliveryIdOf', () => {
+  const lambda = { awsRequestId: 'lambda-request' };
+  it("is API Gateway's request id, unique per HTTP request", () => {
+    expect(deliveryIdOf({ requestContext: { requestId: 'Qx9mZj2hoAMEa0Q=' } } as never, lambda)).toBe(
+      'Qx9mZj2hoAMEa0Q=',
+    );
+  });
+
+  it('falls back to the Lambda request id when the event has none', () => {
+    expect(deliveryIdOf({} as never, lambda)).toBe('lambda-request');
+    expect(deliveryIdOf({ requestContext: { requestId: '' } } as never, lambda)).toBe('lambda-request');
+  });
+});
+
 describe('createSourceCheck', () => {
   it('allows any source when no CIDR is configured', () => {
     expect(() => createSourceCheck([])('203.0.113.9')).not.toThrow();
@@ -85,6 +127,34 @@ describe('createSourceCheck', () => {
       expect(() => createSourceCheck(['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'])(source)).toThrow(
         SourceNotAllowedError,
       );
+    },
+  );
+
+  it.each([
+    ['::/0', '203.0.113.7'],
+    ['::/0', '::ffff:203.0.113.7'],
+    ['::/0', '::ffff:cb00:7107'],
+    ['::/96 (IPv4-compatible, deprecated)', '203.0.113.7'],
+    ['::ffff:0:0/80', '203.0.113.7'],
+    ['64:ff9b::/96 (NAT64)', '203.0.113.7'],
+  ])('never lets the IPv6 range %s admit the IPv4 client %s', (range, client) => {
+    const cidr = range.split(' ')[0] ?? '';
+    expect(() => createSourceCheck([cidr])(client)).toThrow(SourceNotAllowedError);
+  });
+
+  it('lets an IPv6 range admit IPv6 clients, and an IPv4 range admit IPv4 clients however they arrive', () => {
+    expect(() => createSourceCheck(['::/0'])('2001:db8::1')).not.toThrow();
+    const ipv4 = createSourceCheck(['203.0.113.0/24']);
+    expect(() => ipv4('203.0.113.7')).not.toThrow();
+    expect(() => ipv4('::ffff:203.0.113.7')).not.toThrow(); // an IPv4 client seen through a dual-stack socket
+    expect(() => ipv4('2001:db8::1')).toThrow(SourceNotAllowedError);
+    expect(() => createSourceCheck(['0.0.0.0/0'])('2001:db8::1')).toThrow(SourceNotAllowedError);
+  });
+
+  it.each(['::ffff:0:0/96', '::ffff:203.0.113.0/120', '::ffff:203.0.113.7'])(
+    'refuses the IPv4-mapped range %s at load, asking for the IPv4 form',
+    (cidr) => {
+      expect(() => createSourceCheck([cidr])).toThrow(/allowedSourceCidrs: expected an IPv4 range written as IPv4/);
     },
   );
 

@@ -39,6 +39,7 @@ const setup = (options: { publishMs?: number; publishFails?: boolean; parkFails?
     queryCommand: undefined,
     operationID: 'op-1',
     receivedAt: new Date(now - receivedAgoMs),
+    deliveryId: 'request-1',
   });
   return { services, input, calls, advance: (ms: number) => (now += ms) };
 };

@@ -2,7 +2,7 @@ import type { FriendCallback } from '../../../functions/openim/callback-body';
 import { MAX_DETAIL_BYTES } from '../../../functions/openim/callback-body';
 import { idempotencyKey, toFriendEvents } from '../../../functions/openim/to-events';
 
-const meta = { operationID: 'op-1', receivedAt: new Date('2026-11-25T10:00:00.000Z') };
+const meta = { operationID: 'op-1', receivedAt: new Date('2026-11-25T10:00:00.000Z'), deliveryId: 'request-1' };
 
 describe('toFriendEvents', () => {
   it('maps callbackAfterAddFriendCommand to one AfterAddFriend event', () => {
@@ -20,7 +20,7 @@ describe('toFriendEvents', () => {
           callbackCommand: 'callbackAfterAddFriendCommand',
           operationID: 'op-1',
           receivedAt: '2026-11-25T10:00:00.000Z',
-          idempotencyKey: idempotencyKey('callbackAfterAddFriendCommand', 'op-1', ['1', '2', 'Hi']),
+          idempotencyKey: idempotencyKey('callbackAfterAddFriendCommand', 'request-1', meta.receivedAt),
           fromUserID: '1',
           toUserID: '2',
           reqMsg: 'Hi',
@@ -98,7 +98,7 @@ describe('toFriendEvents: the rest of the friend lifecycle', () => {
         detail: {
           ...common,
           callbackCommand: 'callbackAfterDeleteFriendCommand',
-          idempotencyKey: idempotencyKey('callbackAfterDeleteFriendCommand', 'op-1', ['1', '2']),
+          idempotencyKey: idempotencyKey('callbackAfterDeleteFriendCommand', 'request-1', meta.receivedAt),
           ownerUserID: '1',
           friendUserID: '2',
         },
@@ -116,7 +116,7 @@ describe('toFriendEvents: the rest of the friend lifecycle', () => {
           detail: {
             ...common,
             callbackCommand: command,
-            idempotencyKey: idempotencyKey(command, 'op-1', ['1', '2', 'Bob']),
+            idempotencyKey: idempotencyKey(command, 'request-1', meta.receivedAt),
             ownerUserID: '1',
             friendUserID: '2',
             remark: 'Bob',
@@ -134,7 +134,7 @@ describe('toFriendEvents: the rest of the friend lifecycle', () => {
         detail: {
           ...common,
           callbackCommand: 'callbackAfterRemoveBlackCommand',
-          idempotencyKey: idempotencyKey('callbackAfterRemoveBlackCommand', 'op-1', ['1', '2']),
+          idempotencyKey: idempotencyKey('callbackAfterRemoveBlackCommand', 'request-1', meta.receivedAt),
           ownerUserID: '1',
           blackUserID: '2',
         },
@@ -142,46 +142,81 @@ describe('toFriendEvents: the rest of the friend lifecycle', () => {
     ]);
   });
 
-  it('gives two remarks of one pair different keys, so a later remark is never taken for a duplicate', () => {
-    const remark = (text: string) =>
-      toFriendEvents(
-        { command: 'callbackAfterSetFriendRemarkCommand', ownerUserID: '1', friendUserID: '2', remark: text },
-        meta,
-      )[0]?.detail.idempotencyKey;
-    expect(remark('a')).not.toBe(remark('b'));
+  it('gives every part of a split import the key of its delivery with :<part>', () => {
+    const ids = Array.from({ length: 20_000 }, (_, index) => `user-${String(index).padStart(15, '0')}`);
+    const events = toFriendEvents(
+      { command: 'callbackAfterImportFriendsCommand', ownerUserID: 'o', friendUserIDs: ids },
+      meta,
+    );
+    const key = idempotencyKey('callbackAfterImportFriendsCommand', 'request-1', meta.receivedAt);
+    expect(events.map((event) => event.detail.idempotencyKey)).toEqual(events.map((_, index) => `${key}:${index + 1}`));
   });
 });
 
-describe('idempotencyKey', () => {
-  it('is the same for the same command, operationID and payload (a duplicate delivery)', () => {
-    expect(idempotencyKey('c', 'op', ['1', '2'])).toBe(idempotencyKey('c', 'op', ['1', '2']));
+describe('idempotencyKey: one per delivery', () => {
+  const importAB: FriendCallback = {
+    command: 'callbackAfterImportFriendsCommand',
+    ownerUserID: 'A',
+    friendUserIDs: ['B'],
+  };
+  const keyOf = (callback: FriendCallback, delivery: Partial<typeof meta>) =>
+    toFriendEvents(callback, { ...meta, ...delivery })[0]?.detail.idempotencyKey;
+
+  it('differs for two deliveries of the same content with the same operationID (two real actions)', () => {
+    const first = keyOf(importAB, { deliveryId: 'request-1' });
+    const second = keyOf(importAB, { deliveryId: 'request-2', receivedAt: new Date('2026-11-25T10:00:03.000Z') });
+    expect(second).not.toBe(first);
   });
 
-  it('does not depend on the time the callback was received', () => {
-    const callback: FriendCallback = {
-      command: 'callbackAfterAddFriendCommand',
-      fromUserID: '1',
-      toUserID: '2',
-      reqMsg: '',
-    };
-    const first = toFriendEvents(callback, meta)[0]?.detail.idempotencyKey;
-    const later = toFriendEvents(callback, { ...meta, receivedAt: new Date('2027-01-01T00:00:00Z') })[0]?.detail
-      .idempotencyKey;
-    expect(later).toBe(first);
+  it('differs for two deliveries that share a request id but not the receipt time', () => {
+    expect(keyOf(importAB, { receivedAt: new Date('2026-11-25T10:00:00.001Z') })).not.toBe(keyOf(importAB, {}));
+  });
+
+  it('is the same whenever the event of one delivery is built, whatever the operationID says', () => {
+    expect(keyOf(importAB, { operationID: 'another' })).toBe(keyOf(importAB, {}));
+    expect(keyOf(importAB, {})).toBe(idempotencyKey('callbackAfterImportFriendsCommand', 'request-1', meta.receivedAt));
   });
 
   it.each([
-    ['the command', ['d', 'op', ['1', '2']]],
-    ['the operationID', ['c', 'op2', ['1', '2']]],
-    ['a payload field', ['c', 'op', ['1', '3']]],
-    ['the field boundaries', ['c', 'op', ['12', '']]],
-  ] as const)('changes when %s changes', (_label, [command, operationID, payload]) => {
-    expect(idempotencyKey(command, operationID, payload)).not.toBe(idempotencyKey('c', 'op', ['1', '2']));
+    ['the command', ['d', 'r', new Date(1)]],
+    ['the request id', ['c', 'r2', new Date(1)]],
+    ['the receipt time', ['c', 'r', new Date(2)]],
+  ] as const)('changes when %s changes', (_label, [command, deliveryId, receivedAt]) => {
+    expect(idempotencyKey(command, deliveryId, receivedAt)).not.toBe(idempotencyKey('c', 'r', new Date(1)));
   });
 
-  it('is pinned: a change of the key derivation breaks de-duplication across deployments', () => {
-    expect(idempotencyKey('callbackAfterAddFriendCommand', '1646445464564', ['3958741620', '6127384950', 'Hi'])).toBe(
-      '09b726f0154242a72bfc5d9b502afe546d1331fb8d7a621b75002025366e6fb2',
+  it('is pinned: hex SHA-256 of [command, request id, receipt epoch ms]', () => {
+    expect(
+      idempotencyKey('callbackAfterAddFriendCommand', 'Qx9mZj2hoAMEa0Q=', new Date('2026-11-25T10:00:00.000Z')),
+    ).toBe('37a4b53664ac4bfc858cf3e90f2dd1eff575e2d06cd8d9655e5db6ecc6a36137');
+  });
+});
+
+describe('alteredFields', () => {
+  const add: FriendCallback = {
+    command: 'callbackAfterAddFriendCommand',
+    fromUserID: '1',
+    toUserID: '2',
+    reqMsg: 'Hi',
+  };
+
+  it('is absent when every field is what OpenIM sent', () => {
+    expect(toFriendEvents(add, meta)[0]?.detail).not.toHaveProperty('alteredFields');
+  });
+
+  it('names operationID when the header was kept in a safe form, and the messages that were cut', () => {
+    const [event] = toFriendEvents({ ...add, altered: ['reqMsg'] }, { ...meta, operationIDAltered: true });
+    expect(event?.detail.alteredFields).toEqual(['operationID', 'reqMsg']);
+    expect(event?.detail).not.toHaveProperty('altered');
+  });
+
+  it('is on every part of a split import', () => {
+    const ids = Array.from({ length: 20_000 }, (_, index) => `user-${String(index).padStart(15, '0')}`);
+    const events = toFriendEvents(
+      { command: 'callbackAfterImportFriendsCommand', ownerUserID: 'o', friendUserIDs: ids },
+      { ...meta, operationIDAltered: true },
     );
+    expect(events.length).toBeGreaterThan(1);
+    for (const event of events) expect(event.detail.alteredFields).toEqual(['operationID']);
   });
 });
