@@ -10,9 +10,11 @@ type FieldSpec<T> = [T] extends [string]
   ? { type: 'string'; description: string; minLength?: number; format?: 'date-time'; enum?: readonly T[] }
   : T extends number
     ? { type: 'integer'; description: string; minimum?: number; enum?: readonly T[] }
-    : T extends readonly string[]
-      ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1 } }
-      : never;
+    : T extends boolean
+      ? { type: 'boolean'; description: string }
+      : T extends readonly string[]
+        ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1 } }
+        : never;
 
 type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
 
@@ -31,6 +33,20 @@ const common = <C extends string>(...commands: C[]) =>
       minLength: 64,
       description: 'Same for a duplicate delivery or a re-publish: de-duplicate on it',
     },
+  }) as const;
+
+/** A repair carries no OpenIM command: it was read from OpenIM's lists, not called back. */
+const reconciled = () =>
+  ({
+    schemaVersion: common().schemaVersion,
+    operationID: { type: 'string', description: 'Always empty: a repair has no OpenIM trace id' },
+    receivedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Equal to observedAt, so that ordering by receivedAt places the repair at the read',
+    },
+    idempotencyKey: common().idempotencyKey,
+    observedAt: { type: 'string', format: 'date-time', description: "When OpenIM's list was read (UTC)" },
   }) as const;
 
 const userID = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
@@ -74,6 +90,19 @@ export const DETAIL_SPECS: { [T in FriendDetailType]: DetailSpec<FriendDetailByT
     ownerUserID: userID('The user who unblocked'),
     blackUserID: userID('The user taken off the blacklist'),
   },
+  FriendshipReconciled: {
+    ...reconciled(),
+    ownerUserID: userID('The user whose friend list was read'),
+    friendUserID: userID('The friend the directed edge points to'),
+    present: { type: 'boolean', description: "Whether friendUserID is on ownerUserID's friend list" },
+    remark: message('The remark ownerUserID shows for friendUserID; empty when never set or not present'),
+  },
+  BlacklistReconciled: {
+    ...reconciled(),
+    ownerUserID: userID('The user whose black list was read'),
+    blackUserID: userID('The user the entry is about'),
+    present: { type: 'boolean', description: "Whether blackUserID is on ownerUserID's black list" },
+  },
 };
 
 const DESCRIPTIONS: Record<FriendDetailType, string> = {
@@ -83,6 +112,9 @@ const DESCRIPTIONS: Record<FriendDetailType, string> = {
   AfterDeleteFriend: 'OpenIM: ownerUserID removed friendUserID from their own friend list (one-way)',
   AfterSetFriendRemark: 'OpenIM: ownerUserID set the remark they show for friendUserID',
   AfterRemoveBlack: 'OpenIM: ownerUserID took blackUserID off their blacklist',
+  FriendshipReconciled:
+    "Reconciler: OpenIM's friend list of ownerUserID holds friendUserID (with this remark) or not, as read at observedAt",
+  BlacklistReconciled: "Reconciler: OpenIM's black list of ownerUserID holds blackUserID or not, as read at observedAt",
 };
 
 /** The schema of a whole EventBridge event of this detail-type, as a subscriber receives it. */

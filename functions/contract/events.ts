@@ -13,7 +13,7 @@ export const EVENT_SCHEMA_VERSION = 1;
 export const DEFAULT_EVENT_SOURCE = 'openim';
 
 /** One `detail-type` per OpenIM callback, named after OpenIM's own config keys. */
-export const FRIEND_DETAIL_TYPES = [
+export const CALLBACK_DETAIL_TYPES = [
   'AfterAddFriend',
   'AfterAddFriendAgree',
   'AfterImportFriends',
@@ -21,18 +21,39 @@ export const FRIEND_DETAIL_TYPES = [
   'AfterSetFriendRemark',
   'AfterRemoveBlack',
 ] as const;
+export type CallbackDetailType = (typeof CALLBACK_DETAIL_TYPES)[number];
+
+/** What the reconciler publishes when OpenIM's lists differ from what subscribers were told. */
+export const RECONCILED_DETAIL_TYPES = ['FriendshipReconciled', 'BlacklistReconciled'] as const;
+export type ReconciledDetailType = (typeof RECONCILED_DETAIL_TYPES)[number];
+
+/** Every friend event on the bus: the callbacks, then the reconciler's repairs. */
+export const FRIEND_DETAIL_TYPES = [...CALLBACK_DETAIL_TYPES, ...RECONCILED_DETAIL_TYPES] as const;
 export type FriendDetailType = (typeof FRIEND_DETAIL_TYPES)[number];
 
-interface FriendDetailBase<Command extends string> {
+interface DetailBase {
   schemaVersion: typeof EVENT_SCHEMA_VERSION;
-  /** The OpenIM command, verbatim. */
-  callbackCommand: Command;
-  /** OpenIM's trace id (the `operationID` header), "" when the server sent none. */
+  /** OpenIM's trace id (the `operationID` header), "" when the server sent none (always "" from the reconciler). */
   operationID: string;
-  /** When the callback was received, ISO-8601 UTC. */
+  /** When the callback was received (for a repair: when OpenIM's list was read), ISO-8601 UTC. */
   receivedAt: string;
   /** Same value for a duplicate delivery or a re-publish: de-duplicate on it. */
   idempotencyKey: string;
+}
+
+interface FriendDetailBase<Command extends string> extends DetailBase {
+  /** The OpenIM command, verbatim. */
+  callbackCommand: Command;
+}
+
+/**
+ * A repair: what OpenIM's own list said when the reconciler read it. `receivedAt` equals
+ * `observedAt`, so ordering by `receivedAt` lets a callback received after the read win, and the
+ * repair win over everything received before it.
+ */
+interface ReconciledDetailBase extends DetailBase {
+  /** When OpenIM's list was read, ISO-8601 UTC. */
+  observedAt: string;
 }
 
 /** A friend request was sent (no friendship yet). */
@@ -89,6 +110,24 @@ export interface AfterRemoveBlackDetail extends FriendDetailBase<'callbackAfterR
   blackUserID: string;
 }
 
+/** OpenIM's list says whether the directed edge owner -> friend exists, and with which remark. */
+export interface FriendshipReconciledDetail extends ReconciledDetailBase {
+  ownerUserID: string;
+  friendUserID: string;
+  /** Whether `friendUserID` is on `ownerUserID`'s friend list (one direction only). */
+  present: boolean;
+  /** The remark owner shows for friend ("" when never set, and when not present). */
+  remark: string;
+}
+
+/** OpenIM's black list says whether owner blocks black. */
+export interface BlacklistReconciledDetail extends ReconciledDetailBase {
+  ownerUserID: string;
+  blackUserID: string;
+  /** Whether `blackUserID` is on `ownerUserID`'s black list. */
+  present: boolean;
+}
+
 export interface FriendDetailByType {
   AfterAddFriend: AfterAddFriendDetail;
   AfterAddFriendAgree: AfterAddFriendAgreeDetail;
@@ -96,6 +135,8 @@ export interface FriendDetailByType {
   AfterDeleteFriend: AfterDeleteFriendDetail;
   AfterSetFriendRemark: AfterSetFriendRemarkDetail;
   AfterRemoveBlack: AfterRemoveBlackDetail;
+  FriendshipReconciled: FriendshipReconciledDetail;
+  BlacklistReconciled: BlacklistReconciledDetail;
 }
 
 export type FriendEventDetail = FriendDetailByType[FriendDetailType];
@@ -119,13 +160,15 @@ export type AfterImportFriendsEvent = FriendEvent<'AfterImportFriends'>;
 export type AfterDeleteFriendEvent = FriendEvent<'AfterDeleteFriend'>;
 export type AfterSetFriendRemarkEvent = FriendEvent<'AfterSetFriendRemark'>;
 export type AfterRemoveBlackEvent = FriendEvent<'AfterRemoveBlack'>;
+export type FriendshipReconciledEvent = FriendEvent<'FriendshipReconciled'>;
+export type BlacklistReconciledEvent = FriendEvent<'BlacklistReconciled'>;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /**
  * Narrows an incoming EventBridge event to one of ours by its detail-type and schema version.
- * (It does not re-validate every field: the bus only takes these from the callback function,
- * which validated them; the JSON Schemas in `functions/schemas/` do the full check.)
+ * (It does not re-validate every field: the bus only takes these from the callback function and
+ * the reconciler, which made them; the JSON Schemas in `functions/contract/schemas/` do the full check.)
  */
 export const isFriendEvent = (event: unknown): event is FriendEvent =>
   isObject(event) &&
@@ -150,6 +193,12 @@ export const isAfterSetFriendRemarkEvent = (event: unknown): event is AfterSetFr
 
 export const isAfterRemoveBlackEvent = (event: unknown): event is AfterRemoveBlackEvent =>
   isFriendEvent(event) && event['detail-type'] === 'AfterRemoveBlack';
+
+export const isFriendshipReconciledEvent = (event: unknown): event is FriendshipReconciledEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'FriendshipReconciled';
+
+export const isBlacklistReconciledEvent = (event: unknown): event is BlacklistReconciledEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'BlacklistReconciled';
 
 /** The detail-types that mean "these users are friends now". */
 export const FRIENDSHIP_CREATED_DETAIL_TYPES = ['AfterAddFriendAgree', 'AfterImportFriends'] as const;

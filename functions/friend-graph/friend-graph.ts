@@ -1,4 +1,4 @@
-import type { FriendEvent } from '../contract/events';
+import type { BlacklistReconciledDetail, FriendEvent, FriendshipReconciledDetail } from '../contract/events';
 
 /**
  * The reference subscriber's friend graph: one entry per directed pair (owner -> other), as
@@ -8,8 +8,8 @@ import type { FriendEvent } from '../contract/events';
  * that set it (`receivedAt`, then `idempotencyKey` to break ties):
  * - `state`: `requested` (owner sent other a request), `friends`, `removed` (owner deleted other);
  * - `remark`: what owner shows for other ("" after a delete, which drops OpenIM's friend record);
- * - `blacklist`: `none` once owner took other off their blacklist. OpenIM reports no blocking,
- *   so "blocked" can never be known; absent means unknown.
+ * - `blacklist`: `blocked` or `none`. No callback reports blocking: only the reconciler's
+ *   `BlacklistReconciled` says `blocked` (an unblock callback says `none`); absent means unknown.
  * Registers being independent is what makes the result the same in any delivery order: a late
  * old remark cannot undo a newer delete's clearing, and vice versa.
  */
@@ -23,7 +23,7 @@ export type PairChange = {
 } & (
   | { register: 'state'; value: FriendshipState }
   | { register: 'remark'; value: string }
-  | { register: 'blacklist'; value: 'none' }
+  | { register: 'blacklist'; value: 'blocked' | 'none' }
 );
 
 /** The store the graph lives in (DynamoDB when deployed). */
@@ -54,6 +54,7 @@ export const changesOf = (event: FriendEvent): PairChange[] => {
     value,
   });
   const { detail } = event;
+  if (!('callbackCommand' in detail)) return reconciledChanges(detail, version);
   switch (detail.callbackCommand) {
     case 'callbackAfterAddFriendCommand':
       return [state(detail.fromUserID, detail.toUserID, 'requested')];
@@ -95,6 +96,27 @@ export const changesOf = (event: FriendEvent): PairChange[] => {
         },
       ];
   }
+};
+
+/**
+ * A repair states what OpenIM's list holds, so it sets the registers as the callbacks would have:
+ * a friend row with its remark, or no row (state `removed`, remark ""), or the blacklist entry.
+ */
+const reconciledChanges = (
+  detail: FriendshipReconciledDetail | BlacklistReconciledDetail,
+  version: string,
+): PairChange[] => {
+  if ('blackUserID' in detail) {
+    const value = detail.present ? 'blocked' : 'none';
+    return [
+      { ownerUserID: detail.ownerUserID, otherUserID: detail.blackUserID, version, register: 'blacklist', value },
+    ];
+  }
+  const pair = { ownerUserID: detail.ownerUserID, otherUserID: detail.friendUserID, version };
+  return [
+    { ...pair, register: 'state', value: detail.present ? 'friends' : 'removed' },
+    { ...pair, register: 'remark', value: detail.present ? detail.remark : '' },
+  ];
 };
 
 export interface ApplyResult {
