@@ -1,0 +1,100 @@
+import { DIFFERENCE_KINDS, type DifferenceKind, totalDifferences } from './differences';
+import type { OpenImDirectory } from './openim-directory';
+import type { Clock, SweepLock, SweepRecords, SweepSummary } from './ports';
+
+/**
+ * The start and the end of a sweep: the lock, the pages the engine fans out over, and the summary.
+ */
+
+/** What one user costs when planning a page: a changes call and a black list call, plus room for resyncs. */
+const PLANNED_CALLS_PER_USER = 3;
+export const PAGE_SIZE_BOUNDS = [25, 10_000] as const;
+
+/**
+ * Users per page, so that a page takes about `pageSeconds` at a worker's pace (the total pace
+ * shared by the workers running at once). Bounded so that a page stays one OpenIM reply of a
+ * reasonable size, and the page list one state of the engine.
+ */
+export const pageSizeFor = (callsPerSecond: number, concurrency: number, pageSeconds: number): number => {
+  const perWorker = callsPerSecond / concurrency;
+  const size = Math.floor((perWorker * pageSeconds) / PLANNED_CALLS_PER_USER);
+  return Math.min(PAGE_SIZE_BOUNDS[1], Math.max(PAGE_SIZE_BOUNDS[0], size));
+};
+
+export type SweepPlan =
+  | {
+      locked: true;
+      sweepID: string;
+      pageSize: number;
+      /** 1-based page numbers, one worker part each. */
+      pages: number[];
+      /** Segments of the graph for the orphans phase, one worker part each. */
+      segments: number[];
+      totalSegments: number;
+    }
+  | { locked: false; sweepID: string; heldBy: string };
+
+export interface PlanDeps {
+  directory: OpenImDirectory;
+  lock: SweepLock;
+  records: SweepRecords;
+  clock: Clock;
+  pageSize: number;
+  /** Segments of the orphans phase: one per worker that may run at once. */
+  segments: number;
+  /** How long the lock holds without a release: the engine's own time limit for a sweep. */
+  lockMs: number;
+}
+
+/** Takes the lock (or reports who holds it), asks OpenIM how many users it has, and lists the parts. */
+export const planSweep = async (sweepID: string, deps: PlanDeps): Promise<SweepPlan> => {
+  const now = deps.clock();
+  const lock = await deps.lock.acquire(sweepID, now + deps.lockMs, now);
+  if (!lock.acquired) return { locked: false, sweepID, heldBy: lock.heldBy };
+  const { total } = await deps.directory.userPage(1, 1);
+  await deps.records.start(sweepID, { startedAt: now, usersListed: total });
+  const pageCount = Math.ceil(total / deps.pageSize);
+  return {
+    locked: true,
+    sweepID,
+    pageSize: deps.pageSize,
+    pages: Array.from({ length: pageCount }, (_, index) => index + 1),
+    segments: Array.from({ length: deps.segments }, (_, index) => index),
+    totalSegments: deps.segments,
+  };
+};
+
+/** Closes the sweep's record and releases the lock, whether the sweep completed or failed. */
+export const finishSweep = async (
+  sweepID: string,
+  end: { failed: false } | { failed: true; error: string },
+  deps: { lock: SweepLock; records: SweepRecords; clock: Clock },
+): Promise<SweepSummary> => {
+  const summary = await deps.records.finish(sweepID, {
+    status: end.failed ? 'failed' : 'completed',
+    finishedAt: deps.clock(),
+    ...(end.failed ? { error: end.error } : {}),
+  });
+  await deps.lock.release(sweepID);
+  return summary;
+};
+
+const KIND_WORDS: Record<DifferenceKind, string> = {
+  friendAdded: 'friends added',
+  friendRemoved: 'friends removed',
+  remarkChanged: 'remarks changed',
+  blacklistAdded: 'blocks added',
+  blacklistRemoved: 'blocks removed',
+};
+
+/** The one-line summary `npm run reconcile` prints. */
+export const describeSweep = (summary: SweepSummary): string => {
+  const { counters } = summary;
+  const seconds = Math.round((Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000);
+  const kinds = DIFFERENCE_KINDS.map((kind) => `${counters[kind]} ${KIND_WORDS[kind]}`).join(', ');
+  const failure = summary.error ? `: ${summary.error}` : '';
+  return `sweep ${summary.sweepID} ${summary.status} in ${duration(seconds)}${failure}; ${counters.usersChecked} users checked, ${totalDifferences(counters)} differences (${kinds}), ${counters.eventsPublished} repair events published, ${counters.apiErrors} OpenIM API errors`;
+};
+
+const duration = (seconds: number): string =>
+  seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
