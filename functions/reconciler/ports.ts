@@ -49,11 +49,12 @@ export interface SweepProgress {
   count(sweepID: string, counters: Partial<SweepCounters>): Promise<void>;
 }
 
-/** How a sweep ended, as its record and the state machine's output say. */
+/** Where a sweep stands, or how it ended, as its record and the state machine's output say. */
 export interface SweepSummary {
   sweepID: string;
-  status: 'completed' | 'failed';
+  status: 'running' | 'completed' | 'failed';
   startedAt: string;
+  /** While it runs: now. */
   finishedAt: string;
   /** How many users OpenIM said it had when the sweep was planned. */
   usersListed: number;
@@ -66,7 +67,7 @@ export interface SweepRecords extends SweepProgress {
   start(sweepID: string, start: { startedAt: number; usersListed: number }): Promise<void>;
   finish(
     sweepID: string,
-    end: { status: SweepSummary['status']; finishedAt: number; error?: string },
+    end: { status: 'completed' | 'failed'; finishedAt: number; error?: string },
   ): Promise<SweepSummary>;
 }
 

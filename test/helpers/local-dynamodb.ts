@@ -2,12 +2,15 @@ import type { AddressInfo } from 'node:net';
 import { type AttributeValue, CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { FRIEND_GRAPH_KEY } from '../../functions/aws/friend-graph-table';
+import { createReconcilerTable } from '../../infra/local/local-tables';
 
 export interface LocalDynamoDb {
   endpoint: string;
   client: DynamoDBClient;
   /** A new, empty friend graph table (as the stack defines it); returns its name. */
   createFriendGraphTable(): Promise<string>;
+  /** A new, empty reconciler state table (as the stack defines it); returns its name. */
+  createReconcilerTable(): Promise<string>;
   /** Every item of a table, attribute values unwrapped, sorted by key. */
   items(tableName: string): Promise<Record<string, string>[]>;
   stop(): Promise<void>;
@@ -39,6 +42,11 @@ export const startLocalDynamoDb = async (): Promise<LocalDynamoDb> => {
           ],
         }),
       );
+      return tableName;
+    },
+    async createReconcilerTable() {
+      const tableName = `reconciler-${++tables}`;
+      await createReconcilerTable(client, tableName);
       return tableName;
     },
     async items(tableName) {

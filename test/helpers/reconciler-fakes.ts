@@ -2,14 +2,7 @@ import { type FriendEvent, isFriendEvent } from '../../functions/contract/events
 import { applyEvent, type FriendGraphStore, type PairChange } from '../../functions/friend-graph/friend-graph';
 import { type GraphRow, type OwnerView, ownerView } from '../../functions/friend-graph/graph-view';
 import { addCounters, type SweepCounters, zeroCounters } from '../../functions/reconciler/differences';
-import type {
-  GraphReader,
-  MirrorStore,
-  SweepLock,
-  SweepRecords,
-  SweepSummary,
-  UserMirror,
-} from '../../functions/reconciler/ports';
+import type { GraphReader, MirrorStore, SweepLock, SweepRecords, UserMirror } from '../../functions/reconciler/ports';
 import type { RepairDraft } from '../../functions/reconciler/repairs';
 
 /**
@@ -116,7 +109,7 @@ export class InMemorySweepRecords implements SweepRecords, SweepLock {
     if (sweep) sweep.counters = addCounters(sweep.counters, counters);
   }
 
-  async finish(sweepID: string, end: { status: SweepSummary['status']; finishedAt: number; error?: string }) {
+  async finish(sweepID: string, end: { status: 'completed' | 'failed'; finishedAt: number; error?: string }) {
     const sweep = this.sweeps.get(sweepID) ?? { startedAt: end.finishedAt, usersListed: 0, counters: zeroCounters() };
     return {
       sweepID,
