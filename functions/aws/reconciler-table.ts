@@ -8,7 +8,7 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type SweepCounters, addCounters, zeroCounters } from '../reconciler/differences';
+import { addCounters, type SweepCounters, zeroCounters } from '../reconciler/differences';
 import type { SweepLock, SweepRecords, SweepSummary } from '../reconciler/ports';
 
 /** Key of the reconciler's own table: one partition per sweep, per user mirror, and the lock. */
