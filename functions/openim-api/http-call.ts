@@ -89,11 +89,9 @@ export class OpenImHttp {
       const text = await response.text();
       return classifyAnswer(response.status, response.headers.get('retry-after'), text);
     } catch (error) {
-      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-        return { kind: 'timeout' };
-      }
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      return { kind: 'network-error', message: `${error instanceof Error ? error.message : String(error)}${cause}` };
+      const { name, message, cause } = describe(error);
+      if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout' };
+      return { kind: 'network-error', message: cause ? `${message}: ${cause}` : message };
     }
   }
 
@@ -161,6 +159,24 @@ export class OpenImHttp {
     }
   }
 }
+
+/**
+ * Name, message and cause's message of what fetch threw, read without `instanceof`: undici's
+ * errors (a DOMException for a timeout) may come from another realm than this module's Error.
+ */
+const describe = (error: unknown): { name?: string; message: string; cause?: string } => {
+  const { name, message, cause } = (typeof error === 'object' && error !== null ? error : {}) as Record<
+    string,
+    unknown
+  >;
+  const causeMessage =
+    typeof cause === 'object' && cause !== null ? (cause as Record<string, unknown>).message : undefined;
+  return {
+    name: typeof name === 'string' ? name : undefined,
+    message: typeof message === 'string' ? message : String(error),
+    cause: typeof causeMessage === 'string' ? causeMessage : undefined,
+  };
+};
 
 /** OpenIM echoes a token it cannot parse in errDlt (`jwt parse error, token=...`): never pass it on. */
 const mask = (text: string, token: string | undefined): string => (token ? text.split(token).join('<token>') : text);

@@ -5,7 +5,7 @@
  */
 export type StandInFault =
   | { errCode: number; errMsg?: string; errDlt?: string }
-  | { status: number }
+  | { status: number; retryAfter?: string }
   | { delayMs: number };
 
 export class StandInFaults {
@@ -43,7 +43,12 @@ export const parseFaultRequest = (json: unknown): { route: string; fault: StandI
   }
   if (status !== undefined) {
     if (!whole(status, 400, 599)) return 'status must be an HTTP error status (400 to 599)';
-    return { route, fault: { status: status as number }, times: times as number };
+    const retryAfter = (json as Record<string, unknown>).retryAfter;
+    const fault =
+      retryAfter === undefined
+        ? { status: status as number }
+        : { status: status as number, retryAfter: String(retryAfter) };
+    return { route, fault, times: times as number };
   }
   if (!whole(delayMs, 1, 600_000)) return 'give errCode, status, or delayMs (1 to 600000)';
   return { route, fault: { delayMs: delayMs as number }, times: times as number };

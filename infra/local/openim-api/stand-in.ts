@@ -54,6 +54,8 @@ export interface OpenImStandIn {
   webhooks: Webhooks | undefined;
   /** Requests received per path, whatever their answer. */
   requestCounts: Map<string, number>;
+  /** Requests being answered now, and the most there were at once. */
+  load: { inFlight: number; maxInFlight: number };
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Pr
     faults: new StandInFaults(),
     webhooks: options.callbackUrl ? new Webhooks(options.callbackUrl) : undefined,
     requestCounts: new Map(),
+    load: { inFlight: 0, maxInFlight: 0 },
   };
   const routes = routesOf(capabilities);
   const limiter = options.rateLimit ? new RateLimiter({ retryAfterSeconds: 1, ...options.rateLimit }, now) : undefined;
@@ -105,6 +108,19 @@ export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Pr
     tokenExpireSeconds,
     fire: (body) => standIn.webhooks?.fire(body, operationID),
   });
+
+  // Injected delays end early when the stand-in closes, so that nothing outlives it.
+  const delays = new Set<() => void>();
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        delays.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      delays.add(end);
+    });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const raw = await readBody(request);
@@ -127,12 +143,15 @@ export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Pr
     if (operationID === '') return sendEnvelope(response, errArgs('header must have operationID'));
 
     const fault = standIn.faults.take(path);
-    if (fault && 'status' in fault) return send(response, fault.status, 'text/plain', '');
+    if (fault && 'status' in fault) {
+      const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+      return send(response, fault.status, 'text/plain', '', headers);
+    }
     if (fault && 'errCode' in fault) {
       return sendEnvelope(response, new ApiError(fault.errCode, fault.errMsg ?? '', fault.errDlt ?? ''));
     }
     if (fault) {
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      await delay(fault.delayMs);
       if (response.destroyed) return;
     }
 
@@ -157,7 +176,11 @@ export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Pr
   };
 
   const server: Server = createServer((request, response) => {
-    handle(request, response).catch(() => send(response, 500, 'text/plain', ''));
+    const { load } = standIn;
+    load.maxInFlight = Math.max(load.maxInFlight, ++load.inFlight);
+    handle(request, response)
+      .catch(() => send(response, 500, 'text/plain', ''))
+      .finally(() => load.inFlight--);
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -170,6 +193,7 @@ export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Pr
     ...standIn,
     url: `http://${host}:${address.port}`,
     close: async () => {
+      for (const end of delays) end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await standIn.webhooks?.idle();
