@@ -79,6 +79,22 @@ export const finishSweep = async (
   return summary;
 };
 
+/**
+ * What failed, as `OpenImUnavailable: <message>`: the Cause of a Lambda error in Step Functions is
+ * its JSON (message, type, trace), that of the engine's own errors plain text.
+ */
+export const describeFailure = (failure: { Error?: string; Cause?: string }): string => {
+  let message = failure.Cause ?? '';
+  try {
+    const cause = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
+  } catch {
+    // Not JSON: a Step Functions error's own text.
+  }
+  const text = `${failure.Error ?? 'Error'}: ${message}`;
+  return text.length > 500 ? `${text.slice(0, 500)}...` : text;
+};
+
 const KIND_WORDS: Record<DifferenceKind, string> = {
   friendAdded: 'friends added',
   friendRemoved: 'friends removed',
@@ -93,7 +109,8 @@ export const describeSweep = (summary: SweepSummary): string => {
   const seconds = Math.round((Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000);
   const kinds = DIFFERENCE_KINDS.map((kind) => `${counters[kind]} ${KIND_WORDS[kind]}`).join(', ');
   const failure = summary.error ? `: ${summary.error}` : '';
-  return `sweep ${summary.sweepID} ${summary.status} in ${duration(seconds)}${failure}; ${counters.usersChecked} users checked, ${totalDifferences(counters)} differences (${kinds}), ${counters.eventsPublished} repair events published, ${counters.apiErrors} OpenIM API errors`;
+  const state = summary.status === 'running' ? 'running for' : `${summary.status} in`;
+  return `sweep ${summary.sweepID} ${state} ${duration(seconds)}${failure}; ${counters.usersChecked} users checked, ${totalDifferences(counters)} differences (${kinds}), ${counters.eventsPublished} repair events published, ${counters.apiErrors} OpenIM API errors`;
 };
 
 const duration = (seconds: number): string =>

@@ -1,5 +1,11 @@
 import { zeroCounters } from '../../../functions/reconciler/differences';
-import { describeSweep, finishSweep, pageSizeFor, planSweep } from '../../../functions/reconciler/plan';
+import {
+  describeFailure,
+  describeSweep,
+  finishSweep,
+  pageSizeFor,
+  planSweep,
+} from '../../../functions/reconciler/plan';
 import { OpenImModel } from '../../helpers/openim-model';
 import { InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
@@ -112,5 +118,22 @@ describe('describeSweep', () => {
     expect(describeSweep({ ...summary, status: 'failed', error: 'OpenImUnavailable: connect ECONNREFUSED' })).toMatch(
       /^sweep s1 failed in 3m 12s: OpenImUnavailable: connect ECONNREFUSED; 100000 users checked/,
     );
+  });
+});
+
+describe('describeFailure', () => {
+  it('reads the message out of a Lambda error Cause (JSON), and takes plain text as it is', () => {
+    const cause = JSON.stringify({
+      errorType: 'OpenImUnavailable',
+      errorMessage: 'get_black_list: HTTP 502',
+      trace: [],
+    });
+    expect(describeFailure({ Error: 'OpenImUnavailable', Cause: cause })).toBe(
+      'OpenImUnavailable: get_black_list: HTTP 502',
+    );
+    expect(describeFailure({ Error: 'States.Timeout', Cause: 'the task timed out' })).toBe(
+      'States.Timeout: the task timed out',
+    );
+    expect(describeFailure({ Error: 'X', Cause: 'y'.repeat(900) })).toHaveLength(503);
   });
 });
