@@ -2,7 +2,13 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULTS } from '../functions/contract/settings';
 import { FriendEventsStack } from './stack';
-import { alarmTopicArnFromContext, checkContextKeys, contextFlag, friendEventsPropsFromContext } from './stack-context';
+import {
+  alarmTopicArnFromContext,
+  checkContextKeys,
+  contextFlag,
+  friendEventsPropsFromContext,
+  reconcilerContextFrom,
+} from './stack-context';
 
 /** `npx cdk synth` / `npx cdk deploy`: settings come from `-c key=value` (see the README). */
 const app = new App();
@@ -12,5 +18,6 @@ new FriendEventsStack(app, app.node.tryGetContext('stackName') ?? DEFAULTS.stack
   friendEvents: friendEventsPropsFromContext(app),
   exampleSubscriber: contextFlag(app, 'exampleSubscriber') ?? false,
   alarmTopicArn: alarmTopicArnFromContext(app),
+  reconciler: reconcilerContextFrom(app),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

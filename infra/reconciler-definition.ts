@@ -16,6 +16,8 @@ export interface SweepDefinitionProps {
   finishFunction: string;
   /** Parts at once (each Map's MaxConcurrency): the workers share the sweep's calls per second. */
   concurrency: number;
+  /** The sweep's time limit; the lock of a sweep that died expires after the same time. */
+  timeoutSeconds: number;
 }
 
 /** Task timeouts: above each function's own limit, so a function always ends before its Task times out. */
@@ -103,6 +105,7 @@ const partsMap = (
 
 export const sweepDefinition = (props: SweepDefinitionProps) => ({
   Comment: 'openim-friend-events: one reconciliation sweep of OpenIM friend and black lists against the friend graph',
+  TimeoutSeconds: props.timeoutSeconds,
   StartAt: 'Plan',
   States: {
     Plan: {

@@ -14,6 +14,7 @@ const definition = sweepDefinition({
   workerFunction: arn('worker'),
   finishFunction: arn('finish'),
   concurrency: 2,
+  timeoutSeconds: 3600,
 });
 
 class NamedError extends Error {
