@@ -43,11 +43,12 @@ export interface BundledFunctionProps {
 export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): lambda.Code =>
   lambda.Code.fromAsset(dirname(props.entry), {
     assetHashType: AssetHashType.OUTPUT,
-    // The CDK caches a bundle by its folder and options; without the entry's name two handlers
-    // of one folder (the reconciler's) would share the first one's bundle.
-    extraHash: basename(props.entry),
     bundling: {
       image: DockerImage.fromRegistry('unused-local-esbuild-only'),
+      // Never run (the local esbuild always bundles), but part of the key the CDK caches a bundle
+      // by, with the folder: without the entry's name, two handlers of one folder (the
+      // reconciler's) would share the first one's bundle.
+      command: ['esbuild', basename(props.entry)],
       local: {
         tryBundle: (outputDir) => {
           buildSync({ ...bundleOptions(props), outdir: outputDir });
