@@ -1,14 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import { ReconcilerTable } from '../aws/reconciler-table';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
 import { describeFailure, finishSweep } from './plan';
 import type { SweepSummary } from './ports';
-import { SweepTelemetry } from './telemetry';
+import { publishMetrics, SweepTelemetry } from './telemetry';
 
 /** The state machine's last step, and its Catch: closes the sweep's record and releases the lock. */
 export interface FinishInput {
@@ -28,7 +27,7 @@ export const createHandler = async (env: NodeJS.ProcessEnv = process.env) => {
   const table = new ReconcilerTable(new DynamoDBClient({}), tableName);
   return middy<FinishInput, SweepSummary>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(telemetry.metrics))
+    .use(publishMetrics(telemetry.metrics))
     .handler(async ({ sweepID, failure }) => {
       if (typeof sweepID !== 'string' || sweepID === '') throw new TypeError('finishing needs a sweepID');
       const end = failure ? { failed: true as const, error: describeFailure(failure) } : { failed: false as const };

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
@@ -10,7 +9,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
 import { loadReconcilerConfig, pageSizeOf, workerPace } from './config';
 import { forEngine } from './engine-errors';
 import { planSweep, type SweepPlan } from './plan';
-import { SweepTelemetry } from './telemetry';
+import { publishMetrics, SweepTelemetry } from './telemetry';
 import { openImDirectory } from './wiring';
 
 /** The state machine's first step: the sweep lock, then the parts to fan out over. */
@@ -37,7 +36,7 @@ export const createHandler = async (env: NodeJS.ProcessEnv = process.env) => {
   );
   return middy<PlanInput, SweepPlan>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(telemetry.metrics))
+    .use(publishMetrics(telemetry.metrics))
     .handler(async ({ sweepID }) => {
       if (typeof sweepID !== 'string' || sweepID === '') throw new TypeError('the plan needs a sweepID');
       try {

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
 import { DIFFERENCE_KIND_DIMENSION, RECONCILER_METRIC } from '../contract/metrics';
 import type { CallObservation } from '../openim-api/ports';
 import { DIFFERENCE_KINDS, type SweepCounters, totalDifferences } from './differences';
@@ -77,3 +78,14 @@ export class SweepTelemetry {
     }
   }
 }
+
+/**
+ * Publishes what an invocation emitted, when it emitted anything (a part resumed as already done
+ * emits nothing; Powertools' own middleware would log a warning for that on every such run).
+ */
+export const publishMetrics = (metrics: Metrics): MiddlewareObj => {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+};

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,7 +14,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
 import { loadReconcilerConfig, loadWorkerTargets, WORKER_RESERVE_MS, workerPace } from './config';
 import { forEngine } from './engine-errors';
 import { runPart, type SweepPart } from './sweep-part';
-import { SweepTelemetry } from './telemetry';
+import { publishMetrics, SweepTelemetry } from './telemetry';
 import { openImDirectory } from './wiring';
 
 /** Generous: nobody waits on a repair but the sweep, and a slow bus should still count as working. */
@@ -59,7 +58,7 @@ export const createHandler = async (env: NodeJS.ProcessEnv = process.env) => {
   };
   return middy<SweepPart, { done: boolean }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(telemetry.metrics))
+    .use(publishMetrics(telemetry.metrics))
     .handler(async (part, context) => {
       const deadline = Date.now() + context.getRemainingTimeInMillis() - WORKER_RESERVE_MS;
       try {

@@ -90,7 +90,7 @@ describe('the reconciler', () => {
         ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
         Catch: [{ ErrorEquals: ['States.ALL'], Next: 'ReleaseAfterFailure' }],
       });
-      const task = ((states[map]?.ItemProcessor as Json).States as Record<string, Json>)[part];
+      const task = (states[map] as { ItemProcessor: { States: Record<string, Json> } }).ItemProcessor.States[part];
       expect(task?.Resource).toMatch(/ReconcilerWorkerFunction/);
       expect(task?.Retry).toEqual(
         expect.arrayContaining([
