@@ -29,9 +29,13 @@ export const reconcileUser = async (
   mirror: UserMirror | undefined,
   sweepID: string,
   deps: ReconcileDeps,
+  /** For a user OpenIM's pages did not list (vanished, or missed by a shifted page): no version log to trust. */
+  readWhole = false,
 ): Promise<UserOutcome> => {
   const friendsReadAt = new Date(deps.clock());
-  const list = await readFriendList(userID, mirror, deps.directory);
+  const list = readWhole
+    ? { friends: await deps.directory.friendRows(userID) }
+    : await readFriendList(userID, mirror, deps.directory);
   const blacksReadAt = new Date(deps.clock());
   const blacks = await deps.directory.blackList(userID);
   // The graph is read after OpenIM: a callback applied meanwhile is older than the repair, which then wins.

@@ -94,13 +94,15 @@ const reconcileChunk = async (
   users: readonly string[],
   sweepID: string,
   deps: SweepPartDeps,
-  skipCovered: boolean,
+  orphans: boolean,
 ): Promise<SweepCounters> => {
   const unique = [...new Set(users)];
   const mirrors = await deps.mirrors.load(unique);
-  const todo = skipCovered ? unique.filter((userID) => mirrors.get(userID)?.sweepID !== sweepID) : unique;
+  // Orphans: owners in the graph that this sweep has not covered (their mirror is older).
+  const todo = orphans ? unique.filter((userID) => mirrors.get(userID)?.sweepID !== sweepID) : unique;
+  // An orphan's lists are read whole: a user OpenIM no longer lists has no version log to go by.
   const outcomes = await mapLimit(todo, deps.usersInFlight, (userID) =>
-    reconcileUser(userID, mirrors.get(userID), sweepID, deps),
+    reconcileUser(userID, mirrors.get(userID), sweepID, deps, orphans),
   );
   const repairs = outcomes.flatMap((outcome) => outcome.repairs);
   // Published before the mirrors move on, so a crash in between finds the same differences again.

@@ -24,6 +24,8 @@ export class LocalRules {
   private readonly rules: LocalRule[] = [];
   private readonly inFlight = new Set<Promise<void>>();
 
+  constructor(private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS) {}
+
   add(rule: LocalRule): void {
     this.rules.push(rule);
   }
@@ -49,7 +51,7 @@ export class LocalRules {
         await rule.target(event);
         return;
       } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
+        const delay = this.retryDelaysMs[attempt];
         if (delay === undefined) return rule.onFailure(event, error);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

@@ -36,6 +36,8 @@ export interface LocalReconcilerOptions {
     seedFile: string | undefined;
   };
   concurrency: number;
+  /** Replaces the sweep's retry backoff and the subscriber's retry delays (tests); real ones by default. */
+  retryDelayMs?: number;
   /** An event the friend graph could not apply, after Lambda's retries. */
   onFailedEvent: (detailType: string, error: unknown) => void;
 }
@@ -84,7 +86,9 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
     EVENT_SOURCE: options.eventSource,
   });
 
-  const rules = new LocalRules();
+  const rules = new LocalRules(
+    options.retryDelayMs === undefined ? undefined : [options.retryDelayMs, options.retryDelayMs],
+  );
   const { handler: friendGraph } = await import('../../functions/friend-graph/handler');
   rules.add({
     name: 'FriendGraphRule',
@@ -121,6 +125,7 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
       Finish: invoke('finish', TASK_TIMEOUT_SECONDS.finish, finish.handler),
       ReleaseAfterFailure: invoke('finish', TASK_TIMEOUT_SECONDS.finish, finish.handler),
     },
+    options.retryDelayMs,
   );
   emulator.serve('AWSStepFunctions.', stepFunctions.serve);
   emulator.stacks.set(LOCAL_STACK_NAME, {

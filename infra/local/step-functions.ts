@@ -36,13 +36,19 @@ export const localStateMachineArn = (name: string): string =>
   `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 
 export class LocalStepFunctions {
-  private readonly machines = new Map<string, { definition: unknown; tasks: Record<string, TaskHandler> }>();
+  private readonly machines = new Map<
+    string,
+    { definition: unknown; tasks: Record<string, TaskHandler>; retryIntervalMs: number | undefined }
+  >();
   private readonly executions = new Map<string, Execution>();
 
-  /** A state machine whose Task states (by name) run these handlers. */
-  register(name: string, definition: unknown, tasks: Record<string, TaskHandler>): string {
+  /**
+   * A state machine whose Task states (by name) run these handlers. `retryIntervalMs` replaces
+   * every Retry's wait (tests); by default the definition's backoff is kept.
+   */
+  register(name: string, definition: unknown, tasks: Record<string, TaskHandler>, retryIntervalMs?: number): string {
     const arn = localStateMachineArn(name);
-    this.machines.set(arn, { definition, tasks });
+    this.machines.set(arn, { definition, tasks, retryIntervalMs });
     return arn;
   }
 
@@ -100,7 +106,16 @@ export class LocalStepFunctions {
           StartTime: new Date(startDate).toISOString(),
         },
       },
-      overrides: { taskResourceLocalHandlers: machine.tasks as never },
+      overrides: {
+        taskResourceLocalHandlers: machine.tasks as never,
+        ...(machine.retryIntervalMs === undefined
+          ? {}
+          : {
+              retryIntervalOverrides: Object.fromEntries(
+                Object.keys(machine.tasks).map((state) => [state, machine.retryIntervalMs as number]),
+              ),
+            }),
+      },
     });
     const execution: Execution = {
       executionArn,
