@@ -64,7 +64,6 @@ export class ReconcilerMirrors implements MirrorStore {
       ...(mirror.version
         ? { versionID: { S: mirror.version.versionID }, version: { N: String(mirror.version.version) } }
         : {}),
-      ...(mirror.listHash === undefined ? {} : { listHash: { S: mirror.listHash.toString() } }),
     };
   }
 
@@ -78,7 +77,6 @@ export class ReconcilerMirrors implements MirrorStore {
       ...(item.versionID?.S !== undefined
         ? { version: { versionID: item.versionID.S, version: Number(item.version?.N) } }
         : {}),
-      ...(item.listHash?.S !== undefined ? { listHash: BigInt(item.listHash.S) } : {}),
     };
   }
 

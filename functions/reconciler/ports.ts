@@ -14,8 +14,6 @@ export interface UserMirror {
   /** Where OpenIM's version log stood when the list was read (absent: a server without versions). */
   version?: FriendListVersion;
   friends: FriendRow[];
-  /** OpenIM's hash of the friend IDs, kept for a list that never changed (see `reconcile-user.ts`). */
-  listHash?: bigint;
   /** The last sweep that reconciled this user: the orphans phase skips users this sweep covered. */
   sweepID: string;
 }

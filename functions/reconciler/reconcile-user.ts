@@ -47,33 +47,24 @@ export const reconcileUser = async (
   return { userID, differences: found, repairs, mirror: { ...list, sweepID } };
 };
 
-type FriendList = { friends: FriendRow[]; version?: FriendListVersion; listHash?: bigint };
+type FriendList = { friends: FriendRow[]; version?: FriendListVersion };
 
 /**
  * The owner's friend list now: the mirror plus OpenIM's changes since its version, or the whole
- * list when OpenIM cannot say (a resync). A list that never changed sits at version 0, from
- * which OpenIM always answers with a resync; for it the ID hash answers in one call that the
- * list is still empty. (It cannot stand in for the changes elsewhere: equal IDs say nothing about
- * remarks.)
+ * list when OpenIM cannot say (a resync: no mirror yet, an unknown version ID, more than 200
+ * changed IDs, a server without versions). The ID hash (`friendIDs`) is not used: equal IDs say
+ * nothing about remarks, so a resync must read the rows anyway (docs/design.md).
  */
 const readFriendList = async (
   userID: string,
   mirror: UserMirror | undefined,
   directory: OpenImDirectory,
 ): Promise<FriendList> => {
-  if (mirror?.version?.version === 0 && mirror.friends.length === 0 && mirror.listHash !== undefined) {
-    const ids = await directory.friendIDs(userID, mirror.listHash);
-    if (ids.kind === 'unchanged') return { friends: [], version: mirror.version, listHash: mirror.listHash };
-  }
   const changes = await directory.friendListChanges(userID, mirror?.version);
   if (changes.kind === 'changes' && mirror !== undefined) {
     return { friends: applyChanges(mirror.friends, changes), version: changes.current };
   }
   // Read after the version was taken: changes from then on come again next time, which is harmless.
-  const version = changes.current;
-  if (version?.version === 0 && (mirror === undefined || mirror.friends.length === 0)) {
-    const ids = await directory.friendIDs(userID);
-    if (ids.kind === 'list' && ids.userIDs.length === 0) return { friends: [], version, listHash: ids.listHash };
-  }
-  return { friends: await directory.friendRows(userID), ...(version ? { version } : {}) };
+  const friends = await directory.friendRows(userID);
+  return { friends, ...(changes.current ? { version: changes.current } : {}) };
 };

@@ -1,4 +1,9 @@
-import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  ListTablesCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { FRIEND_GRAPH_KEY } from '../../functions/aws/friend-graph-table';
 import { RECONCILER_KEY } from '../../functions/aws/reconciler-table';
 
@@ -15,18 +20,21 @@ const keySchema = (partitionKey: string, sortKey: string) => ({
   ],
 });
 
+/** Creates a table and waits until it is ACTIVE (dynalite, like DynamoDB, refuses items before that). */
+const createTable = async (
+  client: DynamoDBClient,
+  tableName: string,
+  key: { partitionKey: string; sortKey: string },
+) => {
+  await client.send(new CreateTableCommand({ TableName: tableName, ...keySchema(key.partitionKey, key.sortKey) }));
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.5 }, { TableName: tableName });
+};
+
 export const createFriendGraphTable = (client: DynamoDBClient, tableName: string) =>
-  client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      ...keySchema(FRIEND_GRAPH_KEY.partitionKey, FRIEND_GRAPH_KEY.sortKey),
-    }),
-  );
+  createTable(client, tableName, FRIEND_GRAPH_KEY);
 
 export const createReconcilerTable = (client: DynamoDBClient, tableName: string) =>
-  client.send(
-    new CreateTableCommand({ TableName: tableName, ...keySchema(RECONCILER_KEY.partitionKey, RECONCILER_KEY.sortKey) }),
-  );
+  createTable(client, tableName, RECONCILER_KEY);
 
 /** Creates whichever of the tables does not exist yet (a persisted local DynamoDB keeps them). */
 export const ensureTables = async (client: DynamoDBClient, names: { friendGraph: string; reconciler: string }) => {

@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { type AttributeValue, CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { FRIEND_GRAPH_KEY } from '../../functions/aws/friend-graph-table';
-import { createReconcilerTable } from '../../infra/local/local-tables';
+import { createFriendGraphTable, createReconcilerTable } from '../../infra/local/local-tables';
 
 export interface LocalDynamoDb {
   endpoint: string;
@@ -28,20 +27,7 @@ export const startLocalDynamoDb = async (): Promise<LocalDynamoDb> => {
     client,
     async createFriendGraphTable() {
       const tableName = `friend-graph-${++tables}`;
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: FRIEND_GRAPH_KEY.partitionKey, AttributeType: 'S' },
-            { AttributeName: FRIEND_GRAPH_KEY.sortKey, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: FRIEND_GRAPH_KEY.partitionKey, KeyType: 'HASH' },
-            { AttributeName: FRIEND_GRAPH_KEY.sortKey, KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await createFriendGraphTable(client, tableName);
       return tableName;
     },
     async createReconcilerTable() {

@@ -10,8 +10,9 @@ import type {
  * A pure model of OpenIM's relation semantics (`/work/shared/openim/ADMIN-API.md`), for tests:
  * two directed rows per friendship, a one-sided delete, a request that writes no row, an accept
  * and an import that write both rows, remarks per direction, black lists independent of
- * friendship, and a per-user version log that answers a resync from version 0, from an unknown
- * version ID, or after more than 200 changed IDs. Each action returns the callback body OpenIM
+ * friendship, and a per-user version log (created at version 1 by the first read or write, as
+ * OpenIM's `FirstVersion`) that answers a resync when asked from no version, an unknown version ID,
+ * or after more than 200 changed IDs. Each action returns the callback body OpenIM
  * posts after it (none for blocking and `update_friends`, and none when OpenIM refuses).
  */
 export type OpenImAction =
@@ -246,7 +247,7 @@ export class OpenImModel implements OpenImDirectory {
   private log(owner: string): VersionLog {
     let log = this.logs.get(owner);
     if (!log) {
-      log = { versionID: `v${++this.logResets}`.padStart(24, '0'), version: 0, changedAt: new Map() };
+      log = { versionID: `v${++this.logResets}`.padStart(24, '0'), version: 1, changedAt: new Map() };
       this.logs.set(owner, log);
     }
     return log;

@@ -72,15 +72,10 @@ describe('the mirrors', () => {
     sweepID: 's1',
   });
 
-  it('keep what was saved, 64-bit hashes exact, and leave out users never saved (more than one batch)', async () => {
+  it('keep what was saved, and leave out users never saved (more than one batch)', async () => {
     const store = new ReconcilerMirrors(dynamo.client, await dynamo.createReconcilerTable());
     const saved = new Map(Array.from({ length: 130 }, (_, index) => [`u${index}`, mirror(index % 3, 'r')]));
-    saved.set('hashed', {
-      version: { versionID: 'v', version: 0 },
-      friends: [],
-      listHash: 14693797707897875956n,
-      sweepID: 's1',
-    });
+    saved.set('empty', { version: { versionID: 'v', version: 1 }, friends: [], sweepID: 's1' });
     saved.set('versionless', { friends: [{ userID: '用户', remark: 'a<b&c' }], sweepID: 's2' });
     await store.save(saved);
     const loaded = await store.load([...saved.keys(), 'never']);

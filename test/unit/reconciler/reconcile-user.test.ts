@@ -59,27 +59,26 @@ describe('reconcileUser', () => {
     expect(Object.fromEntries(openIm.calls)).toEqual({ friendListChanges: 1, blackList: 1 });
   });
 
-  it('answers for a list that never changed (version 0, where OpenIM always resyncs) with the ID hash', async () => {
+  it('reads a user with no friends in one call too, once OpenIM has a version for them', async () => {
     const openIm = new OpenImModel(['loner']);
     const deps = { directory: openIm, graph: graphOf(), clock: tickingClock() };
     const first = await reconcileUser('loner', undefined, 's1', deps);
-    expect(Object.fromEntries(openIm.calls)).toEqual({ friendListChanges: 1, friendIDs: 1, blackList: 1 });
-    expect(first.mirror).toEqual({
-      friends: [],
-      version: { versionID: expect.any(String), version: 0 },
-      listHash: 0n,
-      sweepID: 's1',
-    });
+    expect(Object.fromEntries(openIm.calls)).toEqual({ friendListChanges: 1, friendRows: 1, blackList: 1 });
     openIm.calls.clear();
     await reconcileUser('loner', first.mirror, 's2', deps);
-    expect(Object.fromEntries(openIm.calls)).toEqual({ friendIDs: 1, blackList: 1 });
+    expect(Object.fromEntries(openIm.calls)).toEqual({ friendListChanges: 1, blackList: 1 });
+  });
 
-    // Once the list changes, the hash differs and the changes are read as usual.
-    openIm.addUser('pal');
-    openIm.apply({ action: 'import', owner: 'loner', friends: ['pal'] });
-    const third = await reconcileUser('loner', first.mirror, 's3', deps);
-    expect(third.differences).toEqual([{ kind: 'friendAdded', ownerUserID: 'loner', otherUserID: 'pal', remark: '' }]);
-    expect(third.mirror.listHash).toBeUndefined();
+  it('reads a user OpenIM no longer lists whole, not by a version log it may not keep', async () => {
+    const openIm = new OpenImModel(['gone', 'pal']);
+    openIm.apply({ action: 'import', owner: 'gone', friends: ['pal'] });
+    const deps = { directory: openIm, graph: graphOf(), clock: tickingClock() };
+    const first = await reconcileUser('gone', undefined, 's1', deps);
+    openIm.apply({ action: 'removeUser', user: 'gone' });
+    openIm.calls.clear();
+    const orphan = await reconcileUser('gone', first.mirror, 's2', deps, true);
+    expect(Object.fromEntries(openIm.calls)).toEqual({ friendRows: 1, blackList: 1 });
+    expect(orphan.mirror).toEqual({ friends: [], sweepID: 's2' });
   });
 
   it('dates each repair just before its list was read, and keys it by sweep and content', async () => {
