@@ -46,7 +46,7 @@ export const createHandler = async (env: NodeJS.ProcessEnv = process.env) => {
           records: table,
           clock: Date.now,
           pageSize: pageSizeOf(config),
-          segments: config.concurrency,
+          concurrency: config.concurrency,
           lockMs: config.maxHours * 3_600_000,
         });
         if (plan.locked) logger.info('sweep planned', { sweepID, pages: plan.pages.length, pageSize: plan.pageSize });

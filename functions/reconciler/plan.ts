@@ -39,12 +39,16 @@ export interface PlanDeps {
   lock: SweepLock;
   records: SweepRecords;
   clock: Clock;
+  /** The largest page: what a worker does in a page's time at its pace (`pageSizeFor`). */
   pageSize: number;
-  /** Segments of the orphans phase: one per worker that may run at once. */
-  segments: number;
+  /** Workers at once: the orphans phase has a segment each, and the pages are cut small enough to keep them all busy. */
+  concurrency: number;
   /** How long the lock holds without a release: the engine's own time limit for a sweep. */
   lockMs: number;
 }
+
+/** Pages per worker at least: with fewer, some workers would sit idle while others finish theirs. */
+const PAGES_PER_WORKER = 4;
 
 /** Takes the lock (or reports who holds it), asks OpenIM how many users it has, and lists the parts. */
 export const planSweep = async (sweepID: string, deps: PlanDeps): Promise<SweepPlan> => {
@@ -53,14 +57,15 @@ export const planSweep = async (sweepID: string, deps: PlanDeps): Promise<SweepP
   if (!lock.acquired) return { locked: false, sweepID, heldBy: lock.heldBy };
   const { total } = await deps.directory.userPage(1, 1);
   await deps.records.start(sweepID, { startedAt: now, usersListed: total });
-  const pageCount = Math.ceil(total / deps.pageSize);
+  const busy = Math.ceil(total / (deps.concurrency * PAGES_PER_WORKER));
+  const pageSize = Math.min(deps.pageSize, Math.max(PAGE_SIZE_BOUNDS[0], busy));
   return {
     locked: true,
     sweepID,
-    pageSize: deps.pageSize,
-    pages: Array.from({ length: pageCount }, (_, index) => index + 1),
-    segments: Array.from({ length: deps.segments }, (_, index) => index),
-    totalSegments: deps.segments,
+    pageSize,
+    pages: Array.from({ length: Math.ceil(total / pageSize) }, (_, index) => index + 1),
+    segments: Array.from({ length: deps.concurrency }, (_, index) => index),
+    totalSegments: deps.concurrency,
   };
 };
 

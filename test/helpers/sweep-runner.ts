@@ -32,7 +32,7 @@ export interface SweepRunDeps {
  * machine itself is run by the local engine in the end-to-end test.
  */
 export const runSweep = async (sweepID: string, deps: SweepRunDeps): Promise<SweepSummary | { heldBy: string }> => {
-  const plan = await planSweep(sweepID, { ...deps, segments: deps.concurrency, lockMs: 3_600_000 });
+  const plan = await planSweep(sweepID, { ...deps, lockMs: 3_600_000 });
   if (!plan.locked) return { heldBy: plan.heldBy };
   const partDeps = {
     ...deps,

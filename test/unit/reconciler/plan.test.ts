@@ -31,7 +31,7 @@ describe('planSweep', () => {
     records,
     clock: () => NOW,
     pageSize: 10,
-    segments: 3,
+    concurrency: 3,
     lockMs: 3_600_000,
   });
 
@@ -63,6 +63,17 @@ describe('planSweep', () => {
     await planSweep('s1', deps(records, 5));
     const later = { ...deps(records, 5), clock: () => NOW + 3_600_001 };
     expect(await planSweep('s2', later)).toMatchObject({ locked: true });
+  });
+
+  it('cuts pages small enough to keep every worker busy with four pages each, down to the smallest page', async () => {
+    const plan = await planSweep('s1', {
+      ...deps(new InMemorySweepRecords(), 1_000),
+      pageSize: 10_000,
+      concurrency: 4,
+    });
+    expect(plan).toMatchObject({ pageSize: 63, pages: Array.from({ length: 16 }, (_, index) => index + 1) });
+    const few = await planSweep('s2', { ...deps(new InMemorySweepRecords(), 60), pageSize: 10_000, concurrency: 4 });
+    expect(few).toMatchObject({ pageSize: 25, pages: [1, 2, 3] });
   });
 
   it('plans no page for an OpenIM without users (the orphans phase still runs)', async () => {
