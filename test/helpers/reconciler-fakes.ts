@@ -14,10 +14,16 @@ import type { RepairDraft } from '../../functions/reconciler/repairs';
 /** The friend graph: registers last-writer-wins by version, as the DynamoDB table keeps them. */
 export class InMemoryGraph implements FriendGraphStore, GraphReader {
   private readonly owners = new Map<string, Map<string, GraphRow & Record<string, string>>>();
+  /** Each segment's owners, sorted, until an owner is added. */
+  private segments = new Map<string, string[]>();
 
   async apply(change: PairChange): Promise<boolean> {
-    const rows = this.owners.get(change.ownerUserID) ?? new Map();
-    this.owners.set(change.ownerUserID, rows);
+    let rows = this.owners.get(change.ownerUserID);
+    if (!rows) {
+      rows = new Map();
+      this.owners.set(change.ownerUserID, rows);
+      this.segments.clear();
+    }
     const row = rows.get(change.otherUserID) ?? { otherUserID: change.otherUserID };
     rows.set(change.otherUserID, row);
     const versionKey = `${change.register}Version`;
@@ -34,7 +40,12 @@ export class InMemoryGraph implements FriendGraphStore, GraphReader {
 
   /** Owners split by a stable hash of the ID; the cursor is an index into the segment's sorted owners. */
   async ownersPage(segment: number, totalSegments: number, cursor?: string) {
-    const owners = [...this.owners.keys()].filter((owner) => segmentOf(owner, totalSegments) === segment).sort();
+    const key = `${segment}/${totalSegments}`;
+    let owners = this.segments.get(key);
+    if (!owners) {
+      owners = [...this.owners.keys()].filter((owner) => segmentOf(owner, totalSegments) === segment).sort();
+      this.segments.set(key, owners);
+    }
     const start = cursor === undefined ? 0 : Number(cursor);
     const end = start + 100;
     return { owners: owners.slice(start, end), ...(end < owners.length ? { next: String(end) } : {}) };
