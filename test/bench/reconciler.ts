@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { createOpenImDirectory } from '../../functions/openim-api/directory';
 import type { CachedToken, CallObservation } from '../../functions/openim-api/ports';
 import { workerPace } from '../../functions/reconciler/config';
@@ -67,6 +69,19 @@ const tokenCache = {
   },
 };
 
+/**
+ * The most requests sent in any one calendar second (by their start time). The pacing spaces
+ * each worker's starts evenly; a start delayed by a busy event loop can land in the next second.
+ */
+const busiestSecond = (calls: CallObservation[]): number => {
+  const perSecond = new Map<number, number>();
+  for (const call of calls) {
+    const second = Math.floor(call.startedAtMs / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
+  return Math.max(0, ...perSecond.values());
+};
+
 interface SweepResult {
   summary: SweepSummary;
   /** Live heap after the sweep, collected (with --expose-gc): the in-memory graph and mirrors, mostly. */
@@ -75,6 +90,7 @@ interface SweepResult {
   pagesSeconds: number;
   requests: number;
   pagesRequests: number;
+  busiestSecond: number;
   byEndpoint: Record<string, number>;
 }
 
@@ -145,6 +161,7 @@ const sweep = async (sweepID: string): Promise<SweepResult> => {
     pagesSeconds,
     requests: calls.length,
     pagesRequests,
+    busiestSecond: busiestSecond(calls),
     byEndpoint,
   };
 };
@@ -210,6 +227,23 @@ const drifted = await drift();
 progress(`third sweep, after the drift of ${drifted} users...`);
 const afterDrift = await sweep('bench-3');
 clearInterval(sampler);
+
+// What one worker Lambda needs: a page of the plan's size, alone in a process, in the heaviest case.
+const workerPageSize = Math.min(pageSizeFor(CALLS_PER_SECOND, CONCURRENCY, 300), Math.ceil(USERS / (CONCURRENCY * 4)));
+progress(`one worker alone: a page of ${workerPageSize} users, every list read whole...`);
+const work = mkdtempSync(join(tmpdir(), 'reconcile-worker-'));
+const resultFile = join(work, 'worker.json');
+await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/bench/reconcile-worker.ts'], {
+  env: {
+    ...process.env,
+    STAND_IN_URL: standIn.url,
+    PAGE_SIZE: String(workerPageSize),
+    CALLS_PER_SECOND: String(CALLS_PER_SECOND / CONCURRENCY),
+    RESULT_FILE: resultFile,
+  },
+});
+const worker = JSON.parse(readFileSync(resultFile, 'utf8')) as { peakRss: number; peakHeap: number; repairs: number };
+rmSync(work, { recursive: true, force: true });
 standIn.stop();
 
 const row = (label: string, result: SweepResult) => {
@@ -223,6 +257,7 @@ const row = (label: string, result: SweepResult) => {
     'requests per user': (result.requests / users).toFixed(3),
     'requests/s (pages)': rate.toFixed(0),
     'vs setting': `${((rate / CALLS_PER_SECOND) * 100).toFixed(1)}%`,
+    'busiest second': result.busiestSecond,
     differences: totalDifferences(result.summary.counters),
     'repairs published': result.summary.counters.eventsPublished,
     'heap after (MiB)': result.heapAfterMiB.toFixed(0),
@@ -246,6 +281,9 @@ console.log('OpenIM requests by route, nothing changed:', unchanged.byEndpoint);
 console.log(
   `peak RSS of the sweep process (in-memory graph, mirrors and records included): ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
 );
+console.log(
+  `one worker alone, a page of ${workerPageSize} users read whole (${worker.repairs} repairs): peak RSS ${(worker.peakRss / 2 ** 20).toFixed(0)} MiB, peak heap ${(worker.peakHeap / 2 ** 20).toFixed(0)} MiB`,
+);
 for (const [target, met] of Object.entries(verdicts)) console.log(`${met ? 'PASS' : 'MISS'}  ${target}`);
 
 mkdirSync('bench-results', { recursive: true });
@@ -263,10 +301,9 @@ writeFileSync(
       CONCURRENCY,
       table,
       peakRss,
+      worker: { pageSize: workerPageSize, ...worker },
       verdicts,
-      first,
-      unchanged,
-      afterDrift,
+      byEndpoint: { first: first.byEndpoint, unchanged: unchanged.byEndpoint, afterDrift: afterDrift.byEndpoint },
     },
     null,
     2,
