@@ -125,6 +125,43 @@ describe('replies', () => {
   });
 });
 
+describe('the friend-list version log (get_incremental_friends)', () => {
+  it('answers full without a known version, equal at the same one, then the changes with their sort marker', async () => {
+    const standIn = await start();
+    const token = await loginAsAdmin(standIn);
+    const since = (versionID: string, version: number) =>
+      adminCall(standIn, '/friend/get_incremental_friends', { userID: 'a', versionID, version }, token);
+    const first = (await since('', 0)).json().data as { versionID: string; version: number };
+    expect(first).toEqual({
+      version: 1,
+      versionID: first.versionID,
+      full: true,
+      delete: null,
+      insert: null,
+      update: null,
+      sortVersion: 0,
+    });
+    expect((await since(first.versionID, 1)).json().data).toMatchObject({
+      full: false,
+      delete: null,
+      insert: null,
+      update: null,
+    });
+    await adminCall(
+      standIn,
+      '/friend/update_friends',
+      { ownerUserID: 'a', friendUserIDs: ['b'], isPinned: { value: true } },
+      token,
+    );
+    const changed = await since(first.versionID, 1);
+    expect(changed.json().data).toMatchObject({ version: 2, full: false, delete: null, insert: null, sortVersion: 2 });
+    expect(changed.text).toContain('"update":[{"ownerUserID":"a","remark":"","createTime":');
+    expect((await since(first.versionID, 0)).json().data).toMatchObject({ full: true });
+    expect((await since(first.versionID, 3)).json().data).toMatchObject({ full: true }); // ahead of the server
+    expect((await since('f'.repeat(24), 1)).json().data).toMatchObject({ full: true, versionID: first.versionID });
+  });
+});
+
 describe('request bodies', () => {
   it("are decoded as Go decodes them: keys in any case, a wrong type is 1001 with Go's message", async () => {
     const standIn = await start();
