@@ -34,3 +34,6 @@ export const errTokenMalformed = code(1503, 'TokenMalformedError');
 export const errTokenUnknown = code(1505, 'TokenUnknownError');
 export const errTokenKicked = code(1506, 'TokenKickedError');
 export const errTokenNotExist = code(1507, 'TokenNotExistError');
+
+/** `rpcli.CheckUser`'s answer for an ID that is not a user. */
+export const userNotFound = () => errRecordNotFound('user not found');

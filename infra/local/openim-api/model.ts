@@ -3,11 +3,13 @@ import {
   errArgs,
   errCanNotAddYourself,
   errFriendRequestHandled,
-  errInternal,
   errRecordNotFound,
   errRegisteredAlready,
   errRelationshipAlready,
+  userNotFound,
 } from './api-error';
+import { BlackLists } from './black-lists';
+import { page } from './page';
 import { SORT_CHANGE_ID, VERSION_STATE, VersionLogs } from './version-log';
 
 /**
@@ -38,15 +40,6 @@ export class FriendRecord {
   ) {}
 }
 
-export interface BlackRecord {
-  blackUserID: string;
-  ex: string;
-  addSource: number;
-  operatorUserID: string;
-  /** Seconds. */
-  createTime: number;
-}
-
 /** `constant.BecomeFriendByImport` / `BecomeFriendByApply`. */
 export const ADD_SOURCE = { import: 1, apply: 2 } as const;
 
@@ -68,19 +61,18 @@ export interface ModelOptions {
   now: () => number;
 }
 
-const userNotFound = () => errRecordNotFound('user not found');
-
 export class OpenImModel {
   private readonly users = new Map<string, UserRecord>();
   private userIDs: string[] | undefined;
   private readonly friends = new Map<string, Map<string, FriendRecord>>();
   private readonly ordered = new Map<string, { rows: FriendRecord[]; ids: string[]; hash?: bigint }>();
-  private readonly blacks = new Map<string, Map<string, BlackRecord>>();
   private readonly requests = new Map<string, FriendRequest>();
   readonly versions: VersionLogs;
+  readonly blackLists: BlackLists;
 
   constructor(private readonly options: ModelOptions) {
     this.versions = new VersionLogs(options.now);
+    this.blackLists = new BlackLists(this, () => this.seconds());
   }
 
   private seconds(): number {
@@ -126,14 +118,13 @@ export class OpenImModel {
     this.userIDs = undefined;
     this.friends.delete(userID);
     this.ordered.delete(userID);
-    this.blacks.delete(userID);
     for (const [owner, rows] of this.friends) {
       if (rows.delete(userID)) {
         this.ordered.delete(owner);
         this.versions.record(owner, [userID], VERSION_STATE.delete);
       }
     }
-    for (const list of this.blacks.values()) list.delete(userID);
+    this.blackLists.forget(userID);
     for (const key of this.requests.keys()) {
       const [from, to] = key.split('\u0000');
       if (from === userID || to === userID) this.requests.delete(key);
@@ -294,42 +285,6 @@ export class OpenImModel {
     const logged = update.isPinned === undefined ? ids : [SORT_CHANGE_ID, ...ids];
     this.versions.record(owner, logged, VERSION_STATE.update);
   }
-
-  // --- black lists -----------------------------------------------------------------------------
-
-  /** get_black_list: skip/limit in insertion order, no sort. */
-  blackPage(owner: string, pageNumber: number, showNumber: number): { total: number; blacks: BlackRecord[] } {
-    const all = [...(this.blacks.get(owner)?.values() ?? [])];
-    return { total: all.length, blacks: page(all, pageNumber, showNumber) };
-  }
-
-  isBlack(owner: string, black: string): boolean {
-    return this.blacks.get(owner)?.has(black) ?? false;
-  }
-
-  /** `/friend/add_black`: a second add of the same pair breaks OpenIM's unique index (500). */
-  addBlack(owner: string, black: string, ex: string, operator: string, addSource = 0): void {
-    if (!this.users.has(owner) || !this.users.has(black)) throw userNotFound();
-    let list = this.blacks.get(owner);
-    if (!list) {
-      list = new Map();
-      this.blacks.set(owner, list);
-    }
-    if (list.has(black)) throw errInternal('E11000 duplicate key error collection: openim_v3.black');
-    list.set(black, { blackUserID: black, ex, addSource, operatorUserID: operator, createTime: this.seconds() });
-  }
-
-  /** `/friend/remove_black`: no error when absent. */
-  removeBlack(owner: string, black: string): void {
-    this.blacks.get(owner)?.delete(black);
-  }
 }
 
 const requestKey = (from: string, to: string): string => `${from}\u0000${to}`;
-
-/** mongoutil.FindPage: skip (page - 1) * size, limit size; nothing outside the range. */
-const page = <T>(items: readonly T[], pageNumber: number, showNumber: number): T[] => {
-  const skip = (pageNumber - 1) * showNumber;
-  if (skip < 0 || skip >= items.length || showNumber <= 0) return [];
-  return items.slice(skip, skip + showNumber);
-};

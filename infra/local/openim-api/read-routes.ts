@@ -131,7 +131,7 @@ export const READ_ROUTES: Record<string, Route> = {
       check((pagination?.pageNumber ?? 0) < 1, 'pageNumber is invalid');
       checkAccess(context, userID);
       const { pageNumber, showNumber } = pagination ?? { pageNumber: 0, showNumber: 0 };
-      const { total, blacks } = context.model.blackPage(userID, pageNumber, showNumber);
+      const { total, blacks } = context.model.blackLists.page(userID, pageNumber, showNumber);
       return { blacks: listOrNull(blacks.map((black) => blackInfo(context.model, userID, black))), total };
     },
   },

@@ -100,7 +100,7 @@ export const applySeed = (model: OpenImModel, seed: Seed, operator: string, nowS
     const [owner, black, ex] = Array.isArray(entry)
       ? [entry[0], entry[1], '']
       : [entry?.ownerUserID, entry?.blackUserID, entry?.ex ?? ''];
-    model.addBlack(user(owner, where), user(black, where), String(ex), operator);
+    model.blackLists.add(user(owner, where), user(black, where), String(ex), operator);
   });
 };
 
@@ -143,9 +143,9 @@ export const generateData = (model: OpenImModel, shape: GeneratedData, operator:
   for (let made = 0; made < blacks; ) {
     const owner = ids[random(users)] as string;
     const black = ids[random(users)] as string;
-    if (owner === black || model.blackPage(owner, 1, users).blacks.some((entry) => entry.blackUserID === black))
+    if (owner === black || model.blackLists.page(owner, 1, users).blacks.some((entry) => entry.blackUserID === black))
       continue;
-    model.addBlack(owner, black, '', operator);
+    model.blackLists.add(owner, black, '', operator);
     made++;
   }
 };

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseExactJson } from '../../../functions/openim-api/exact-json';
 import { type GoJsonValue, goJsonMarshal } from '../../../functions/openim-api/go-json';
 import { ApiError, errArgs } from './api-error';
 import { AUTH_ROUTES } from './auth-routes';
@@ -62,6 +63,7 @@ export interface OpenImStandIn {
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Promise<OpenImStandIn> => {
+  parseExactJson('0'); // fails at once on a Node.js without JSON source text access (before 21)
   const serverVersion = options.serverVersion ?? 'main';
   const capabilities = CAPABILITIES[serverVersion];
   if (!capabilities) throw new Error(`serverVersion must be one of ${Object.keys(CAPABILITIES).join(', ')}`);

@@ -158,7 +158,7 @@ export const WRITE_ROUTES: Record<string, Route> = {
       check(ownerUserID === '', 'ownerUserID is empty');
       check(blackUserID === '', 'blackUserID is empty');
       checkAccess(context, ownerUserID);
-      context.model.addBlack(ownerUserID, blackUserID, ex, context.operator?.userID ?? '');
+      context.model.blackLists.add(ownerUserID, blackUserID, ex, context.operator?.userID ?? '');
       return undefined; // OpenIM has only a before-hook for this
     },
   },
@@ -174,7 +174,7 @@ export const WRITE_ROUTES: Record<string, Route> = {
       check(ownerUserID === '', 'ownerUserID is empty');
       check(blackUserID === '', 'blackUserID is empty');
       checkAccess(context, ownerUserID);
-      context.model.removeBlack(ownerUserID, blackUserID);
+      context.model.blackLists.remove(ownerUserID, blackUserID);
       if (context.capabilities.sendsAgreeAndRemoveBlackCallbacks) {
         context.fire({ callbackCommand: 'callbackAfterRemoveBlackCommand', ownerUserID, blackUserID });
       }
