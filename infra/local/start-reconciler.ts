@@ -11,7 +11,7 @@ import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
 
 /** What `npm start` reads from its environment for the friend graph and the reconciler. */
 export const DEFAULT_STAND_IN_PORT = 10_002;
-export const DEFAULT_SEED_FILE = 'infra/local/openim-seed.json';
+export const DEFAULT_SEED_FILE = 'infra/local/openim-api/seed.example.json';
 
 /** The stand-in's admin, as `npm start` prints it. */
 const STAND_IN_ADMIN_USER = 'imAdmin';

@@ -132,7 +132,7 @@ describe('the local reconciler', () => {
   it('sees changes OpenIM never calls back (a block, update_friends) and a user who vanished', async () => {
     const model = local.standIn?.model;
     if (!model) throw new Error('no stand-in');
-    model.addBlack('a', 'c', '', 'imAdmin');
+    model.blackLists.add('a', 'c', '', 'imAdmin');
     model.updateFriends('c', ['d'], { remark: 'Dee' });
     model.deleteUser('e');
     emulator.events.length = 0;
