@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -86,9 +86,24 @@ export class FriendEventsStack extends Stack {
 
   /** The reconciler from plain settings (`-c`): an existing secret and network imported by their IDs. */
   private createReconciler(context: ReconcilerContext, graph: FriendGraphSubscriber): Reconciler {
+    // Only the subnet IDs reach the functions' VpcConfig: no zones or route tables are needed.
     const vpc = context.vpcId
       ? ec2.Vpc.fromVpcAttributes(this, 'OpenImVpc', { vpcId: context.vpcId, availabilityZones: Fn.getAzs() })
       : undefined;
+    if (vpc) {
+      Annotations.of(vpc).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+        'The VPC only holds the security group; the functions are placed by the given subnet IDs.',
+      );
+    }
+    const subnet = (id: string) => {
+      const imported = ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id);
+      Annotations.of(imported).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'The subnet only places the reconciler functions; nothing reads its route table.',
+      );
+      return imported;
+    };
     return new Reconciler(this, 'Reconciler', {
       friendEvents: this.friendEvents,
       graphTable: graph.table,
@@ -108,7 +123,7 @@ export class FriendEventsStack extends Stack {
         ? {
             vpc: {
               vpc,
-              subnets: (context.subnetIds ?? []).map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id)),
+              subnets: (context.subnetIds ?? []).map(subnet),
               ...(context.securityGroupIds
                 ? {
                     securityGroups: context.securityGroupIds.map((id) =>
