@@ -6,6 +6,7 @@ import {
   checkContextKeys,
   contextFlag,
   friendEventsPropsFromContext,
+  reconcilerContextFrom,
   stackNameFromContext,
 } from './stack-context';
 
@@ -17,5 +18,6 @@ new FriendEventsStack(app, stackNameFromContext(app), {
   friendEvents: friendEventsPropsFromContext(app),
   exampleSubscriber: contextFlag(app, 'exampleSubscriber') ?? false,
   alarmTopicArn: alarmTopicArnFromContext(app),
+  reconciler: reconcilerContextFrom(app),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

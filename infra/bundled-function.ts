@@ -1,12 +1,13 @@
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, type Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type BuildOptions, buildSync } from 'esbuild';
-import { acknowledgeFindings } from './nag-acknowledgements';
+import { acknowledgeFindings, acknowledgeSituated } from './nag-acknowledgements';
 
 /** A handler file of this repository, by its path under `functions/`. */
 export const functionEntry = (path: string): string => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
@@ -28,6 +29,8 @@ export interface BundledFunctionProps {
   sourceMaps?: boolean;
   /** Reserved concurrency of the function. @default none (the account's unreserved pool) */
   reservedConcurrency?: number;
+  /** Runs the function in these subnets (to reach a service that is not public). @default no VPC */
+  network?: { vpc: ec2.IVpc; vpcSubnets: ec2.SubnetSelection; securityGroups: ec2.ISecurityGroup[] };
 }
 
 /**
@@ -42,6 +45,10 @@ export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('unused-local-esbuild-only'),
+      // Never run (the local esbuild always bundles), but part of the key the CDK caches a bundle
+      // by, with the folder: without the entry's name, two handlers of one folder (the
+      // reconciler's) would share the first one's bundle.
+      command: ['esbuild', basename(props.entry)],
       local: {
         tryBundle: (outputDir) => {
           buildSync({ ...bundleOptions(props), outdir: outputDir });
@@ -118,11 +125,28 @@ export class BundledFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      ...props.network,
       environment: {
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...props.environment,
       },
     });
+    if (props.network) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+      acknowledgeSituated(this.role, 'lambdaNetworkInterfaces');
+    }
     acknowledgeFindings(this, 'AwsSolutions-L1');
     if (props.tracing) acknowledgeFindings(this.role, 'AwsSolutions-IAM5[Resource::*]');
   }

@@ -9,6 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  CALLBACK_DETAIL_TYPES,
   FRIEND_DETAIL_TYPES,
   FRIENDSHIP_CREATED_DETAIL_TYPES,
   type FriendDetailType,
@@ -303,13 +304,16 @@ export class FriendEvents extends Construct {
     return secret;
   }
 
-  /** PutEvents on this bus only, and only with our source and detail-types: for both functions. */
+  /**
+   * PutEvents on this bus only, with our source and the callbacks' detail-types: for both functions
+   * (the reconciler's repairs are put by the reconciler alone).
+   */
   private putFriendEventsStatement(): iam.PolicyStatement {
     return new iam.PolicyStatement({
       actions: ['events:PutEvents'],
       resources: [this.eventBus.eventBusArn],
       conditions: {
-        StringEquals: { 'events:source': this.eventSource, 'events:detail-type': [...FRIEND_DETAIL_TYPES] },
+        StringEquals: { 'events:source': this.eventSource, 'events:detail-type': [...CALLBACK_DETAIL_TYPES] },
       },
     });
   }

@@ -8,6 +8,7 @@ import {
   SettingError,
 } from '../functions/contract/settings';
 import type { FriendEventsProps } from './friend-events';
+import { RECONCILER_CONTEXT_KEYS, type ReconcilerContext, reconcilerContext } from './reconciler-settings';
 
 /**
  * Reads the `FriendEvents` props from CDK context (`-c maxBodyBytes=1048576`, or cdk.json).
@@ -125,6 +126,16 @@ export const alarmTopicArnFromContext = (scope: Construct): string | undefined =
   return arn;
 };
 
+/** `-c openImApiUrl=...` and the other reconciler keys; undefined when reconciliation is off. */
+export const reconcilerContextFrom = (scope: Construct): ReconcilerContext | undefined => {
+  try {
+    return reconcilerContext({ text: (key) => contextText(scope, key), number: (key) => contextNumber(scope, key) });
+  } catch (error) {
+    if (error instanceof SettingError) throw new Error(`invalid context ${error.message}`, { cause: error });
+    throw error;
+  }
+};
+
 /** Every context key the app reads, so that a misspelt one fails synth instead of deploying a default. */
 export const CONTEXT_KEYS = [
   'stackName',
@@ -150,6 +161,7 @@ export const CONTEXT_KEYS = [
   'drainerMaxConcurrency',
   'reservedConcurrency',
   'archiveRetentionDays',
+  ...RECONCILER_CONTEXT_KEYS,
 ] as const;
 
 /** Fails on a context key the app does not read; the CDK's own keys (`@aws-cdk/...`, `aws:cdk:...`) pass. */

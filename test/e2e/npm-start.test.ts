@@ -11,7 +11,15 @@ it('serves callbacks on the printed URL, prints each event and appends it to the
   const dir = mkdtempSync(join(tmpdir(), 'openim-friend-events-start-'));
   const eventsFile = join(dir, 'events.jsonl');
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-    env: { ...process.env, PORT: '0', LOCAL_AWS_PORT: '0', EVENTS_FILE: eventsFile, NODE_NO_WARNINGS: '1' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOCAL_AWS_PORT: '0',
+      OPENIM_STANDIN_PORT: '0',
+      LOCAL_DYNAMODB_DIR: 'memory',
+      EVENTS_FILE: eventsFile,
+      NODE_NO_WARNINGS: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import { type AttributeValue, CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { FRIEND_GRAPH_KEY } from '../../functions/aws/friend-graph-table';
+import { createFriendGraphTable, createReconcilerTable } from '../../infra/local/local-tables';
 
 export interface LocalDynamoDb {
   endpoint: string;
   client: DynamoDBClient;
   /** A new, empty friend graph table (as the stack defines it); returns its name. */
   createFriendGraphTable(): Promise<string>;
+  /** A new, empty reconciler state table (as the stack defines it); returns its name. */
+  createReconcilerTable(): Promise<string>;
   /** Every item of a table, attribute values unwrapped, sorted by key. */
   items(tableName: string): Promise<Record<string, string>[]>;
   stop(): Promise<void>;
@@ -25,20 +27,12 @@ export const startLocalDynamoDb = async (): Promise<LocalDynamoDb> => {
     client,
     async createFriendGraphTable() {
       const tableName = `friend-graph-${++tables}`;
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: FRIEND_GRAPH_KEY.partitionKey, AttributeType: 'S' },
-            { AttributeName: FRIEND_GRAPH_KEY.sortKey, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: FRIEND_GRAPH_KEY.partitionKey, KeyType: 'HASH' },
-            { AttributeName: FRIEND_GRAPH_KEY.sortKey, KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await createFriendGraphTable(client, tableName);
+      return tableName;
+    },
+    async createReconcilerTable() {
+      const tableName = `reconciler-${++tables}`;
+      await createReconcilerTable(client, tableName);
       return tableName;
     },
     async items(tableName) {

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { FRIEND_DETAIL_TYPES } from '../../functions/contract/events';
+import { CALLBACK_DETAIL_TYPES } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { synthStack } from '../helpers/synth';
 
@@ -85,7 +85,7 @@ describe('the retry drainer', () => {
         Condition: {
           StringEquals: {
             'events:source': 'openim',
-            'events:detail-type': [...FRIEND_DETAIL_TYPES],
+            'events:detail-type': [...CALLBACK_DETAIL_TYPES],
           },
         },
       },
