@@ -11,11 +11,18 @@ import { acknowledgeFindings } from './nag-acknowledgements';
 /** A handler file of this repository, by its path under `functions/`. */
 export const functionEntry = (path: string): string => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
 
+/**
+ * The runtime of every function of this repository unless a construct is told otherwise: the
+ * Node.js the tests and the benchmark run on (`tools/node24.mjs`, `config.nodeVersion`).
+ */
+export const DEFAULT_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 export interface BundledFunctionProps {
   entry: string;
   description: string;
   environment: Record<string, string>;
-  runtime: lambda.Runtime;
+  /** @default DEFAULT_RUNTIME (Node.js 24) */
+  runtime?: lambda.Runtime;
   memorySize: number;
   timeout: Duration;
   logRetention: logs.RetentionDays;
@@ -37,7 +44,9 @@ export interface BundledFunctionProps {
  * only when first used, so a cold start does not parse them. (NodejsFunction cannot split: it
  * writes one file.) The asset hash is the output's, so any change that reaches the bundle deploys.
  */
-export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): lambda.Code =>
+export const bundledCode = (
+  props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
+): lambda.Code =>
   lambda.Code.fromAsset(dirname(props.entry), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
@@ -52,13 +61,15 @@ export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing
   });
 
 /** esbuild's settings for a function of this repository (the benchmark builds with them too). */
-export const bundleOptions = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): BuildOptions => ({
+export const bundleOptions = (
+  props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
+): BuildOptions => ({
   entryPoints: { index: props.entry },
   bundle: true,
   splitting: true,
   platform: 'node',
   format: 'esm',
-  target: 'node22',
+  target: esbuildTarget(props.runtime ?? DEFAULT_RUNTIME),
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   minify: true,
@@ -82,6 +93,13 @@ export const bundleOptions = (props: Pick<BundledFunctionProps, 'entry' | 'traci
   // Warnings and errors only: the per-file size table is noise in every synth.
   logLevel: 'warning',
 });
+
+/** esbuild's target for a Lambda Node.js runtime: `nodejs24.x` is `node24`. */
+export const esbuildTarget = (runtime: lambda.Runtime): string => {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime.name)?.[1];
+  if (!major) throw new Error(`runtime: expected a Lambda Node.js runtime such as nodejs24.x, got ${runtime.name}`);
+  return `node${major}`;
+};
 
 /**
  * A Lambda of this repository: Node.js on arm64, its code bundled by `bundledCode`, source maps
@@ -109,7 +127,7 @@ export class BundledFunction extends Construct {
       code: bundledCode(props),
       description: props.description,
       handler: 'index.handler',
-      runtime: props.runtime,
+      runtime: props.runtime ?? DEFAULT_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -123,7 +141,6 @@ export class BundledFunction extends Construct {
         ...props.environment,
       },
     });
-    acknowledgeFindings(this, 'AwsSolutions-L1');
     if (props.tracing) acknowledgeFindings(this.role, 'AwsSolutions-IAM5[Resource::*]');
   }
 }

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,7 +14,7 @@ import {
   type FriendDetailType,
 } from '../functions/contract/events';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
-import { BundledFunction, functionEntry } from './bundled-function';
+import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
 import { allowSubscribers, type SubscriberAccess } from './bus-access';
 import { createCallbackApi } from './callback-api';
 import { FriendEventSchemas } from './event-schemas';
@@ -74,7 +74,7 @@ export interface FriendEventsProps {
   readonly alarmEmail?: string;
   /** Memory of the callback function. @default 512 */
   readonly memorySize?: number;
-  /** @default Node.js 22 */
+  /** The functions' Lambda runtime (their bundles target it too). @default Node.js 24 */
   readonly runtime?: lambda.Runtime;
   /** Other AWS accounts, or an organization, allowed to create rules on the bus. */
   readonly subscriberAccess?: SubscriberAccess;
@@ -117,7 +117,7 @@ export class FriendEvents extends Construct {
     super(scope, id);
     const settings = resolveSettings(props);
     this.eventSource = settings.eventSource;
-    const runtime = props.runtime ?? lambda.Runtime.NODEJS_22_X;
+    const runtime = props.runtime ?? DEFAULT_RUNTIME;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus', { description: 'OpenIM friend events' });

@@ -2,7 +2,6 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { BundledFunction, bundleOptions, functionEntry } from '../../infra/bundled-function';
@@ -30,7 +29,6 @@ const buildWithConstruct = (entry: string, outdir: string, tracing: boolean): st
   new BundledFunction(new Stack(app, 'Bench'), 'Function', {
     entry,
     description: 'benchmark bundle',
-    runtime: lambda.Runtime.NODEJS_22_X,
     memorySize: 512,
     timeout: Duration.seconds(10),
     logRetention: logs.RetentionDays.ONE_DAY,
