@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, type Duration } from 'aws-cdk-lib';
@@ -5,8 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type BuildOptions, buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { acknowledgeFindings } from './nag-acknowledgements';
+
+/** esbuild with this repository's plugin (`builtinsAsCommonJs`), run as a child process. */
+const BUNDLER = fileURLToPath(new URL('./esbuild-bundle.mjs', import.meta.url));
+/** Paths in a bundle are relative to here, so the same sources give the same bytes from any directory. */
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** A handler file of this repository, by its path under `functions/`. */
 export const functionEntry = (path: string): string => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
@@ -39,7 +45,8 @@ export interface BundledFunctionProps {
 
 /**
  * The function's code: an ESM bundle built at synth by the local esbuild (never Docker), minified,
- * AWS SDK bundled (not the runtime's copy: a pinned, tested version). Code splitting puts what is
+ * AWS SDK bundled (not the runtime's copy: a pinned, tested version), Node built-ins read as
+ * CommonJS (`esbuild-bundle.mjs`: cheaper at cold start). Code splitting puts what is
  * only `import()`ed (the SQS client of the failure path) in chunks of its own, which Node reads
  * only when first used, so a cold start does not parse them. (NodejsFunction cannot split: it
  * writes one file.) The asset hash is the output's, so any change that reaches the bundle deploys.
@@ -53,18 +60,25 @@ export const bundledCode = (
       image: DockerImage.fromRegistry('unused-local-esbuild-only'),
       local: {
         tryBundle: (outputDir) => {
-          buildSync({ ...bundleOptions(props), outdir: outputDir });
+          execFileSync(process.execPath, [BUNDLER], {
+            input: JSON.stringify({ ...bundleOptions(props), outdir: outputDir }),
+            stdio: ['pipe', 'inherit', 'inherit'],
+          });
           return true;
         },
       },
     },
   });
 
-/** esbuild's settings for a function of this repository (the benchmark builds with them too). */
+/**
+ * esbuild's settings for a function of this repository (the benchmark builds with them too), to
+ * be used with the `builtinsAsCommonJs` plugin of `esbuild-bundle.mjs`.
+ */
 export const bundleOptions = (
   props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
 ): BuildOptions => ({
   entryPoints: { index: props.entry },
+  absWorkingDir: REPOSITORY_ROOT,
   bundle: true,
   splitting: true,
   platform: 'node',
@@ -81,15 +95,6 @@ export const bundleOptions = (
   mainFields: ['module', 'main'],
   // Decided at build time, so code behind a disabled option is not even in the bundle.
   define: { 'process.env.OPENIM_TRACING': JSON.stringify(props.tracing ? 'true' : 'false') },
-  // The X-Ray SDK is CommonJS and requires Node built-ins, which an ESM bundle cannot do
-  // without a real `require` ("Dynamic require of util is not supported" at cold start).
-  ...(props.tracing
-    ? {
-        banner: {
-          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        },
-      }
-    : {}),
   // Warnings and errors only: the per-file size table is noise in every synth.
   logLevel: 'warning',
 });

@@ -5,6 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { BundledFunction, bundleOptions, functionEntry } from '../../infra/bundled-function';
+import { builtinsAsCommonJs } from '../../infra/esbuild-bundle.mjs';
 import { coldLoadedFiles } from '../helpers/bundle-files';
 
 const PRODUCT_ENTRY = functionEntry('openim-callback/handler.ts');
@@ -59,6 +60,7 @@ export const buildWithEsbuild = async (
   const entry = which === 'product' ? PRODUCT_ENTRY : FLOOR_ENTRY;
   const { metafile } = await build({
     ...bundleOptions({ entry, sourceMaps: options.sourceMap }),
+    plugins: [builtinsAsCommonJs],
     outdir,
     metafile: true,
   });

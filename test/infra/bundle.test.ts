@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +53,18 @@ describe('the function bundle', () => {
     expect(code).not.toMatch(/from\s*"@aws-sdk\//);
     expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(600 * 1024);
     expect(code).not.toContain('aws-xray'); // tracing is off, so its code is compiled out
+  });
+
+  it('reads Node built-ins as CommonJS, never through an ES import (whose module facade costs cold-start time)', () => {
+    const importedBuiltins = (dir: string) =>
+      allFiles(dir)
+        .filter((file) => file.endsWith('.mjs'))
+        .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/(?:\bfrom|\bimport\(?)\s*["']([^"']+)["']/g)])
+        .map(([, specifier]) => String(specifier))
+        .filter((specifier) => isBuiltin(specifier));
+    for (const dir of [assetDir, tracedAssetDir, drainerAssetDir]) expect(importedBuiltins(dir)).toEqual([]);
+    const coldCode = coldLoadedFiles(assetDir).map((file) => readFileSync(file, 'utf8'));
+    expect(coldCode.join('\n')).toContain('process.getBuiltinModule("node:http")'); // middy's STATUS_CODES
   });
 
   it('does not read the SQS client at cold start: only the failure path imports it', () => {
