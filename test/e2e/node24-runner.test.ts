@@ -75,14 +75,13 @@ describe('on Node.js 24 (these tests run on it)', () => {
       expect(record).toMatchObject({ pid, version: process.version, argv1: probe, args: ['3', 'b'] });
       expect(existsSync(cache)).toBe(false);
     },
-    120_000,
   );
 
   it('--bin-dir prints the directory of the running node', async () => {
     const { code, stdout } = await runRunner(['--bin-dir'], { XDG_CACHE_HOME: join(dir, 'cache') });
     expect(code).toBe(0);
     expect(stdout).toBe(`${join(process.execPath, '..')}\n`);
-  }, 120_000);
+  });
 });
 
 describe('on another Node.js on Linux x64', () => {
@@ -138,7 +137,7 @@ describe('on another Node.js on Linux x64', () => {
     expect(await main([probe, '0'], olderNode, env)).toBe(0);
     expect(npmCalls()).toHaveLength(1);
     expect(readdirSync(join(dir, 'cache', 'openim-friend-events'))).toEqual([`node-v${pinnedNodeVersion()}-linux-x64`]);
-  }, 120_000);
+  });
 
   it('says in one line how to get Node.js 24 when npm cannot fetch it, exits 1 and leaves nothing half-fetched', async () => {
     const errors: string[] = [];
@@ -160,7 +159,7 @@ describe('on another Node.js on Linux x64', () => {
     expect(errors[0]).toContain('npm error code E404'); // npm's own words follow, for the details
     expect(readdirSync(join(dir, 'cache', 'openim-friend-events'))).toEqual([]);
     expect(existsSync(join(dir, 'probe.json'))).toBe(false);
-  }, 120_000);
+  });
 });
 
 it('elsewhere (macOS, arm64) without Node.js 24 refuses in one line that says to install it', async () => {
@@ -192,4 +191,4 @@ it('answers --help with its usage and exit code 0, and no arguments with exit co
   expect(help.stdout).toMatch(/^usage: node tools\/node24\.mjs <script>/);
   expect(help.stdout).toMatch(/exit code/);
   expect((await runRunner([], {})).code).toBe(2);
-}, 120_000);
+});

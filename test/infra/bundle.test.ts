@@ -8,6 +8,7 @@ import { toParkedMessage } from '../../functions/aws/retry-queue';
 import type { FriendEventsProps } from '../../infra/friend-events';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 import { allFiles, coldLoadedFiles } from '../helpers/bundle-files';
+import { TEST_SETTINGS } from '../helpers/harness';
 import { synthStack } from '../helpers/synth';
 
 /**
@@ -112,6 +113,7 @@ describe('the function bundle', () => {
           EVENT_BUS_NAME: 'bus',
           CALLBACK_TOKEN_SECRET_ID: 'token-secret',
           RETRY_QUEUE_URL: queueUrl,
+          ...TEST_SETTINGS, // the widest budgets it accepts: a loaded machine must not decide where the event goes
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
         },

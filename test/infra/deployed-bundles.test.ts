@@ -16,6 +16,7 @@ import { decodeOpenImReply, isSuccess } from '../../infra/openim-sender-simulato
 import { openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
 import { sendCallback } from '../../infra/openim-sender-simulator/send-callback';
 import { type DeployedFunction, deployedFunctions, referencedId, resourceOf } from '../helpers/deployed-functions';
+import { UNHURRIED } from '../helpers/harness';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 import { synthStack } from '../helpers/synth';
 
@@ -166,8 +167,8 @@ const sendAsOpenIm = async (operationID: string) => {
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/openim/${TOKEN}`;
     const body = { ...sampleBodies.callbackAfterAddFriendAgreeCommand };
-    // The reply takes a cold start in a fresh process: no deadline but the test's own.
-    const reply = await sendCallback(openImRequest('v3.7+', url, body, operationID), 600_000);
+    // The reply takes a cold start in a fresh process: no deadline a loaded machine could miss.
+    const reply = await sendCallback(openImRequest('v3.7+', url, body, operationID), UNHURRIED.replyBudgetMs);
     if (!outcome) throw new Error('the callback bundle was not invoked');
     return { reply, outcome };
   } finally {
@@ -300,6 +301,5 @@ describe.each(functions.map((fn) => [fn.logicalId, fn] as const))('the deployed 
     async (kind) => {
       await drive[kind](fn);
     },
-    600_000,
   );
 });
