@@ -13,6 +13,7 @@ const CLIS = [
   ['infra/cli/deploy.ts', 'npm run deploy'],
   ['infra/local/start.ts', 'npm start'],
   ['infra/local/fail-eventbridge.ts', 'npm run local:fail'],
+  ['infra/cli/integ.ts', 'npm run integ'],
 ] as const;
 
 it('every CLI answers --help (or -h) with its usage and exit code 0', async () => {
