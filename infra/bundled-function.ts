@@ -36,7 +36,8 @@ export interface BundledFunctionProps {
   tracing?: boolean;
   /**
    * Ship a source map and run with `--enable-source-maps`, so stack traces point at the
-   * TypeScript. Off by default: it costs about 25% of the bundle's cold import.
+   * TypeScript. Off by default: shipped bytes, and each stack trace that uses the map pays for
+   * parsing it (Node 24 reads it only then: the cold import is unchanged, docs/performance.md).
    */
   sourceMaps?: boolean;
   /** Reserved concurrency of the function. @default none (the account's unreserved pool) */

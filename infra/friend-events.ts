@@ -62,7 +62,7 @@ export interface FriendEventsProps {
    * above the cap are throttled, which the throttle alarm reports). @default none
    */
   readonly reservedConcurrency?: number;
-  /** Source maps and `--enable-source-maps` in both functions; costs about 25% of cold import. @default false */
+  /** Source maps and `--enable-source-maps` in both functions (stack traces pay for parsing the map). @default false */
   readonly sourceMaps?: boolean;
   /** How long the bus archive keeps events for replay (whole days). @default 30 days */
   readonly archiveRetention?: Duration;
