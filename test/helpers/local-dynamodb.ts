@@ -1,11 +1,20 @@
 import type { AddressInfo } from 'node:net';
-import { type AttributeValue, CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { FRIEND_GRAPH_KEY } from '../../functions/aws/friend-graph-table';
 
 export interface LocalDynamoDb {
   endpoint: string;
   client: DynamoDBClient;
+  /** Creates a table and waits until it is ACTIVE, as a DynamoDB client must: CreateTable returns while it is CREATING. */
+  createTable(input: CreateTableCommandInput): Promise<void>;
   /** A new, empty friend graph table (as the stack defines it); returns its name. */
   createFriendGraphTable(): Promise<string>;
   /** Every item of a table, attribute values unwrapped, sorted by key. */
@@ -14,31 +23,39 @@ export interface LocalDynamoDb {
 }
 
 /** A real DynamoDB implementation (dynalite, in memory) on a loopback port. */
-export const startLocalDynamoDb = async (): Promise<LocalDynamoDb> => {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
+export const startLocalDynamoDb = async (options: { createTableMs?: number } = {}): Promise<LocalDynamoDb> => {
+  const server = dynalite({ createTableMs: options.createTableMs ?? 0, deleteTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint });
   let tables = 0;
+  const createTable = async (input: CreateTableCommandInput) => {
+    await client.send(new CreateTableCommand(input));
+    // No deadline but the test's own: how soon dynalite gets to it depends on the machine.
+    for (;;) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+      if (Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
   return {
     endpoint,
     client,
+    createTable,
     async createFriendGraphTable() {
       const tableName = `friend-graph-${++tables}`;
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: FRIEND_GRAPH_KEY.partitionKey, AttributeType: 'S' },
-            { AttributeName: FRIEND_GRAPH_KEY.sortKey, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: FRIEND_GRAPH_KEY.partitionKey, KeyType: 'HASH' },
-            { AttributeName: FRIEND_GRAPH_KEY.sortKey, KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await createTable({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: FRIEND_GRAPH_KEY.partitionKey, AttributeType: 'S' },
+          { AttributeName: FRIEND_GRAPH_KEY.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: FRIEND_GRAPH_KEY.partitionKey, KeyType: 'HASH' },
+          { AttributeName: FRIEND_GRAPH_KEY.sortKey, KeyType: 'RANGE' },
+        ],
+      });
       return tableName;
     },
     async items(tableName) {

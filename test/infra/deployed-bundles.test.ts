@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BOUNDS } from '../../functions/contract/settings';
@@ -63,14 +62,12 @@ const standInFor = (logicalId: string): Promise<string> => {
         emulator.secrets.set(logicalId, { current: TOKEN });
         return logicalId;
       case 'AWS::DynamoDB::Table':
-        await dynamo.client.send(
-          new CreateTableCommand({
-            TableName: logicalId,
-            BillingMode: 'PAY_PER_REQUEST',
-            KeySchema: Properties.KeySchema,
-            AttributeDefinitions: Properties.AttributeDefinitions,
-          }),
-        );
+        await dynamo.createTable({
+          TableName: logicalId,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: Properties.KeySchema,
+          AttributeDefinitions: Properties.AttributeDefinitions,
+        });
         return logicalId;
       default:
         throw new Error(`no loopback stand-in for ${Type} (${logicalId}): add one to this test`);
