@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, type Duration } from 'aws-cdk-lib';
@@ -6,17 +7,29 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type BuildOptions, buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { acknowledgeFindings, acknowledgeSituated } from './nag-acknowledgements';
+
+/** esbuild with this repository's plugin (`builtinsAsCommonJs`), run as a child process. */
+const BUNDLER = fileURLToPath(new URL('./esbuild-bundle.mjs', import.meta.url));
+/** Paths in a bundle are relative to here, so the same sources give the same bytes from any directory. */
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** A handler file of this repository, by its path under `functions/`. */
 export const functionEntry = (path: string): string => fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
+
+/**
+ * The runtime of every function of this repository unless a construct is told otherwise: the
+ * Node.js the tests and the benchmark run on (`infra/toolchain/node24.mjs`, `config.nodeVersion`).
+ */
+export const DEFAULT_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface BundledFunctionProps {
   entry: string;
   description: string;
   environment: Record<string, string>;
-  runtime: lambda.Runtime;
+  /** @default DEFAULT_RUNTIME (Node.js 24) */
+  runtime?: lambda.Runtime;
   memorySize: number;
   timeout: Duration;
   logRetention: logs.RetentionDays;
@@ -24,7 +37,8 @@ export interface BundledFunctionProps {
   tracing?: boolean;
   /**
    * Ship a source map and run with `--enable-source-maps`, so stack traces point at the
-   * TypeScript. Off by default: it costs about 25% of the bundle's cold import.
+   * TypeScript. Off by default: shipped bytes, and each stack trace that uses the map pays for
+   * parsing it (Node 24 reads it only then: the cold import is unchanged, docs/performance.md).
    */
   sourceMaps?: boolean;
   /** Reserved concurrency of the function. @default none (the account's unreserved pool) */
@@ -35,12 +49,15 @@ export interface BundledFunctionProps {
 
 /**
  * The function's code: an ESM bundle built at synth by the local esbuild (never Docker), minified,
- * AWS SDK bundled (not the runtime's copy: a pinned, tested version). Code splitting puts what is
+ * AWS SDK bundled (not the runtime's copy: a pinned, tested version), Node built-ins read as
+ * CommonJS (`esbuild-bundle.mjs`: cheaper at cold start). Code splitting puts what is
  * only `import()`ed (the SQS client of the failure path) in chunks of its own, which Node reads
  * only when first used, so a cold start does not parse them. (NodejsFunction cannot split: it
  * writes one file.) The asset hash is the output's, so any change that reaches the bundle deploys.
  */
-export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): lambda.Code =>
+export const bundledCode = (
+  props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
+): lambda.Code =>
   lambda.Code.fromAsset(dirname(props.entry), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
@@ -51,21 +68,30 @@ export const bundledCode = (props: Pick<BundledFunctionProps, 'entry' | 'tracing
       command: ['esbuild', basename(props.entry)],
       local: {
         tryBundle: (outputDir) => {
-          buildSync({ ...bundleOptions(props), outdir: outputDir });
+          execFileSync(process.execPath, [BUNDLER], {
+            input: JSON.stringify({ ...bundleOptions(props), outdir: outputDir }),
+            stdio: ['pipe', 'inherit', 'inherit'],
+          });
           return true;
         },
       },
     },
   });
 
-/** esbuild's settings for a function of this repository (the benchmark builds with them too). */
-export const bundleOptions = (props: Pick<BundledFunctionProps, 'entry' | 'tracing' | 'sourceMaps'>): BuildOptions => ({
+/**
+ * esbuild's settings for a function of this repository (the benchmark builds with them too), to
+ * be used with the `builtinsAsCommonJs` plugin of `esbuild-bundle.mjs`.
+ */
+export const bundleOptions = (
+  props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
+): BuildOptions => ({
   entryPoints: { index: props.entry },
+  absWorkingDir: REPOSITORY_ROOT,
   bundle: true,
   splitting: true,
   platform: 'node',
   format: 'esm',
-  target: 'node22',
+  target: esbuildTarget(props.runtime ?? DEFAULT_RUNTIME),
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   minify: true,
@@ -77,18 +103,16 @@ export const bundleOptions = (props: Pick<BundledFunctionProps, 'entry' | 'traci
   mainFields: ['module', 'main'],
   // Decided at build time, so code behind a disabled option is not even in the bundle.
   define: { 'process.env.OPENIM_TRACING': JSON.stringify(props.tracing ? 'true' : 'false') },
-  // The X-Ray SDK is CommonJS and requires Node built-ins, which an ESM bundle cannot do
-  // without a real `require` ("Dynamic require of util is not supported" at cold start).
-  ...(props.tracing
-    ? {
-        banner: {
-          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        },
-      }
-    : {}),
   // Warnings and errors only: the per-file size table is noise in every synth.
   logLevel: 'warning',
 });
+
+/** esbuild's target for a Lambda Node.js runtime: `nodejs24.x` is `node24`. */
+export const esbuildTarget = (runtime: lambda.Runtime): string => {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime.name)?.[1];
+  if (!major) throw new Error(`runtime: expected a Lambda Node.js runtime such as nodejs24.x, got ${runtime.name}`);
+  return `node${major}`;
+};
 
 /**
  * A Lambda of this repository: Node.js on arm64, its code bundled by `bundledCode`, source maps
@@ -116,7 +140,7 @@ export class BundledFunction extends Construct {
       code: bundledCode(props),
       description: props.description,
       handler: 'index.handler',
-      runtime: props.runtime,
+      runtime: props.runtime ?? DEFAULT_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -147,7 +171,6 @@ export class BundledFunction extends Construct {
       );
       acknowledgeSituated(this.role, 'lambdaNetworkInterfaces');
     }
-    acknowledgeFindings(this, 'AwsSolutions-L1');
     if (props.tracing) acknowledgeFindings(this.role, 'AwsSolutions-IAM5[Resource::*]');
   }
 }

@@ -8,8 +8,6 @@ import type { IConstruct } from 'constructs';
 const REASONS = {
   'AwsSolutions-APIG4':
     'OpenIM cannot sign requests or add headers, so no IAM, Cognito or Lambda authorizer can work; the secret path token, checked in constant time by the function, is the authorizer.',
-  'AwsSolutions-L1':
-    'The functions target Node.js 22, the runtime their bundles and tests are built for; the runtime property allows a newer one.',
   'AwsSolutions-SMG4':
     "Both secrets belong to OpenIM's config: rotating the callback token means changing the URL in OpenIM's webhooks config (the function accepts the previous token meanwhile), and the reconciler's admin secret is share.yml's own secret. Rotation is a documented manual step on both sides, not a scheduled Lambda.",
   'AwsSolutions-SQS3':

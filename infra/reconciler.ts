@@ -2,7 +2,7 @@ import { ArnFormat, type CfnElement, Duration, SecretValue, Stack } from 'aws-cd
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -13,7 +13,7 @@ import { ADMIN_SECRET_PLACEHOLDER } from '../functions/aws/admin-secret';
 import { RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE } from '../functions/aws/reconciler-table';
 import { RECONCILED_DETAIL_TYPES } from '../functions/contract/events';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
-import { BundledFunction, functionEntry } from './bundled-function';
+import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
 import type { FriendEvents } from './friend-events';
 import { acknowledgeDistributedMapChildren, acknowledgeFindings, acknowledgeSituated } from './nag-acknowledgements';
 import { sweepDefinition } from './reconciler-definition';
@@ -24,7 +24,7 @@ export interface ReconcilerProps extends ReconcilerOptions {
   friendEvents: FriendEvents;
   /** The friend graph the sweep compares OpenIM's lists with. */
   graphTable: dynamodb.ITable;
-  /** @default Node.js 22 */
+  /** @default DEFAULT_RUNTIME (Node.js 24) */
   runtime?: lambda.Runtime;
 }
 
@@ -79,7 +79,7 @@ export class Reconciler extends Construct {
       new BundledFunction(this, name, {
         entry: functionEntry(`reconciler/${entry}`),
         description: `openim-friend-events reconciler: ${name.toLowerCase()}`,
-        runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
+        runtime: props.runtime ?? DEFAULT_RUNTIME,
         memorySize,
         timeout,
         logRetention: logs.RetentionDays.ONE_MONTH,

@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  type CreateTableCommandInput,
   type DynamoDBClient,
   ListTablesCommand,
   waitUntilTableExists,
@@ -20,15 +21,21 @@ const keySchema = (partitionKey: string, sortKey: string) => ({
   ],
 });
 
-/** Creates a table and waits until it is ACTIVE (dynalite, like DynamoDB, refuses items before that). */
-const createTable = async (
-  client: DynamoDBClient,
-  tableName: string,
-  key: { partitionKey: string; sortKey: string },
-) => {
-  await client.send(new CreateTableCommand({ TableName: tableName, ...keySchema(key.partitionKey, key.sortKey) }));
-  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.5 }, { TableName: tableName });
+/**
+ * Creates a table and waits until it is ACTIVE, as a DynamoDB client must: CreateTable answers
+ * while the table is CREATING, and dynalite, like DynamoDB, refuses items before that.
+ */
+export const createTableAndWait = async (client: DynamoDBClient, input: CreateTableCommandInput) => {
+  await client.send(new CreateTableCommand(input));
+  // The wait is generous: how soon a busy machine gets to it is not a failure.
+  await waitUntilTableExists(
+    { client, maxWaitTime: 300, minDelay: 0.05, maxDelay: 0.5 },
+    { TableName: input.TableName },
+  );
 };
+
+const createTable = (client: DynamoDBClient, tableName: string, key: { partitionKey: string; sortKey: string }) =>
+  createTableAndWait(client, { TableName: tableName, ...keySchema(key.partitionKey, key.sortKey) });
 
 export const createFriendGraphTable = (client: DynamoDBClient, tableName: string) =>
   createTable(client, tableName, FRIEND_GRAPH_KEY);

@@ -1,11 +1,18 @@
 import type { AddressInfo } from 'node:net';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createFriendGraphTable, createReconcilerTable } from '../../infra/local/local-tables';
+import { createFriendGraphTable, createReconcilerTable, createTableAndWait } from '../../infra/local/local-tables';
 
 export interface LocalDynamoDb {
   endpoint: string;
   client: DynamoDBClient;
+  /** Creates a table and waits until it is ACTIVE, as a DynamoDB client must: CreateTable returns while it is CREATING. */
+  createTable(input: CreateTableCommandInput): Promise<void>;
   /** A new, empty friend graph table (as the stack defines it); returns its name. */
   createFriendGraphTable(): Promise<string>;
   /** A new, empty reconciler state table (as the stack defines it); returns its name. */
@@ -16,15 +23,17 @@ export interface LocalDynamoDb {
 }
 
 /** A real DynamoDB implementation (dynalite, in memory) on a loopback port. */
-export const startLocalDynamoDb = async (): Promise<LocalDynamoDb> => {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
+export const startLocalDynamoDb = async (options: { createTableMs?: number } = {}): Promise<LocalDynamoDb> => {
+  const server = dynalite({ createTableMs: options.createTableMs ?? 0, deleteTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint });
   let tables = 0;
+  const createTable = (input: CreateTableCommandInput) => createTableAndWait(client, input);
   return {
     endpoint,
     client,
+    createTable,
     async createFriendGraphTable() {
       const tableName = `friend-graph-${++tables}`;
       await createFriendGraphTable(client, tableName);

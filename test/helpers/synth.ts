@@ -30,12 +30,18 @@ export const withoutBundlingNotices = <T>(build: () => T): T => {
  * Synthesizes the product stack as `cdk synth` does. Bundling (esbuild, ~0.5 s) is skipped unless
  * a test looks at the asset.
  */
-export const synthStack = (props: FriendEventsProps = {}, options: { bundle?: boolean; outdir?: string } = {}) => {
+export const synthStack = (
+  props: FriendEventsProps = {},
+  options: { bundle?: boolean; outdir?: string; exampleSubscriber?: boolean } = {},
+) => {
   const app = new App({
     context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
-  const stack = withoutBundlingNotices(() => new FriendEventsStack(app, 'TestStack', { friendEvents: props }));
+  const stack = withoutBundlingNotices(
+    () =>
+      new FriendEventsStack(app, 'TestStack', { friendEvents: props, exampleSubscriber: options.exampleSubscriber }),
+  );
   return { app, stack, template: Template.fromStack(stack) };
 };
 

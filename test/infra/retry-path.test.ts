@@ -36,9 +36,9 @@ describe('the retry queue (parked events)', () => {
 });
 
 describe('the retry drainer', () => {
-  it('runs Node.js 22 on arm64, 256 MB, 30 s, told only the retry and dead-letter queue URLs', () => {
+  it('runs Node.js 24 on arm64, 256 MB, 30 s, told only the retry and dead-letter queue URLs', () => {
     expect(only(resourcesMatching('AWS::Lambda::Function', /RetryDrainerFunction/))).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 256,
