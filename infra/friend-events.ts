@@ -2,20 +2,21 @@ import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  CALLBACK_DETAIL_TYPES,
   FRIEND_DETAIL_TYPES,
   FRIENDSHIP_CREATED_DETAIL_TYPES,
   type FriendDetailType,
 } from '../functions/contract/events';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
 import { friendEventPattern } from '../functions/contract/rule-pattern';
-import { BundledFunction, functionEntry } from './bundled-function';
+import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
 import { allowSubscribers, type SubscriberAccess } from './bus-access';
 import { createCallbackApi } from './callback-api';
 import { FriendEventSchemas } from './event-schemas';
@@ -63,7 +64,7 @@ export interface FriendEventsProps {
    * above the cap are throttled, which the throttle alarm reports). @default none
    */
   readonly reservedConcurrency?: number;
-  /** Source maps and `--enable-source-maps` in both functions; costs about 25% of cold import. @default false */
+  /** Source maps and `--enable-source-maps` in both functions (stack traces pay for parsing the map). @default false */
   readonly sourceMaps?: boolean;
   /** How long the bus archive keeps events for replay (whole days). @default 30 days */
   readonly archiveRetention?: Duration;
@@ -82,7 +83,7 @@ export interface FriendEventsProps {
   readonly alarmEmail?: string;
   /** Memory of the callback function. @default 512 */
   readonly memorySize?: number;
-  /** @default Node.js 22 */
+  /** The functions' Lambda runtime (their bundles target it too). @default Node.js 24 */
   readonly runtime?: lambda.Runtime;
   /** Other AWS accounts, or an organization, allowed to create rules on the bus. */
   readonly subscriberAccess?: SubscriberAccess;
@@ -130,7 +131,7 @@ export class FriendEvents extends Construct {
     super(scope, id);
     const settings = resolveSettings(props);
     this.eventSource = settings.eventSource;
-    const runtime = props.runtime ?? lambda.Runtime.NODEJS_22_X;
+    const runtime = props.runtime ?? DEFAULT_RUNTIME;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.dataRemovalPolicy = settings.dataRemovalPolicy;
     const removalPolicy = settings.dataRemovalPolicy;
@@ -329,13 +330,16 @@ export class FriendEvents extends Construct {
     return secret;
   }
 
-  /** PutEvents on this bus only, and only with our source and detail-types: for both functions. */
+  /**
+   * PutEvents on this bus only, with our source and the callbacks' detail-types: for both functions
+   * (the reconciler's repairs are put by the reconciler alone).
+   */
   private putFriendEventsStatement(): iam.PolicyStatement {
     return new iam.PolicyStatement({
       actions: ['events:PutEvents'],
       resources: [this.eventBus.eventBusArn],
       conditions: {
-        StringEquals: { 'events:source': this.eventSource, 'events:detail-type': [...FRIEND_DETAIL_TYPES] },
+        StringEquals: { 'events:source': this.eventSource, 'events:detail-type': [...CALLBACK_DETAIL_TYPES] },
       },
     });
   }

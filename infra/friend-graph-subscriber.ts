@@ -5,7 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -42,7 +42,6 @@ export class FriendGraphSubscriber extends Construct {
     const subscriber = new BundledFunction(this, 'Subscriber', {
       entry: functionEntry('friend-graph/handler.ts'),
       description: 'openim-friend-events reference subscriber: a friend graph in DynamoDB',
-      runtime: lambda.Runtime.NODEJS_22_X,
       memorySize: 256,
       // An import part can hold thousands of IDs, two conditional writes each.
       timeout: Duration.minutes(2),

@@ -16,6 +16,8 @@ export class ContextError extends Error {
   override name = 'ContextError';
 }
 
+import { RECONCILER_CONTEXT_KEYS, type ReconcilerContext, reconcilerContext } from './reconciler-settings';
+
 /**
  * Reads the `FriendEvents` props from CDK context (`-c maxBodyBytes=1048576`, or cdk.json).
  * Values are parsed, never rounded or guessed: `1.5` stays 1.5 and fails the construct's
@@ -145,6 +147,16 @@ export const alarmTopicArnFromContext = (scope: Construct): string | undefined =
   return arn;
 };
 
+/** `-c openImApiUrl=...` and the other reconciler keys; undefined when reconciliation is off. */
+export const reconcilerContextFrom = (scope: Construct): ReconcilerContext | undefined => {
+  try {
+    return reconcilerContext({ text: (key) => contextText(scope, key), number: (key) => contextNumber(scope, key) });
+  } catch (error) {
+    if (error instanceof SettingError) throw new Error(`invalid context ${error.message}`, { cause: error });
+    throw error;
+  }
+};
+
 /** Every context key the app reads, so that a misspelt one fails synth instead of deploying a default. */
 export const CONTEXT_KEYS = [
   'stackName',
@@ -171,6 +183,7 @@ export const CONTEXT_KEYS = [
   'reservedConcurrency',
   'archiveRetentionDays',
   'dataRemovalPolicy',
+  ...RECONCILER_CONTEXT_KEYS,
 ] as const;
 
 /** Fails on a context key the app does not read; the CDK's own keys (`@aws-cdk/...`, `aws:cdk:...`) pass. */
@@ -201,6 +214,7 @@ export const stackSettingsFromContext = (scope: Construct): { stackName: string;
       friendEvents,
       exampleSubscriber: contextFlag(scope, 'exampleSubscriber') ?? false,
       alarmTopicArn: alarmTopicArnFromContext(scope),
+      reconciler: reconcilerContextFrom(scope),
     },
   };
 };

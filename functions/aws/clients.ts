@@ -6,7 +6,9 @@
  */
 export const singleAttemptClientConfig = (timeoutMs: number) => ({
   maxAttempts: 1,
-  requestHandler: { connectionTimeout: Math.min(timeoutMs, 1_000), requestTimeout: timeoutMs },
+  // No shorter cap on connecting: the call's own bound covers it, and on a busy event loop a
+  // separate connect timer can fire before the 'connect' event of a socket that did connect.
+  requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
 });
 
 /** A short reason for logs and parked messages: the error's name and message, never its stack. */

@@ -2,6 +2,8 @@ import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand
 import type { FriendGraphStore, PairChange } from '../friend-graph/friend-graph';
 import { FRIEND_GRAPH_KEY } from '../friend-graph/graph-table-key';
 
+export { FRIEND_GRAPH_KEY };
+
 /**
  * The friend graph in DynamoDB. Each register is written with one conditional UpdateItem that
  * holds only if the stored version of that register is older (or absent); so a duplicate or a

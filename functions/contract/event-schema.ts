@@ -17,9 +17,11 @@ type FieldSpec<T> = [T] extends [string]
   ? { type: 'string'; description: string; minLength?: number; format?: 'date-time'; enum?: readonly T[] }
   : T extends number
     ? { type: 'integer'; description: string; minimum?: number; enum?: readonly T[] }
-    : T extends readonly string[]
-      ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1; enum?: readonly T[number][] } }
-      : never;
+    : T extends boolean
+      ? { type: 'boolean'; description: string }
+      : T extends readonly string[]
+        ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1; enum?: readonly T[number][] } }
+        : never;
 
 type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
 
@@ -53,6 +55,26 @@ const common = <C extends string>(...commands: C[]) =>
       description:
         'Present only when fields hold a safe form of what OpenIM sent: operationID escaped or cut to 256 bytes, reqMsg/handleMsg/remark cut to 16 KiB',
     },
+  }) as const;
+
+/** A repair carries no OpenIM command: it was read from OpenIM's lists, not called back. */
+const reconciled = () =>
+  ({
+    schemaVersion: common().schemaVersion,
+    operationID: { type: 'string', description: 'Always empty: a repair has no OpenIM trace id' },
+    receivedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Equal to observedAt, so that ordering by receivedAt places the repair at the read',
+    },
+    idempotencyKey: {
+      type: 'string',
+      minLength: 64,
+      description:
+        'One per repair: hex SHA-256 of the sweep and the repair (the same if the sweep retries it). Every copy of this event carries it: de-duplicate on it',
+    },
+    alteredFields: common().alteredFields,
+    observedAt: { type: 'string', format: 'date-time', description: "When OpenIM's list was read (UTC)" },
   }) as const;
 
 const userID = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
@@ -96,6 +118,19 @@ export const DETAIL_SPECS: { [T in FriendDetailType]: DetailSpec<FriendDetailByT
     ownerUserID: userID('The user who unblocked'),
     blackUserID: userID('The user taken off the blacklist'),
   },
+  FriendshipReconciled: {
+    ...reconciled(),
+    ownerUserID: userID('The user whose friend list was read'),
+    friendUserID: userID('The friend the directed edge points to'),
+    present: { type: 'boolean', description: "Whether friendUserID is on ownerUserID's friend list" },
+    remark: message('The remark ownerUserID shows for friendUserID; empty when never set or not present'),
+  },
+  BlacklistReconciled: {
+    ...reconciled(),
+    ownerUserID: userID('The user whose black list was read'),
+    blackUserID: userID('The user the entry is about'),
+    present: { type: 'boolean', description: "Whether blackUserID is on ownerUserID's black list" },
+  },
 };
 
 const DESCRIPTIONS: Record<FriendDetailType, string> = {
@@ -105,6 +140,9 @@ const DESCRIPTIONS: Record<FriendDetailType, string> = {
   AfterDeleteFriend: 'OpenIM: ownerUserID removed friendUserID from their own friend list (one-way)',
   AfterSetFriendRemark: 'OpenIM: ownerUserID set the remark they show for friendUserID',
   AfterRemoveBlack: 'OpenIM: ownerUserID took blackUserID off their blacklist',
+  FriendshipReconciled:
+    "Reconciler: OpenIM's friend list of ownerUserID holds friendUserID (with this remark) or not, as read at observedAt",
+  BlacklistReconciled: "Reconciler: OpenIM's black list of ownerUserID holds blackUserID or not, as read at observedAt",
 };
 
 /** The schema of a whole EventBridge event of this detail-type, as a subscriber receives it. */

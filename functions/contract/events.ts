@@ -13,7 +13,7 @@ export const EVENT_SCHEMA_VERSION = 1;
 export const DEFAULT_EVENT_SOURCE = 'openim';
 
 /** One `detail-type` per OpenIM callback, named after OpenIM's own config keys. */
-export const FRIEND_DETAIL_TYPES = [
+export const CALLBACK_DETAIL_TYPES = [
   'AfterAddFriend',
   'AfterAddFriendAgree',
   'AfterImportFriends',
@@ -21,31 +21,39 @@ export const FRIEND_DETAIL_TYPES = [
   'AfterSetFriendRemark',
   'AfterRemoveBlack',
 ] as const;
+export type CallbackDetailType = (typeof CALLBACK_DETAIL_TYPES)[number];
+
+/** What the reconciler publishes when OpenIM's lists differ from what subscribers were told. */
+export const RECONCILED_DETAIL_TYPES = ['FriendshipReconciled', 'BlacklistReconciled'] as const;
+export type ReconciledDetailType = (typeof RECONCILED_DETAIL_TYPES)[number];
+
+/** Every friend event on the bus: the callbacks, then the reconciler's repairs. */
+export const FRIEND_DETAIL_TYPES = [...CALLBACK_DETAIL_TYPES, ...RECONCILED_DETAIL_TYPES] as const;
 export type FriendDetailType = (typeof FRIEND_DETAIL_TYPES)[number];
 
 /** Detail fields that can hold a safe form of what OpenIM sent instead of the value itself. */
 export const ALTERED_FIELDS = ['operationID', 'reqMsg', 'handleMsg', 'remark'] as const;
 export type AlteredField = (typeof ALTERED_FIELDS)[number];
 
-interface FriendDetailBase<Command extends string> {
+interface DetailBase {
   schemaVersion: typeof EVENT_SCHEMA_VERSION;
-  /** The OpenIM command, verbatim. */
-  callbackCommand: Command;
   /**
-   * OpenIM's trace id (the `operationID` header), "" when the server sent none. A header longer
-   * than 256 bytes or holding control characters, lone surrogates or U+FFFE/U+FFFF is not refused:
-   * it arrives in a safe form (those characters as `\uXXXX`, backslashes doubled, cut to 256 bytes
-   * on a character boundary) and `alteredFields` lists `operationID`.
+   * OpenIM's trace id (the `operationID` header), "" when the server sent none (always "" from the
+   * reconciler). A header longer than 256 bytes or holding control characters, lone surrogates or
+   * U+FFFE/U+FFFF is not refused: it arrives in a safe form (those characters as `\uXXXX`,
+   * backslashes doubled, cut to 256 bytes on a character boundary) and `alteredFields` lists
+   * `operationID`.
    */
   operationID: string;
-  /** When the callback was received, ISO-8601 UTC. */
+  /** When the callback was received (for a repair: when OpenIM's list was read), ISO-8601 UTC. */
   receivedAt: string;
   /**
    * One per OpenIM delivery (one HTTP request; OpenIM never retries one): hex SHA-256 of the
    * command, API Gateway's request id and the receipt time; import parts add `:<part>`. Every copy
    * of this event carries it (EventBridge's at-least-once delivery, the retry drainer's re-publish,
    * a redrive, an archive replay): de-duplicate on it. Two separate actions never share it, even
-   * with the same content and operationID.
+   * with the same content and operationID. For a repair: a hash of the sweep and the repair, the
+   * same if that sweep retries it.
    */
   idempotencyKey: string;
   /**
@@ -55,6 +63,21 @@ interface FriendDetailBase<Command extends string> {
    * (read the full remark from OpenIM if you need it). Absent in events from before this field.
    */
   alteredFields?: AlteredField[];
+}
+
+interface FriendDetailBase<Command extends string> extends DetailBase {
+  /** The OpenIM command, verbatim. */
+  callbackCommand: Command;
+}
+
+/**
+ * A repair: what OpenIM's own list said when the reconciler read it. `receivedAt` equals
+ * `observedAt`, so ordering by `receivedAt` lets a callback received after the read win, and the
+ * repair win over everything received before it.
+ */
+interface ReconciledDetailBase extends DetailBase {
+  /** When OpenIM's list was read, ISO-8601 UTC. */
+  observedAt: string;
 }
 
 /** A friend request was sent (no friendship yet). */
@@ -111,6 +134,24 @@ export interface AfterRemoveBlackDetail extends FriendDetailBase<'callbackAfterR
   blackUserID: string;
 }
 
+/** OpenIM's list says whether the directed edge owner -> friend exists, and with which remark. */
+export interface FriendshipReconciledDetail extends ReconciledDetailBase {
+  ownerUserID: string;
+  friendUserID: string;
+  /** Whether `friendUserID` is on `ownerUserID`'s friend list (one direction only). */
+  present: boolean;
+  /** The remark owner shows for friend ("" when never set, and when not present). */
+  remark: string;
+}
+
+/** OpenIM's black list says whether owner blocks black. */
+export interface BlacklistReconciledDetail extends ReconciledDetailBase {
+  ownerUserID: string;
+  blackUserID: string;
+  /** Whether `blackUserID` is on `ownerUserID`'s black list. */
+  present: boolean;
+}
+
 export interface FriendDetailByType {
   AfterAddFriend: AfterAddFriendDetail;
   AfterAddFriendAgree: AfterAddFriendAgreeDetail;
@@ -118,6 +159,8 @@ export interface FriendDetailByType {
   AfterDeleteFriend: AfterDeleteFriendDetail;
   AfterSetFriendRemark: AfterSetFriendRemarkDetail;
   AfterRemoveBlack: AfterRemoveBlackDetail;
+  FriendshipReconciled: FriendshipReconciledDetail;
+  BlacklistReconciled: BlacklistReconciledDetail;
 }
 
 export type FriendEventDetail = FriendDetailByType[FriendDetailType];
@@ -141,13 +184,15 @@ export type AfterImportFriendsEvent = FriendEvent<'AfterImportFriends'>;
 export type AfterDeleteFriendEvent = FriendEvent<'AfterDeleteFriend'>;
 export type AfterSetFriendRemarkEvent = FriendEvent<'AfterSetFriendRemark'>;
 export type AfterRemoveBlackEvent = FriendEvent<'AfterRemoveBlack'>;
+export type FriendshipReconciledEvent = FriendEvent<'FriendshipReconciled'>;
+export type BlacklistReconciledEvent = FriendEvent<'BlacklistReconciled'>;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /**
  * Narrows an incoming EventBridge event to one of ours by its detail-type and schema version.
- * (It does not re-validate every field: the bus only takes these from the callback function,
- * which validated them; the JSON Schemas in `functions/schemas/` do the full check.)
+ * (It does not re-validate every field: the bus only takes these from the callback function and
+ * the reconciler, which made them; the JSON Schemas in `functions/contract/schemas/` do the full check.)
  */
 export const isFriendEvent = (event: unknown): event is FriendEvent =>
   isObject(event) &&
@@ -172,6 +217,12 @@ export const isAfterSetFriendRemarkEvent = (event: unknown): event is AfterSetFr
 
 export const isAfterRemoveBlackEvent = (event: unknown): event is AfterRemoveBlackEvent =>
   isFriendEvent(event) && event['detail-type'] === 'AfterRemoveBlack';
+
+export const isFriendshipReconciledEvent = (event: unknown): event is FriendshipReconciledEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'FriendshipReconciled';
+
+export const isBlacklistReconciledEvent = (event: unknown): event is BlacklistReconciledEvent =>
+  isFriendEvent(event) && event['detail-type'] === 'BlacklistReconciled';
 
 /** The detail-types that mean "these users are friends now". */
 export const FRIENDSHIP_CREATED_DETAIL_TYPES = ['AfterAddFriendAgree', 'AfterImportFriends'] as const;

@@ -29,3 +29,19 @@ export const METRIC = {
 
 /** The only per-metric dimension: rejections by OpenIM errCode (a small, fixed set). */
 export const ERR_CODE_DIMENSION = 'errCode';
+
+/** What the reconciler's functions emit (same namespace and `service` dimension). */
+export const RECONCILER_METRIC = {
+  /** Users whose lists a sweep compared with the graph. */
+  usersChecked: 'ReconcileUsersChecked',
+  /** Differences found, by `kind` (`DIFFERENCE_KIND_DIMENSION`). */
+  differences: 'ReconcileDifferences',
+  repairsPublished: 'ReconcileRepairsPublished',
+  /** OpenIM reads that failed (the part is retried by the engine). */
+  openImErrors: 'ReconcileOpenImErrors',
+  /** Once per finished sweep: all its differences (the drift alarm), and how long it took. */
+  sweepDifferences: 'SweepDifferences',
+  sweepDuration: 'SweepDuration',
+} as const;
+
+export const DIFFERENCE_KIND_DIMENSION = 'kind';

@@ -21,6 +21,18 @@ export const DEFAULTS = {
   archiveRetentionDays: 30,
   retryMaxReceiveCount: 20,
   drainerMaxConcurrency: 2,
+  /** OpenIM admin user of the reconciler's own (share.yml): a shared one gets its token revoked on main. */
+  openImAdminUserID: 'friendEventsReconciler',
+  /** EventBridge Scheduler expression of the reconciliation sweep. */
+  reconcileSchedule: 'rate(1 day)',
+  /** OpenIM API calls per second of a whole sweep, logins and retries included. */
+  reconcileCallsPerSecond: 50,
+  /** Pages of users swept at once (the Distributed Map's MaxConcurrency); they share the calls per second. */
+  reconcileConcurrency: 4,
+  /** Differences in one sweep that raise the drift alarm. */
+  reconcileDriftAlarmThreshold: 1_000,
+  /** A sweep's time limit (the state machine's), also how long a crashed sweep's lock holds. */
+  reconcileMaxHours: 24,
 } as const;
 
 /** Time always kept for parking, out of the reply budget: a few SQS round trips. */
@@ -44,6 +56,11 @@ export const BOUNDS = {
   drainerMaxConcurrency: [2, 1_000],
   reservedConcurrency: [1, 10_000],
   memorySize: [128, 10_240],
+  reconcileCallsPerSecond: [1, 5_000],
+  // Step Functions' Distributed Map runs at most 10,000 child executions at once.
+  reconcileConcurrency: [1, 1_000],
+  reconcileDriftAlarmThreshold: [1, 1_000_000_000],
+  reconcileMaxHours: [1, 168],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type BoundedSetting = keyof typeof BOUNDS;
@@ -189,4 +206,58 @@ export const toSourceAllowList = (cidrs: readonly string[]): SourceAllowList => 
       return IPV4_MAPPED.check(address, 'ipv6') ? ipv4.check(address, 'ipv6') : ipv6.check(address, 'ipv6');
     },
   };
+};
+
+/** Each worker gets `reconcileCallsPerSecond / reconcileConcurrency` calls per second: at least one. */
+export const checkReconcilePace = (callsPerSecond: number, concurrency: number): void => {
+  checkBounded('reconcileCallsPerSecond', callsPerSecond);
+  checkBounded('reconcileConcurrency', concurrency);
+  if (concurrency > callsPerSecond) {
+    throw new SettingError(
+      'reconcileConcurrency',
+      `expected at most reconcileCallsPerSecond (${callsPerSecond}): each worker needs at least 1 call per second`,
+      concurrency,
+    );
+  }
+};
+
+/** OpenIM's API base URL: http(s), no query or fragment (routes are appended to it). */
+export const checkOpenImApiUrl = (url: string): string => {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '' || parsed.username) {
+    throw new SettingError(
+      'openImApiUrl',
+      "expected the http(s) URL of OpenIM's API, such as http://openim.internal:10002 (no query, fragment or credentials)",
+      url,
+    );
+  }
+  return url.replace(/\/+$/, '');
+};
+
+/** An OpenIM user ID as OpenIM takes it in share.yml: 1 to 64 printable characters without spaces. */
+export const checkOpenImAdminUserID = (userID: string): string => {
+  if (!/^[\x21-\x7e]{1,64}$/.test(userID)) {
+    throw new SettingError('openImAdminUserID', 'expected 1 to 64 printable ASCII characters without spaces', userID);
+  }
+  return userID;
+};
+
+/** EventBridge Scheduler's `rate(...)` or `cron(...)` (six fields); Scheduler checks the rest at deploy. */
+export const checkReconcileSchedule = (expression: string): string => {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  const rateOk = rate !== null && Number(rate[1]) >= 1 && (Number(rate[1]) === 1) === !rate[2]?.endsWith('s');
+  const cronOk = /^cron\(\S+( \S+){5}\)$/.test(expression);
+  if (!rateOk && !cronOk) {
+    throw new SettingError(
+      'reconcileSchedule',
+      'expected a Scheduler expression such as rate(1 day), rate(6 hours) or cron(0 3 * * ? *)',
+      expression,
+    );
+  }
+  return expression;
 };

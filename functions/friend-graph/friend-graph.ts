@@ -1,4 +1,4 @@
-import type { FriendEvent } from '../contract/events';
+import type { BlacklistReconciledDetail, FriendEvent, FriendshipReconciledDetail } from '../contract/events';
 
 /**
  * The reference subscriber's friend graph: one entry per directed pair (owner -> other), as
@@ -10,8 +10,8 @@ import type { FriendEvent } from '../contract/events';
  * - `state`: owner's friend row for other: `friends` (it exists) or `removed` (owner deleted it);
  * - `request`: owner's friend request to other: `pending`, or `none` once answered (accepted);
  * - `remark`: the remark on owner's row ("" after a delete, which drops OpenIM's row);
- * - `blacklist`: `none` once owner took other off their blacklist. OpenIM reports no blocking,
- *   so "blocked" can never be known; absent means unknown.
+ * - `blacklist`: `blocked` or `none`. No callback reports blocking: only the reconciler's
+ *   `BlacklistReconciled` says `blocked` (an unblock callback says `none`); absent means unknown.
  * Registers being independent is what makes the result the same in any delivery order: a late
  * old remark cannot undo a newer delete's clearing, and a request never touches the friend row.
  */
@@ -23,7 +23,7 @@ export type RegisterValue =
   | { register: 'state'; value: FriendRowState }
   | { register: 'request'; value: RequestState }
   | { register: 'remark'; value: string }
-  | { register: 'blacklist'; value: 'none' };
+  | { register: 'blacklist'; value: 'blocked' | 'none' };
 
 export type PairChange = {
   ownerUserID: string;
@@ -60,6 +60,7 @@ export const changesOf = (event: FriendEvent): PairChange[] => {
   });
   const friendRow = (owner: string, other: string) => change(owner, other, { register: 'state', value: 'friends' });
   const { detail } = event;
+  if (!('callbackCommand' in detail)) return reconciledChanges(detail, version);
   switch (detail.callbackCommand) {
     case 'callbackAfterAddFriendCommand':
       // OpenIM stores the request only; an existing friend row of either side stays as it is.
@@ -100,8 +101,8 @@ export interface PairView {
   requestPending: boolean;
   /** The remark on owner's row ("" when none, or unknown). */
   remark: string;
-  /** `none` once owner unblocked other; undefined: unknown (OpenIM never reports a block). */
-  blacklist: 'none' | undefined;
+  /** `blocked` or `none` as last reported; undefined: unknown (no callback reports a block). */
+  blacklist: 'blocked' | 'none' | undefined;
 }
 
 /**
@@ -113,8 +114,29 @@ export const readPair = (item: Record<string, unknown>): PairView => ({
   friendRow: item.state === 'friends',
   requestPending: item.request === undefined ? item.state === 'requested' : item.request === 'pending',
   remark: typeof item.remark === 'string' ? item.remark : '',
-  blacklist: item.blacklist === 'none' ? 'none' : undefined,
+  blacklist: item.blacklist === 'blocked' || item.blacklist === 'none' ? item.blacklist : undefined,
 });
+
+/**
+ * A repair states what OpenIM's list holds, so it sets the registers as the callbacks would have:
+ * a friend row with its remark, or no row (state `removed`, remark ""), or the blacklist entry.
+ */
+const reconciledChanges = (
+  detail: FriendshipReconciledDetail | BlacklistReconciledDetail,
+  version: string,
+): PairChange[] => {
+  if ('blackUserID' in detail) {
+    const value = detail.present ? 'blocked' : 'none';
+    return [
+      { ownerUserID: detail.ownerUserID, otherUserID: detail.blackUserID, version, register: 'blacklist', value },
+    ];
+  }
+  const pair = { ownerUserID: detail.ownerUserID, otherUserID: detail.friendUserID, version };
+  return [
+    { ...pair, register: 'state', value: detail.present ? 'friends' : 'removed' },
+    { ...pair, register: 'remark', value: detail.present ? detail.remark : '' },
+  ];
+};
 
 export interface ApplyResult {
   applied: number;

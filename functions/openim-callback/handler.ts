@@ -20,8 +20,18 @@ import { type InvocationContext, invocationStart, replyOnError, requestGuard, st
 import { CallbackTelemetry } from './telemetry';
 import { loadTracing } from './tracing';
 
-/** Builds the function's collaborators from its config: AWS adapters, breaker, logger, metrics. */
-export const createDependencies = (config: CallbackConfig, clock: Clock = Date.now) => {
+/** How long one read of the token secret may take (at cold start, and at each refresh). */
+const TOKEN_READ_TIMEOUT_MS = 3_000;
+
+/**
+ * Builds the function's collaborators from its config: AWS adapters, breaker, logger, metrics.
+ * `clock` and `tokenReadTimeoutMs` are for tests, which set time for their purpose.
+ */
+export const createDependencies = (
+  config: CallbackConfig,
+  clock: Clock = Date.now,
+  tokenReadTimeoutMs = TOKEN_READ_TIMEOUT_MS,
+) => {
   const logger = new Logger({ serviceName: SERVICE_NAME });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   const address = { eventBusName: config.eventBusName, source: config.eventSource };
@@ -51,7 +61,7 @@ export const createDependencies = (config: CallbackConfig, clock: Clock = Date.n
       secretId: config.tokenSecretId,
       refreshMs: config.tokenRefreshMs,
       // Read at cold start and every refresh interval; a failed refresh keeps the cached token.
-      timeoutMs: 3_000,
+      timeoutMs: tokenReadTimeoutMs,
       clock,
       onRefreshError: (reason) => logger.warn('callback token refresh failed; keeping the cached token', { reason }),
     }),

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { FRIEND_DETAIL_TYPES, type FriendDetailType } from '../../functions/contract/events';
+import { CALLBACK_DETAIL_TYPES, type CallbackDetailType } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs, EXIT, flag, regionOption, string } from './cli-args';
 import { runMain, useRegion } from './cli-errors';
@@ -22,7 +22,7 @@ const args = cliArgs({
 useRegion(args.region);
 
 /** Callbacks that older servers never send. */
-const SINCE: Partial<Record<FriendDetailType, string>> = {
+const SINCE: Partial<Record<CallbackDetailType, string>> = {
   AfterAddFriendAgree: 'v3.8.1+',
   AfterRemoveBlack: 'fires from v3.8.1',
 };
@@ -36,7 +36,7 @@ await runMain(async () => {
   if (args.yaml) {
     console.log(`# config/webhooks.yml (OpenIM v3.7+); restart the friend service afterwards\nurl: ${url}`);
     // The detail-types are named after these keys: one line per callback this endpoint handles.
-    for (const detailType of FRIEND_DETAIL_TYPES) {
+    for (const detailType of CALLBACK_DETAIL_TYPES) {
       const key = `${detailType.charAt(0).toLowerCase()}${detailType.slice(1)}:`;
       const note = SINCE[detailType] ? `   # ${SINCE[detailType]}` : '';
       console.log(`${key.padEnd(22)}{ enable: true, timeout: 5 }${note}`);

@@ -36,12 +36,20 @@ const spec = {
     'operation-id': string('the operationID header (default: smoke-<random>)', { placeholder: 'id' }),
     'expect-event': flag('with the local server: also wait for the event in its JSON-lines file'),
     'events-file': string('the local server JSON-lines file', { placeholder: 'file', default: DEFAULT_EVENTS_FILE }),
-    timeout: integer('milliseconds to wait for the reply (and the event)', {
+    timeout: integer('milliseconds to wait for the reply (OpenIM waits 5 s)', {
       placeholder: 'ms',
       min: 1,
       max: 600_000,
       default: 5_000,
     }),
+    'event-timeout': integer(
+      'with --expect-event: milliseconds to wait for the event after the reply (default: --timeout)',
+      {
+        placeholder: 'ms',
+        min: 1,
+        max: 600_000,
+      },
+    ),
   },
   notes: 'exit code 1 means the reply (or the event) was not what OpenIM needs; the output says why.',
 };
@@ -61,7 +69,9 @@ await runMain(async () => {
     version: args['server-version'] as OpenImVersion,
     operationID: args['operation-id'] ?? `smoke-${randomUUID()}`,
     timeoutMs: args.timeout,
-    ...(args['expect-event'] ? { expectEventIn: args['events-file'] } : {}),
+    ...(args['expect-event']
+      ? { expectEventIn: args['events-file'], eventTimeoutMs: args['event-timeout'] ?? args.timeout }
+      : {}),
   });
   for (const line of lines) console.log(line);
   return pass ? EXIT.ok : EXIT.partlyFailed;

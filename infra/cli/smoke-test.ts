@@ -17,9 +17,11 @@ export interface SmokeTestOptions {
   command: SampleCommand;
   version: OpenImVersion;
   operationID: string;
+  /** How long to wait for the reply. */
   timeoutMs: number;
-  /** With the local server: also wait for the event in its JSON-lines file. */
+  /** With the local server: also wait for the event in its JSON-lines file, this long after the reply. */
   expectEventIn?: string;
+  eventTimeoutMs?: number;
 }
 
 /** Sends one callback as a real OpenIM server would and judges the reply as OpenIM does. */
@@ -53,7 +55,11 @@ export const smokeTest = async (options: SmokeTestOptions): Promise<{ pass: bool
   }
   lines.push('PASS: OpenIM reads this reply as success');
   if (options.expectEventIn) {
-    const event = await waitForEvent(options.expectEventIn, options.operationID, options.timeoutMs);
+    const event = await waitForEvent(
+      options.expectEventIn,
+      options.operationID,
+      options.eventTimeoutMs ?? options.timeoutMs,
+    );
     if (!event) {
       lines.push(
         `FAIL: no event with operationID ${options.operationID} reached the local bus (${options.expectEventIn})`,

@@ -22,10 +22,18 @@ export type { QueueSettings, StoredMessage } from './sqs-queues';
  * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
  * uses: EventBridge PutEvents, the SQS calls of a queue drainer (see `sqs-queues.ts`) and Secrets
  * Manager GetSecretValue, plus CloudFormation DescribeStacks (AWS Query protocol) for the CLIs that
- * read stack outputs. It enforces the AWS limits the code relies on (`aws-limits.ts`). The real SDK
+ * read stack outputs; other services plug in by target prefix (`serve`: DynamoDB, Step Functions). It enforces the AWS limits the code relies on (`aws-limits.ts`). The real SDK
  * talks to it through `AWS_ENDPOINT_URL`. It powers `npm start` and is the fixture of the
  * integration tests, with programmable faults, also over HTTP (`POST /_local/faults`).
  */
+
+/** A service answered on the emulator's endpoint: it writes the whole response itself. */
+export type ServiceHandler = (call: {
+  target: string;
+  raw: string;
+  request: IncomingMessage;
+  response: ServerResponse;
+}) => Promise<void> | void;
 
 export interface RecordedRequest {
   operation: Operation;
@@ -61,6 +69,7 @@ export class AwsEmulator {
   private readonly sqs: SqsQueues;
   private readonly bus = new EventBridgeBus();
   private readonly hanging = new Set<ServerResponse>();
+  private readonly services = new Map<string, ServiceHandler>();
   private server: Server | undefined;
   private baseUrl = '';
 
@@ -133,6 +142,11 @@ export class AwsEmulator {
     this.bus.onEvent(listener);
   }
 
+  /** Answers the operations of another service (by `X-Amz-Target` prefix, e.g. `AWSStepFunctions.`) on this endpoint. */
+  serve(targetPrefix: string, handler: ServiceHandler): void {
+    this.services.set(targetPrefix, handler);
+  }
+
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     const server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
@@ -165,7 +179,10 @@ export class AwsEmulator {
     if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
       return this.query(request, new URLSearchParams(raw), response);
     }
-    const operation = TARGETS[String(request.headers['x-amz-target'])];
+    const target = String(request.headers['x-amz-target']);
+    const service = [...this.services].find(([prefix]) => target.startsWith(prefix))?.[1];
+    if (service) return service({ target, raw, request, response });
+    const operation = TARGETS[target];
     if (request.method !== 'POST' || operation === undefined) {
       reply(response, 400, { __type: 'UnknownOperationException', message: 'unsupported operation' });
       return;

@@ -62,8 +62,8 @@ export const toHttpApiEvent = (
   };
 };
 
-const lambdaContext = (): Context => {
-  const deadline = Date.now() + 10_000;
+const lambdaContext = (timeoutMs: number): Context => {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: 'openim-friend-events-local',
@@ -83,6 +83,8 @@ const lambdaContext = (): Context => {
 export interface LocalServerOptions {
   port?: number;
   host?: string;
+  /** The function timeout each invocation gets (the context's remaining time). @default 10 s, as deployed */
+  invocationTimeoutMs?: number;
   onResponse?: (event: APIGatewayProxyEventV2, result: APIGatewayProxyStructuredResultV2, ms: number) => void;
 }
 
@@ -101,7 +103,8 @@ export const startLocalServer = async (
     const started = performance.now();
     try {
       const event = toHttpApiEvent(request, Buffer.concat(chunks));
-      const result = await handler(event, lambdaContext(), { signal: new AbortController().signal });
+      const context = lambdaContext(options.invocationTimeoutMs ?? 10_000);
+      const result = await handler(event, context, { signal: new AbortController().signal });
       if (result === undefined) throw new Error('the handler returned nothing');
       options.onResponse?.(event, result, performance.now() - started);
       response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);

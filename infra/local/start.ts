@@ -11,8 +11,11 @@ import type { StoredEvent } from './aws-emulator';
 import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
 import { handlerPool } from './handler-pool';
 import { startLocalServer } from './http-api-adapter';
-import { DEFAULT_LOCAL_AWS_PORT, startLocalAws } from './local-environment';
+import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
+import { DEFAULT_LOCAL_AWS_PORT, LOCAL_BUS_NAME, startLocalAws } from './local-environment';
+import { startLocalReconciler } from './local-reconciler';
 import { startSqsEventSource } from './sqs-event-source';
+import { DEFAULT_SEED_FILE, DEFAULT_STAND_IN_PORT, reconcilerBanner, reconcilerEnvironment } from './start-reconciler';
 
 /**
  * `npm start`: the real handler behind a local HTTP API (a pool of instances, as Lambda scales),
@@ -30,7 +33,18 @@ cliArgs({
   LOCAL_AWS_PORT  the loopback AWS endpoint's port (default ${DEFAULT_LOCAL_AWS_PORT}; npm run local:fail talks to it)
   CALLBACK_TOKEN  the token in the callback URL (default local-dev-token)
   EVENTS_FILE     where events are appended as JSON lines (default ${DEFAULT_EVENTS_FILE})
-  LOG_LEVEL       INFO shows the function's JSON logs (default WARN)`,
+  LOG_LEVEL       INFO shows the function's JSON logs (default WARN)
+  LOCAL_DYNAMODB_DIR  where the local DynamoDB keeps the friend graph and the reconciler's state
+                  (default ${DEFAULT_LOCAL_DYNAMODB_DIR}; "memory" keeps nothing)
+
+  The reconciler sweeps only when asked (npm run reconcile -- --local), against the embedded
+  OpenIM API stand-in, or a real OpenIM when OPENIM_API_URL is set:
+  OPENIM_API_URL        a real OpenIM's API, e.g. http://127.0.0.1:10002
+  OPENIM_ADMIN_USER_ID  the reconciler's own admin user (default ${DEFAULTS.openImAdminUserID}; the stand-in has it)
+  OPENIM_ADMIN_SECRET   share.yml's secret (the stand-in's: openIM123)
+  OPENIM_API_CALLS_PER_SECOND  the sweep's pace (default ${DEFAULTS.reconcileCallsPerSecond})
+  OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}, OpenIM's)
+  OPENIM_SEED_FILE      the stand-in's starting data (default ${DEFAULT_SEED_FILE})`,
 });
 
 /** A port from the environment, or a one-line usage error. */
@@ -65,6 +79,7 @@ await runMain(async () => {
   const host = process.env.HOST ?? '127.0.0.1';
   const token = process.env.CALLBACK_TOKEN ?? 'local-dev-token';
   const eventsFile = resolve(process.env.EVENTS_FILE ?? DEFAULT_EVENTS_FILE);
+  const reconcilerSettings = reconcilerEnvironment(process.env);
 
   // Quiet by default: the readable lines below are the local output. LOG_LEVEL=INFO shows the JSON logs.
   process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
@@ -103,6 +118,22 @@ await runMain(async () => {
     console.log(`\nEvent on bus ${event.eventBusName}: ${event.source} / ${event.detailType}`);
     console.log(JSON.stringify(event.detail, null, 2));
   });
+  const reconciler = await startLocalReconciler({
+    emulator,
+    eventBusName: LOCAL_BUS_NAME,
+    eventSource: DEFAULTS.eventSource,
+    callbackUrl: `${url}/${DEFAULTS.pathPrefix}/${token}`,
+    ...reconcilerSettings,
+    onFailedEvent: (detailType, error) =>
+      console.error(
+        `friend graph: could not apply a ${detailType} event: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  }).catch(async (error: unknown) => {
+    await close();
+    await stopDrainer();
+    await emulator.stop();
+    throw listenError(error, 'OPENIM_STANDIN_PORT', reconcilerSettings.openIm.standInPort);
+  });
 
   const callbackUrl = `${reachableBaseUrl(url, host)}/${DEFAULTS.pathPrefix}/${token}`;
   const containerHint = callbackUrl.startsWith(url)
@@ -114,6 +145,7 @@ await runMain(async () => {
   Loopback AWS endpoint (EventBridge, SQS, Secrets Manager): ${endpoint}
   Events are printed here and appended to ${eventsFile}
   Make EventBridge fail for 30 s: npm run local:fail -- --seconds 30 --endpoint ${endpoint}
+${reconcilerBanner(reconciler, reconcilerSettings)}
 
 Try it:
   curl -s -H 'content-type: application/json; charset=utf-8' -H 'operationID: 1646445464564' \\
@@ -124,6 +156,7 @@ Try it:
   const shutdown = async () => {
     await close();
     await stopDrainer();
+    await reconciler.stop();
     await emulator.stop();
     process.exit(0);
   };

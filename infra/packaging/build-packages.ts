@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import ts from 'typescript';
-import { bundleOptions, functionEntry, prebuiltName } from '../bundled-function';
+import { bundleInto, functionEntry, prebuiltName } from '../bundled-function';
 import { cdkManifest, contractManifest } from './manifests';
 
 /**
@@ -45,18 +45,25 @@ const buildCdkPackage = (dir: string): BuiltPackage => {
   for (const entry of functionEntries()) {
     for (const tracing of [false, true]) {
       // Source maps ship too: the `sourceMaps` setting then only turns `--enable-source-maps` on.
-      const options = bundleOptions({ entry, tracing, sourceMaps: true });
-      buildSync({ ...options, outdir: join(dir, 'prebuilt-functions', prebuiltName({ entry, tracing })) });
+      bundleInto(join(dir, 'prebuilt-functions', prebuiltName({ entry, tracing })), {
+        entry,
+        tracing,
+        sourceMaps: true,
+      });
     }
   }
   return pack(dir, cdkManifest());
 };
 
-/** Every function of the repository: `functions/<name>/handler.ts`. */
+/** Every handler of the repository: `functions/<name>/handler.ts` and `functions/<name>/<role>-handler.ts`. */
 const functionEntries = (): string[] =>
   readdirSync(join(ROOT, 'functions'), { withFileTypes: true })
-    .filter((dir) => dir.isDirectory() && existsSync(join(ROOT, 'functions', dir.name, 'handler.ts')))
-    .map((dir) => functionEntry(`${dir.name}/handler.ts`));
+    .filter((dir) => dir.isDirectory())
+    .flatMap((dir) =>
+      readdirSync(join(ROOT, 'functions', dir.name))
+        .filter((file) => /(^|-)handler\.ts$/.test(file))
+        .map((file) => functionEntry(`${dir.name}/${file}`)),
+    );
 
 /** One ESM file; bare imports stay imports, and must be ones the package may leave to its dependencies. */
 const bundleJs = (entry: string, outfile: string, allowedImports: RegExp): void => {

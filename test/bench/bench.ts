@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -298,3 +298,10 @@ writeFileSync(
 );
 progress(`written to ${file}`);
 rmSync(work, { recursive: true, force: true });
+
+// The reconciler's sweeps (alone: npm run bench:reconciler); its own tables, and bench-results/reconciler.json.
+progress('reconciler sweeps (test/bench/reconciler.ts)...');
+const reconciler = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/bench/reconciler.ts'], {
+  stdio: 'inherit',
+});
+process.exitCode = await new Promise<number>((resolve) => reconciler.once('exit', (code) => resolve(code ?? 1)));

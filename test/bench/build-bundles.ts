@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { BundledFunction, bundleOptions, functionEntry } from '../../infra/bundled-function';
+import { builtinsAsCommonJs } from '../../infra/esbuild-bundle.mjs';
 import { coldLoadedFiles } from '../helpers/bundle-files';
 
 const PRODUCT_ENTRY = functionEntry('openim-callback/handler.ts');
@@ -30,7 +30,6 @@ const buildWithConstruct = (entry: string, outdir: string, tracing: boolean): st
   new BundledFunction(new Stack(app, 'Bench'), 'Function', {
     entry,
     description: 'benchmark bundle',
-    runtime: lambda.Runtime.NODEJS_22_X,
     memorySize: 512,
     timeout: Duration.seconds(10),
     logRetention: logs.RetentionDays.ONE_DAY,
@@ -62,6 +61,7 @@ export const buildWithEsbuild = async (
   const entry = which === 'product' ? PRODUCT_ENTRY : FLOOR_ENTRY;
   const { metafile } = await build({
     ...bundleOptions({ entry, sourceMaps: options.sourceMap }),
+    plugins: [builtinsAsCommonJs],
     outdir,
     metafile: true,
   });

@@ -1,17 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { BOUNDS } from '../../functions/contract/settings';
 import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { startLocalAws } from '../../infra/local/local-environment';
 
 export const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstu';
 
 /**
- * Realistic budgets with room for a loaded 2-core machine: a healthy loopback PutEvents never
- * comes near a second. No test asserts how long a reply took; the benchmark measures that.
+ * The widest budgets the function's environment accepts, for tests that start it from the
+ * environment (the module's own `handler`, a spawned process). Handlers built here get `UNHURRIED`.
  */
 export const TEST_SETTINGS = {
-  PUBLISH_TIMEOUT_MS: '2000',
-  REPLY_BUDGET_MS: '4500',
+  PUBLISH_TIMEOUT_MS: String(BOUNDS.publishTimeoutMs[1]),
+  REPLY_BUDGET_MS: String(BOUNDS.replyBudgetMs[1]),
+};
+
+/** The time a handler instance gets: its publish timeout, reply budget and token read timeout. */
+export interface TestTimes {
+  publishTimeoutMs: number;
+  replyBudgetMs: number;
+  tokenReadTimeoutMs: number;
+}
+
+/**
+ * Time for tests that are not about time: far beyond what a loopback call needs on any machine,
+ * however loaded, so that how fast it runs never decides an outcome. (The product's bounds keep a
+ * user's settings under OpenIM's 5 s timeout; a test sets time for its own purpose.) A test about
+ * time passes its own, or a fake clock. No test asserts how long a reply took: `npm run bench` does.
+ */
+export const UNHURRIED: TestTimes = { publishTimeoutMs: 60_000, replyBudgetMs: 120_000, tokenReadTimeoutMs: 60_000 };
+
+/** A handler instance built like the deployed one from `env`, with `times` instead of the environment's. */
+export const testHandler = async (env: Record<string, string | undefined>, times: TestTimes = UNHURRIED) => {
+  const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
+  const { loadConfig } = await import('../../functions/openim-callback/config');
+  const { publishTimeoutMs, replyBudgetMs, tokenReadTimeoutMs } = times;
+  const config = { ...loadConfig(env), publishTimeoutMs, replyBudgetMs };
+  return buildHandler(createDependencies(config, Date.now, tokenReadTimeoutMs));
 };
 
 type Handler = (
@@ -23,21 +48,18 @@ type Handler = (
 export interface Harness {
   emulator: AwsEmulator;
   queueUrl: string;
-  /** A handler built like the deployed one, from the environment plus `env`. */
-  handlerWith(env?: Record<string, string>): Promise<Handler>;
+  /** A handler built like the deployed one, from the environment plus `env`, with `times` (`UNHURRIED`). */
+  handlerWith(env?: Record<string, string>, times?: TestTimes): Promise<Handler>;
   stop(): Promise<void>;
 }
 
 /** Starts the loopback AWS endpoint and points the SDK (through the environment) at it. */
 export const startHarness = async (env: Record<string, string> = {}): Promise<Harness> => {
   const { emulator, queueUrl } = await startLocalAws({ token: TOKEN, env });
-  const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
-  const { loadConfig } = await import('../../functions/openim-callback/config');
   return {
     emulator,
     queueUrl,
-    handlerWith: async (overrides = {}) =>
-      buildHandler(createDependencies(loadConfig({ ...process.env, ...overrides }))),
+    handlerWith: (overrides = {}, times = UNHURRIED) => testHandler({ ...process.env, ...overrides }, times),
     stop: () => emulator.stop(),
   };
 };

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FriendEventsProps } from '../../infra/friend-events';
 import { FriendEventsStack } from '../../infra/stack';
-import { friendEventsPropsFromContext } from '../../infra/stack-context';
+import { friendEventsPropsFromContext, reconcilerContextFrom } from '../../infra/stack-context';
 
 /** cdk.json's context (feature flags): a test App does not read cdk.json by itself. */
 const cdkContext = (
@@ -15,7 +15,7 @@ const cdkContext = (
  * Runs `build` without the "Bundling asset ..." line the CDK writes to stderr while it bundles an
  * asset (at construction time); esbuild's own output is limited to warnings by the construct.
  */
-const withoutBundlingNotices = <T>(build: () => T): T => {
+export const withoutBundlingNotices = <T>(build: () => T): T => {
   const write = process.stderr.write;
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
     String(chunk).startsWith('Bundling asset ') ? true : write.call(process.stderr, chunk, ...rest)) as typeof write;
@@ -30,19 +30,28 @@ const withoutBundlingNotices = <T>(build: () => T): T => {
  * Synthesizes the product stack as `cdk synth` does. Bundling (esbuild, ~0.5 s) is skipped unless
  * a test looks at the asset.
  */
-export const synthStack = (props: FriendEventsProps = {}, options: { bundle?: boolean; outdir?: string } = {}) => {
+export const synthStack = (
+  props: FriendEventsProps = {},
+  options: { bundle?: boolean; outdir?: string; exampleSubscriber?: boolean } = {},
+) => {
   const app = new App({
     context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
-  const stack = withoutBundlingNotices(() => new FriendEventsStack(app, 'TestStack', { friendEvents: props }));
+  const stack = withoutBundlingNotices(
+    () =>
+      new FriendEventsStack(app, 'TestStack', { friendEvents: props, exampleSubscriber: options.exampleSubscriber }),
+  );
   return { app, stack, template: Template.fromStack(stack) };
 };
 
 /** Synthesizes the stack as `infra/app.ts` does, its settings read from this CDK context (`-c key=value`). */
 export const synthFromContext = (context: Record<string, unknown>) => {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } });
-  const stack = new FriendEventsStack(app, 'TestStack', { friendEvents: friendEventsPropsFromContext(app) });
+  const stack = new FriendEventsStack(app, 'TestStack', {
+    friendEvents: friendEventsPropsFromContext(app),
+    reconciler: reconcilerContextFrom(app),
+  });
   return { app, stack, template: Template.fromStack(stack) };
 };
 

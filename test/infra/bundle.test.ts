@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +8,7 @@ import { toParkedMessage } from '../../functions/aws/retry-queue';
 import type { FriendEventsProps } from '../../infra/friend-events';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 import { allFiles, coldLoadedFiles } from '../helpers/bundle-files';
+import { TEST_SETTINGS } from '../helpers/harness';
 import { synthStack } from '../helpers/synth';
 
 /**
@@ -54,6 +56,18 @@ describe('the function bundle', () => {
     expect(code).not.toContain('aws-xray'); // tracing is off, so its code is compiled out
   });
 
+  it('reads Node built-ins as CommonJS, never through an ES import (whose module facade costs cold-start time)', () => {
+    const importedBuiltins = (dir: string) =>
+      allFiles(dir)
+        .filter((file) => file.endsWith('.mjs'))
+        .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/(?:\bfrom|\bimport\(?)\s*["']([^"']+)["']/g)])
+        .map(([, specifier]) => String(specifier))
+        .filter((specifier) => isBuiltin(specifier));
+    for (const dir of [assetDir, tracedAssetDir, drainerAssetDir]) expect(importedBuiltins(dir)).toEqual([]);
+    const coldCode = coldLoadedFiles(assetDir).map((file) => readFileSync(file, 'utf8'));
+    expect(coldCode.join('\n')).toContain('process.getBuiltinModule("node:http")'); // middy's STATUS_CODES
+  });
+
   it('does not read the SQS client at cold start: only the failure path imports it', () => {
     const read = (files: string[]) => files.map((file) => readFileSync(file, 'utf8')).join('\n');
     // The JSON protocols' X-Amz-Target prefixes: AmazonSQS.*, AWSEvents.*
@@ -99,6 +113,7 @@ describe('the function bundle', () => {
           EVENT_BUS_NAME: 'bus',
           CALLBACK_TOKEN_SECRET_ID: 'token-secret',
           RETRY_QUEUE_URL: queueUrl,
+          ...TEST_SETTINGS, // the widest budgets it accepts: a loaded machine must not decide where the event goes
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
         },

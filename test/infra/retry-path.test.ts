@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { FRIEND_DETAIL_TYPES } from '../../functions/contract/events';
+import { CALLBACK_DETAIL_TYPES } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { synthStack } from '../helpers/synth';
 
@@ -36,9 +36,9 @@ describe('the retry queue (parked events)', () => {
 });
 
 describe('the retry drainer', () => {
-  it('runs Node.js 22 on arm64, 256 MB, 30 s, told only the retry and dead-letter queue URLs', () => {
+  it('runs Node.js 24 on arm64, 256 MB, 30 s, told only the retry and dead-letter queue URLs', () => {
     expect(only(resourcesMatching('AWS::Lambda::Function', /RetryDrainerFunction/))).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 256,
@@ -85,7 +85,7 @@ describe('the retry drainer', () => {
         Condition: {
           StringEquals: {
             'events:source': 'openim',
-            'events:detail-type': [...FRIEND_DETAIL_TYPES],
+            'events:detail-type': [...CALLBACK_DETAIL_TYPES],
           },
         },
       },

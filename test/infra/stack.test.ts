@@ -25,9 +25,9 @@ const statementsOf = (roleId: RegExp) =>
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 
 describe('the callback function', () => {
-  it('runs Node.js 22 on arm64 with a timeout above the reply budget', () => {
+  it('runs Node.js 24 on arm64 with a timeout above the reply budget', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,

@@ -112,6 +112,8 @@ describe('the schema registry', () => {
       ['openim@AfterDeleteFriend', 'JSONSchemaDraft4'],
       ['openim@AfterSetFriendRemark', 'JSONSchemaDraft4'],
       ['openim@AfterRemoveBlack', 'JSONSchemaDraft4'],
+      ['openim@FriendshipReconciled', 'JSONSchemaDraft4'],
+      ['openim@BlacklistReconciled', 'JSONSchemaDraft4'],
     ]);
     expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(
       allEventJsonSchemas('openim').map(({ schema }) => schema),
@@ -126,7 +128,7 @@ describe('the reference subscriber (friend graph)', () => {
     return { stack, template: Template.fromStack(stack) };
   };
 
-  it('is deployed behind a flag, subscribed to every friend detail-type, and passes cdk-nag', () => {
+  it('is deployed behind a flag, subscribed to every friend detail-type (repairs included), and passes cdk-nag', () => {
     const { stack, template } = withGraph();
     template.resourceCountIs('AWS::Lambda::Function', 3); // callback, retry drainer, friend graph
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -139,6 +141,8 @@ describe('the reference subscriber (friend graph)', () => {
           'AfterDeleteFriend',
           'AfterSetFriendRemark',
           'AfterRemoveBlack',
+          'FriendshipReconciled',
+          'BlacklistReconciled',
         ],
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FriendGraphSubscriber'), 'Arn'] } })],

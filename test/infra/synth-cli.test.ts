@@ -37,7 +37,7 @@ it('synthesizes the stack with the CDK CLI, without credentials or Docker, and c
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}, 120_000);
+});
 
 it('refuses a bad setting given with -c, naming it, before anything is built', async () => {
   const outdir = mkdtempSync(join(tmpdir(), 'openim-friend-events-cli-synth-'));
@@ -50,4 +50,4 @@ it('refuses a bad setting given with -c, naming it, before anything is built', a
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}, 120_000);
+});

@@ -42,6 +42,15 @@ it('deletes all of them with dataRemovalPolicy DESTROY (test stacks)', () => {
   for (const [resource, policy] of Object.entries(policies)) expect([resource, policy]).toEqual([resource, 'Delete']);
 });
 
+it("keeps the reconciler's table and log groups too, and deletes them with the rest", () => {
+  const reconciling = { openImApiUrl: 'http://openim.internal:10002' };
+  const kept = deletionPolicies(synthFromContext(reconciling).template);
+  expect(Object.keys(kept).filter((resource) => resource.includes('Reconciler')).length).toBeGreaterThanOrEqual(4);
+  for (const [resource, policy] of Object.entries(kept)) expect([resource, policy]).toEqual([resource, 'Retain']);
+  const deleted = deletionPolicies(synthFromContext({ ...reconciling, dataRemovalPolicy: 'destroy' }).template);
+  for (const [resource, policy] of Object.entries(deleted)) expect([resource, policy]).toEqual([resource, 'Delete']);
+});
+
 it('reads -c dataRemovalPolicy=retain|destroy and refuses anything else, naming the key', () => {
   const destroyed = synthFromContext({ dataRemovalPolicy: 'destroy' }).template;
   destroyed.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });

@@ -9,6 +9,7 @@ import {
   startHarness,
   TEST_SETTINGS,
   TOKEN,
+  UNHURRIED,
 } from '../helpers/harness';
 
 let harness: Harness;
@@ -29,7 +30,7 @@ const source = (refreshMs = 60_000, secretId = LOCAL_SECRET_ID) => {
   const tokens = createTokenSource({
     secretId,
     refreshMs,
-    timeoutMs: 2_000,
+    timeoutMs: UNHURRIED.tokenReadTimeoutMs,
     onRefreshError: (reason) => refreshErrors.push(reason),
     clock: () => now,
   });
@@ -124,7 +125,9 @@ describe('the handler and the token', () => {
     const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
     const { loadConfig } = await import('../../functions/openim-callback/config');
     let now = Date.now();
-    const fresh = buildHandler(createDependencies(loadConfig(), () => now));
+    const { publishTimeoutMs, replyBudgetMs, tokenReadTimeoutMs } = UNHURRIED;
+    const config = { ...loadConfig(), publishTimeoutMs, replyBudgetMs };
+    const fresh = buildHandler(createDependencies(config, () => now, tokenReadTimeoutMs));
     expect((await invoke(fresh, httpApiEvent({ body: addFriendBody(), timeEpoch: now }))).response.statusCode).toBe(
       200,
     );

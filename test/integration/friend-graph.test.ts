@@ -318,6 +318,51 @@ describe('the friend graph in DynamoDB', () => {
   });
 });
 
+describe('repairs from the reconciler', () => {
+  const repair = (detailType: 'FriendshipReconciled' | 'BlacklistReconciled', observedAt: string, detail: object) => {
+    const event = {
+      version: '0',
+      id: `repair-${observedAt}`,
+      'detail-type': detailType,
+      source: 'openim',
+      account: '000000000000',
+      time: observedAt,
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        schemaVersion: 1,
+        operationID: '',
+        receivedAt: observedAt,
+        observedAt,
+        idempotencyKey: 'f'.repeat(64),
+        ...detail,
+      },
+    };
+    if (!isFriendEvent(event)) throw new Error('not a friend event');
+    return event;
+  };
+
+  it('win over every callback received before the read, and lose to one received after it', async () => {
+    const table = await dynamo.createFriendGraphTable();
+    await applyAll(table, [
+      ...eventsFor(agree('alice', 'bob'), at(1)),
+      ...eventsFor(remark('alice', 'bob', 'old'), at(2)),
+      // OpenIM, read at 5 s: alice deleted bob (the delete callback was lost), carol is blocked.
+      repair('FriendshipReconciled', at(5), { ownerUserID: 'alice', friendUserID: 'bob', present: false, remark: '' }),
+      repair('BlacklistReconciled', at(5), { ownerUserID: 'alice', blackUserID: 'carol', present: true }),
+      repair('FriendshipReconciled', at(5), { ownerUserID: 'bob', friendUserID: 'alice', present: true, remark: 'Al' }),
+      // A remark bob set after the read arrives late: it is newer than the repair, so it stays.
+      ...eventsFor(remark('bob', 'alice', 'Alice'), at(6)),
+      ...eventsFor(remark('alice', 'bob', 'before the read, delivered late'), at(4)),
+    ]);
+    expect(await graph(table)).toEqual([
+      { pair: 'alice->bob', state: 'removed', remark: '', request: 'none' },
+      { pair: 'alice->carol', blacklist: 'blocked' },
+      { pair: 'bob->alice', state: 'friends', remark: 'Alice', request: 'none' },
+    ]);
+  });
+});
+
 describe('the deployed handler', () => {
   it('reads its table from the environment and updates the graph from an EventBridge event', async () => {
     const table = await dynamo.createFriendGraphTable();

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { FRIEND_DETAIL_TYPES } from '../../functions/contract/events';
+import { CALLBACK_DETAIL_TYPES } from '../../functions/contract/events';
 import { RedriveRefusedError, redrive } from '../../infra/cli/redrive-events';
 import { addFriendBody, type Harness, httpApiEvent, invoke, startHarness, TEST_SETTINGS } from '../helpers/harness';
 import { runCli } from '../helpers/run-cli';
@@ -195,7 +195,7 @@ describe('the redrive and callback-url commands', () => {
     const { stdout } = await runCli('infra/cli/callback-url.ts', ['--stack', 'OpenImFriendEvents', '--yaml'], env());
     expect(stdout).toMatch(/^url: https:\/\/abc123\.execute-api\.eu-west-1\.amazonaws\.com\/openim\/test-token-\S+$/m);
     // Every after-callback this endpoint turns into an event, each enabled.
-    for (const detailType of FRIEND_DETAIL_TYPES) {
+    for (const detailType of CALLBACK_DETAIL_TYPES) {
       const key = detailType.charAt(0).toLowerCase() + detailType.slice(1);
       expect(stdout).toMatch(new RegExp(`^${key}: +\\{ enable: true, timeout: 5 \\}`, 'm'));
     }

@@ -9,7 +9,9 @@ import {
   isAfterImportFriendsEvent,
   isAfterRemoveBlackEvent,
   isAfterSetFriendRemarkEvent,
+  isBlacklistReconciledEvent,
   isFriendEvent,
+  isFriendshipReconciledEvent,
 } from '../../../functions/contract/events';
 import { schemaFileName } from '../../../infra/cli/schema-files';
 
@@ -74,6 +76,14 @@ describe('type guards', () => {
     expect(isAfterSetFriendRemarkEvent(envelope('AfterDeleteFriend'))).toBe(false);
     expect(isAfterRemoveBlackEvent(envelope('AfterRemoveBlack'))).toBe(true);
     expect(isAfterRemoveBlackEvent(envelope('AfterSetFriendRemark'))).toBe(false);
+    expect(isFriendshipReconciledEvent(envelope('FriendshipReconciled'))).toBe(true);
+    expect(isFriendshipReconciledEvent(envelope('BlacklistReconciled'))).toBe(false);
+    expect(isBlacklistReconciledEvent(envelope('BlacklistReconciled'))).toBe(true);
+    expect(isBlacklistReconciledEvent(envelope('AfterRemoveBlack'))).toBe(false);
+  });
+
+  it.each(['FriendshipReconciled', 'BlacklistReconciled'])('accept the repair %s as a friend event', (detailType) => {
+    expect(isFriendEvent(envelope(detailType))).toBe(true);
   });
 
   it.each([

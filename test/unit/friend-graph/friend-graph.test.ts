@@ -109,6 +109,35 @@ describe('changesOf', () => {
   });
 });
 
+describe('changesOf a repair (reconciler)', () => {
+  const repair = (detailType: string, detail: Record<string, unknown>) =>
+    envelope(detailType, { observedAt: '2026-11-25T10:00:00.000Z', ...detail });
+
+  it('a present friendship sets the friend row and its remark, at the time OpenIM was read', () => {
+    const event = repair('FriendshipReconciled', { ownerUserID: 'a', friendUserID: 'b', present: true, remark: 'B' });
+    expect(changesOf(event)).toEqual([
+      { ownerUserID: 'a', otherUserID: 'b', version, register: 'state', value: 'friends' },
+      { ownerUserID: 'a', otherUserID: 'b', version, register: 'remark', value: 'B' },
+    ]);
+  });
+
+  it('an absent friendship removes the row and clears its remark, as a delete does', () => {
+    const event = repair('FriendshipReconciled', { ownerUserID: 'a', friendUserID: 'b', present: false, remark: '' });
+    expect(changesOf(event)).toEqual([
+      { ownerUserID: 'a', otherUserID: 'b', version, register: 'state', value: 'removed' },
+      { ownerUserID: 'a', otherUserID: 'b', version, register: 'remark', value: '' },
+    ]);
+  });
+
+  it.each([
+    [true, 'blocked'],
+    [false, 'none'],
+  ])('a blacklist entry (present: %s) sets the blacklist register to %s, nothing else', (present, value) => {
+    const event = repair('BlacklistReconciled', { ownerUserID: 'a', blackUserID: 'b', present });
+    expect(changesOf(event)).toEqual([{ ownerUserID: 'a', otherUserID: 'b', version, register: 'blacklist', value }]);
+  });
+});
+
 describe('changeVersion', () => {
   it('normalizes receivedAt so that versions compare as times', () => {
     expect(changeVersion('2026-11-25T10:00:00Z', 'k')).toBe('2026-11-25T10:00:00.000Z#k');

@@ -1,0 +1,61 @@
+/**
+ * What a reconciliation sweep reads from OpenIM, in the reconciler's own terms. The adapter in
+ * `functions/openim-api/` implements it over OpenIM's REST API (admin login and token cache,
+ * envelopes, paging, pacing, timeouts, server-version differences); tests use fakes. No OpenIM
+ * HTTP detail (routes, errCodes, field spellings, idHash arithmetic) appears on this side.
+ */
+
+/** A point in one user's friend-list history, as OpenIM numbers it. */
+export interface FriendListVersion {
+  versionID: string;
+  version: number;
+}
+
+/** One directed friend row: `userID` is on the owner's list, shown with `remark` ("" when never set). */
+export interface FriendRow {
+  userID: string;
+  remark: string;
+}
+
+export type FriendListChanges =
+  /**
+   * OpenIM cannot say what changed since the version given (none given, unknown, too old, or
+   * more changes than it reports, or a server without versions): read the whole list.
+   * `current` is the version to ask from next time, when the server has versions.
+   */
+  | { kind: 'resync'; current?: FriendListVersion }
+  /** Rows removed, and rows added or changed (remark, pin), since the version given. */
+  | { kind: 'changes'; current: FriendListVersion; removed: string[]; upserted: FriendRow[] };
+
+/** The friend IDs of an owner, or the news that they still hash to the value the caller knows. */
+export type FriendIDs = { kind: 'unchanged' } | { kind: 'list'; userIDs: string[]; listHash: bigint };
+
+export interface OpenImDirectory {
+  /** One page (1-based) of the IDs of every user OpenIM has, and how many users there are in all. */
+  userPage(pageNumber: number, pageSize: number): Promise<{ userIDs: string[]; total: number }>;
+  /** What changed in the owner's friend list since `since` (`undefined`: nothing known yet). */
+  friendListChanges(ownerUserID: string, since: FriendListVersion | undefined): Promise<FriendListChanges>;
+  /**
+   * The owner's friend IDs in OpenIM's order, unless their hash equals `knownHash` (the
+   * `listHash` of an earlier answer). Servers without the hash shortcut always return the list.
+   */
+  friendIDs(ownerUserID: string, knownHash?: bigint): Promise<FriendIDs>;
+  /** The owner's whole friend list with remarks (every page). */
+  friendRows(ownerUserID: string): Promise<FriendRow[]>;
+  /** The rows of these friends of the owner; IDs no longer on the owner's list are left out. */
+  friendRowsOf(ownerUserID: string, friendUserIDs: readonly string[]): Promise<FriendRow[]>;
+  /** The IDs on the owner's black list (every page). */
+  blackList(ownerUserID: string): Promise<string[]>;
+}
+
+/** Why OpenIM could not answer: which read, OpenIM's own code when it gave one, and whether trying later may help. */
+export class OpenImReadError extends Error {
+  constructor(
+    message: string,
+    readonly details: { endpoint: string; errCode?: number; httpStatus?: number; retryable: boolean },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'OpenImReadError';
+  }
+}

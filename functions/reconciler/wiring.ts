@@ -1,0 +1,29 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { adminSecretReader } from '../aws/admin-secret';
+import { ReconcilerTokenCache } from '../aws/reconciler-token-cache';
+import { createOpenImDirectory } from '../openim-api/directory';
+import type { CallObservation } from '../openim-api/ports';
+import type { ReconcilerConfig } from './config';
+import type { OpenImDirectory } from './openim-directory';
+
+/**
+ * OpenIM's admin client as a reconciler function uses it: this instance's share of the pace, the
+ * secret read from Secrets Manager only when a login is needed, and the token kept in the
+ * reconciler's table between runs.
+ */
+export const openImDirectory = (
+  config: ReconcilerConfig,
+  pace: { callsPerSecond: number; maxConcurrentCalls: number },
+  clients: { dynamo: DynamoDBClient; secrets: SecretsManagerClient },
+  onCall: (call: CallObservation) => void,
+): OpenImDirectory =>
+  createOpenImDirectory({
+    apiUrl: config.openImApiUrl,
+    adminUserID: config.adminUserID,
+    adminSecret: adminSecretReader(clients.secrets, config.adminSecretId),
+    callsPerSecond: pace.callsPerSecond,
+    maxConcurrentCalls: pace.maxConcurrentCalls,
+    tokenCache: new ReconcilerTokenCache(clients.dynamo, config.tableName, config.openImApiUrl, config.adminUserID),
+    onCall,
+  });

@@ -1,0 +1,75 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { FriendGraphRows } from '../aws/friend-graph-rows';
+import { ReconcilerMirrors } from '../aws/reconciler-mirrors';
+import { ReconcilerTable } from '../aws/reconciler-table';
+import { createRepairPublisher } from '../aws/repair-publisher';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
+import { loadReconcilerConfig, loadWorkerTargets, WORKER_RESERVE_MS, workerPace } from './config';
+import { forEngine } from './engine-errors';
+import { runPart, type SweepPart } from './sweep-part';
+import { publishMetrics, SweepTelemetry } from './telemetry';
+import { openImDirectory } from './wiring';
+
+/** Generous: nobody waits on a repair but the sweep, and a slow bus should still count as working. */
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+/**
+ * One part of a sweep per invocation (a page of users, or a segment of the orphans phase), at
+ * this worker's share of the pace. Returns `done: false` when its time runs short; the state
+ * machine invokes it again and it goes on from its last checkpoint.
+ */
+export const createHandler = async (env: NodeJS.ProcessEnv = process.env) => {
+  const config = loadReconcilerConfig(env);
+  const targets = loadWorkerTargets(env);
+  const pace = workerPace(config);
+  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const telemetry = new SweepTelemetry(
+    logger,
+    new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
+  );
+  const dynamo = new DynamoDBClient({});
+  const records = new ReconcilerTable(dynamo, config.tableName);
+  const directory = openImDirectory(
+    config,
+    { callsPerSecond: pace.callsPerSecond, maxConcurrentCalls: pace.usersInFlight },
+    { dynamo, secrets: new SecretsManagerClient({}) },
+    telemetry.observeCall,
+  );
+  const deps = {
+    directory,
+    graph: new FriendGraphRows(dynamo, targets.graphTableName),
+    mirrors: new ReconcilerMirrors(dynamo, config.tableName),
+    publish: createRepairPublisher(
+      new EventBridgeClient({}),
+      { eventBusName: targets.eventBusName, source: targets.eventSource },
+      PUBLISH_TIMEOUT_MS,
+    ),
+    progress: telemetry.observed(records),
+    clock: Date.now,
+    usersInFlight: pace.usersInFlight,
+    chunkSize: pace.chunkSize,
+  };
+  return middy<SweepPart, { done: boolean }, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMetrics(telemetry.metrics))
+    .handler(async (part, context) => {
+      const deadline = Date.now() + context.getRemainingTimeInMillis() - WORKER_RESERVE_MS;
+      try {
+        return await runPart(part, { ...deps, deadline });
+      } catch (error) {
+        // Counted before the engine retries the part, so the sweep's record shows every failure.
+        await deps.progress.count(part.sweepID, { apiErrors: telemetry.takeFailedRequests() }).catch(() => undefined);
+        logger.error('sweep part failed; the state machine retries it from its last checkpoint', { part, error });
+        throw forEngine(error);
+      }
+    });
+};
+
+export const handler = await createHandler();

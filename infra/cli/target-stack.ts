@@ -1,0 +1,55 @@
+import { DEFAULT_LOCAL_AWS_PORT } from '../local/local-environment';
+import { LOCAL_STACK_NAME } from '../local/local-reconciler';
+import { flag, regionOption, string } from './cli-args';
+import { CliError, useRegion } from './cli-errors';
+import { stackOutputs } from './stack-outputs';
+
+/**
+ * `--local` (the stack `npm start` runs, on its loopback endpoint at LOCAL_AWS_PORT) or
+ * `--stack <name>` (a deployed one, with your AWS credentials): the same commands work on both.
+ */
+export const TARGET_OPTIONS = {
+  local: flag('the stack npm start runs (its loopback AWS endpoint, at LOCAL_AWS_PORT)'),
+  stack: string('a deployed stack', { placeholder: 'name' }),
+  region: regionOption(),
+};
+
+export interface Target {
+  stackName: string;
+  outputs: Record<string, string>;
+  local: boolean;
+}
+
+export const resolveTarget = async (args: { local: boolean; stack?: string; region?: string }): Promise<Target> => {
+  if (!args.local) {
+    useRegion(args.region);
+    const stackName = String(args.stack);
+    return { stackName, outputs: await stackOutputs(stackName), local: false };
+  }
+  const port = process.env.LOCAL_AWS_PORT || String(DEFAULT_LOCAL_AWS_PORT);
+  const endpoint = `http://127.0.0.1:${port}`;
+  // As the functions under npm start: the SDK's own endpoint setting, fake credentials.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+    AWS_SECRET_ACCESS_KEY: 'local-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  delete process.env.AWS_PROFILE;
+  try {
+    return { stackName: LOCAL_STACK_NAME, outputs: await stackOutputs(LOCAL_STACK_NAME), local: true };
+  } catch (error) {
+    throw new CliError(
+      `nothing answers at ${endpoint} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): run npm start first, or set LOCAL_AWS_PORT to its port`,
+    );
+  }
+};
+
+/** An output the command needs, or the one line that says how to get it. */
+export const requireTargetOutput = (target: Target, key: string, hint: string): string => {
+  const value = target.outputs[key];
+  if (!value) throw new CliError(`stack ${target.stackName} has no output ${key}: ${hint}`);
+  return value;
+};

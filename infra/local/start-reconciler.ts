@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import {
+  checkOpenImAdminUserID,
+  checkOpenImApiUrl,
+  checkReconcilePace,
+  DEFAULTS,
+  SettingError,
+} from '../../functions/contract/settings';
+import { CliError } from '../cli/cli-errors';
+import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
+
+/** What `npm start` reads from its environment for the friend graph and the reconciler. */
+export const DEFAULT_STAND_IN_PORT = 10_002;
+export const DEFAULT_SEED_FILE = 'infra/local/openim-api/seed.example.json';
+
+/** The stand-in's admin, as `npm start` prints it. */
+const STAND_IN_ADMIN_USER = 'imAdmin';
+
+const usage = (variable: string, message: string) => new CliError(`${variable}: ${message}`, 2);
+
+const checked = <T>(variable: string, check: () => T): T => {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof SettingError) throw usage(variable, error.message.replace(/^\w+: /, ''));
+    throw error;
+  }
+};
+
+const wholeNumber = (env: NodeJS.ProcessEnv, variable: string, fallback: number): number => {
+  const text = env[variable];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text)) throw usage(variable, `expected a whole number, got "${text}"`);
+  return Number(text);
+};
+
+export const reconcilerEnvironment = (env: NodeJS.ProcessEnv) => {
+  const apiUrl = env.OPENIM_API_URL
+    ? checked('OPENIM_API_URL', () => checkOpenImApiUrl(String(env.OPENIM_API_URL)))
+    : undefined;
+  const callsPerSecond = wholeNumber(env, 'OPENIM_API_CALLS_PER_SECOND', DEFAULTS.reconcileCallsPerSecond);
+  const concurrency = Math.min(DEFAULTS.reconcileConcurrency, callsPerSecond);
+  checked('OPENIM_API_CALLS_PER_SECOND', () => checkReconcilePace(callsPerSecond, Math.max(1, concurrency)));
+  const standInPort = wholeNumber(env, 'OPENIM_STANDIN_PORT', DEFAULT_STAND_IN_PORT);
+  if (standInPort > 65_535)
+    throw usage('OPENIM_STANDIN_PORT', `expected a port number from 0 to 65535, got ${standInPort}`);
+  const dir = env.LOCAL_DYNAMODB_DIR ?? DEFAULT_LOCAL_DYNAMODB_DIR;
+  return {
+    dynamoDbDir: dir === 'memory' ? undefined : resolve(dir),
+    concurrency,
+    openIm: {
+      apiUrl,
+      adminUserID: checked('OPENIM_ADMIN_USER_ID', () =>
+        checkOpenImAdminUserID(env.OPENIM_ADMIN_USER_ID ?? DEFAULTS.openImAdminUserID),
+      ),
+      adminSecret: env.OPENIM_ADMIN_SECRET || undefined,
+      callsPerSecond,
+      standInPort,
+      standInHost: env.HOST ?? '127.0.0.1',
+      seedFile: apiUrl ? undefined : (env.OPENIM_SEED_FILE ?? DEFAULT_SEED_FILE),
+    },
+  };
+};
+
+export type ReconcilerEnvironment = ReturnType<typeof reconcilerEnvironment>;
+
+/** The lines `npm start` prints about the friend graph and the reconciler (never the admin secret). */
+export const reconcilerBanner = (
+  reconciler: { apiUrl: string; standIn: unknown },
+  settings: ReconcilerEnvironment,
+): string => {
+  const against = reconciler.standIn
+    ? `the OpenIM API stand-in at ${reconciler.apiUrl} as ${settings.openIm.adminUserID} (seeded from ${settings.openIm.seedFile};\n    its admin for your own calls: ${STAND_IN_ADMIN_USER} / openIM123; its writes post OpenIM's callbacks here,\n    and POST ${reconciler.apiUrl}/_standin/drop_webhooks loses the next ones on the way)`
+    : `OpenIM at ${reconciler.apiUrl} as ${settings.openIm.adminUserID}`;
+  return `  Friend graph (reference subscriber) in the local DynamoDB${settings.dynamoDbDir ? ` under ${settings.dynamoDbDir}` : ' (in memory)'}
+  Reconciler, at ${settings.openIm.callsPerSecond} calls/s, against ${against}
+    npm run reconcile -- --local           one sweep, with its summary
+    npm run graph -- --local --user <id>   what the friend graph holds for a user`;
+};

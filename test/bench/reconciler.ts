@@ -1,0 +1,313 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { createOpenImDirectory } from '../../functions/openim-api/directory';
+import type { CachedToken, CallObservation } from '../../functions/openim-api/ports';
+import { workerPace } from '../../functions/reconciler/config';
+import { totalDifferences } from '../../functions/reconciler/differences';
+import { finishSweep, pageSizeFor, planSweep } from '../../functions/reconciler/plan';
+import type { SweepSummary } from '../../functions/reconciler/ports';
+import { runPart, type SweepPart } from '../../functions/reconciler/sweep-part';
+import { generatedUserID } from '../../infra/local/openim-api/seed';
+import { deliveredRepair, InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../helpers/reconciler-fakes';
+
+/**
+ * The reconciler's benchmark (`npm run bench:reconciler`, also the last part of `npm run bench`):
+ * sweeps of an OpenIM with USERS users and EDGES directed friend rows (the OpenIM API stand-in,
+ * in its own process) by the sweep's own code (plan, parts, finish) and the real OpenIM admin
+ * client, CONCURRENCY workers each at CALLS_PER_SECOND / CONCURRENCY, as the state machine runs
+ * them. The graph, the mirrors and the records are the in-memory implementations of the same
+ * ports: a million graph rows in dynalite would measure dynalite (the DynamoDB adapters have
+ * their own tests against it). Three sweeps: the first (empty graph and mirrors: every list read
+ * whole), one with nothing changed, one after 1% of the users changed in OpenIM without a callback.
+ */
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const USERS = env('BENCH_RECONCILE_USERS', 100_000);
+const EDGES = env('BENCH_RECONCILE_EDGES', 1_000_000);
+const BLACKS = env('BENCH_RECONCILE_BLACKS', 10_000);
+const CALLS_PER_SECOND = env('BENCH_RECONCILE_CALLS_PER_SECOND', 1_500);
+const CONCURRENCY = env('BENCH_RECONCILE_CONCURRENCY', 4);
+const DRIFT = 0.01;
+const TARGETS = { callsPerUserUnchanged: 2.05, paceTolerance: 0.1 };
+
+const startedAt = performance.now();
+const progress = (text: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0)} s] ${text}`);
+
+/** The stand-in in a child process, so that OpenIM and the sweep each have a core. */
+const startStandIn = async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/openim-stand-in.ts'], {
+    env: { ...process.env, USERS: String(USERS), EDGES: String(EDGES), BLACKS: String(BLACKS) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => line.startsWith('url ') && resolve(line.slice(4)));
+    child.once('exit', (code) => reject(new Error(`the stand-in exited (${code})`)));
+  });
+  return { url, stop: () => child.stdin.end() };
+};
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 200);
+
+progress(`starting the OpenIM API stand-in with ${USERS} users, ${EDGES} directed friend rows, ${BLACKS} blocks...`);
+const standIn = await startStandIn();
+const graph = new InMemoryGraph();
+const mirrors = new InMemoryMirrors();
+const records = new InMemorySweepRecords();
+/** The admin token between invocations and sweeps, as the reconciler's table keeps it. */
+let cachedToken: CachedToken | undefined;
+const tokenCache = {
+  load: async () => cachedToken,
+  save: async (token: CachedToken) => {
+    cachedToken = token;
+  },
+};
+
+/**
+ * The most requests sent in any one calendar second (by their start time). The pacing spaces
+ * each worker's starts evenly; a start delayed by a busy event loop can land in the next second.
+ */
+const busiestSecond = (calls: CallObservation[]): number => {
+  const perSecond = new Map<number, number>();
+  for (const call of calls) {
+    const second = Math.floor(call.startedAtMs / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
+  return Math.max(0, ...perSecond.values());
+};
+
+interface SweepResult {
+  summary: SweepSummary;
+  /** Live heap after the sweep, collected (with --expose-gc): the in-memory graph and mirrors, mostly. */
+  heapAfterMiB: number;
+  seconds: number;
+  pagesSeconds: number;
+  requests: number;
+  pagesRequests: number;
+  busiestSecond: number;
+  byEndpoint: Record<string, number>;
+}
+
+/** One sweep as the state machine runs it: plan, the pages (CONCURRENCY at once), the orphans, finish. */
+const sweep = async (sweepID: string): Promise<SweepResult> => {
+  const calls: CallObservation[] = [];
+  const pace = workerPace({ callsPerSecond: CALLS_PER_SECOND, concurrency: CONCURRENCY });
+  // One client per worker, as each Lambda instance has its own: each paced at its share.
+  const directory = () =>
+    createOpenImDirectory({
+      apiUrl: standIn.url,
+      adminUserID: 'friendEventsReconciler',
+      adminSecret: 'openIM123',
+      callsPerSecond: pace.callsPerSecond,
+      maxConcurrentCalls: pace.usersInFlight,
+      tokenCache,
+      onCall: (call) => calls.push(call),
+    });
+  const started = performance.now();
+  const plan = await planSweep(sweepID, {
+    directory: directory(),
+    lock: records,
+    records,
+    clock: Date.now,
+    pageSize: pageSizeFor(CALLS_PER_SECOND, CONCURRENCY, 300),
+    concurrency: CONCURRENCY,
+    lockMs: 3_600_000,
+  });
+  if (!plan.locked) throw new Error(`locked by ${plan.heldBy}`);
+  const publish = async (repairs: Parameters<typeof deliveredRepair>[0][]) =>
+    graph.deliver(repairs.map((repair, index) => deliveredRepair(repair, `${sweepID}-${index}`)));
+  const runParts = async (parts: SweepPart[]) => {
+    const queue = [...parts];
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        const deps = {
+          directory: directory(),
+          graph,
+          mirrors,
+          publish,
+          progress: records,
+          clock: Date.now,
+          usersInFlight: pace.usersInFlight,
+          chunkSize: pace.chunkSize,
+          deadline: Number.POSITIVE_INFINITY,
+        };
+        for (let part = queue.shift(); part !== undefined; part = queue.shift()) {
+          while (!(await runPart(part, deps)).done);
+        }
+      }),
+    );
+  };
+  await runParts(plan.pages.map((pageNumber) => ({ kind: 'page', sweepID, pageNumber, pageSize: plan.pageSize })));
+  const pagesSeconds = (performance.now() - started) / 1000;
+  const pagesRequests = calls.length;
+  await runParts(
+    plan.segments.map((segment) => ({ kind: 'orphans', sweepID, segment, totalSegments: plan.totalSegments })),
+  );
+  const summary = await finishSweep(sweepID, { failed: false }, { lock: records, records, clock: Date.now });
+  const seconds = (performance.now() - started) / 1000;
+  const byEndpoint: Record<string, number> = {};
+  for (const call of calls) byEndpoint[call.endpoint] = (byEndpoint[call.endpoint] ?? 0) + 1;
+  (globalThis as { gc?: () => void }).gc?.();
+  return {
+    summary,
+    heapAfterMiB: process.memoryUsage().heapUsed / 2 ** 20,
+    seconds,
+    pagesSeconds,
+    requests: calls.length,
+    pagesRequests,
+    busiestSecond: busiestSecond(calls),
+    byEndpoint,
+  };
+};
+
+/** OpenIM's own API as an admin tool calls it (imAdmin), for the changes no callback reports. */
+const adminToken = await (async () => {
+  const response = await fetch(`${standIn.url}/auth/get_admin_token`, {
+    method: 'POST',
+    headers: { operationID: 'bench' },
+    body: JSON.stringify({ secret: 'openIM123', userID: 'imAdmin' }),
+  });
+  return ((await response.json()) as { data: { token: string } }).data.token;
+})();
+const openImWrite = async (path: string, body: object) => {
+  const response = await fetch(`${standIn.url}${path}`, {
+    method: 'POST',
+    headers: { operationID: 'bench', token: adminToken },
+    body: JSON.stringify(body),
+  });
+  const reply = (await response.json()) as { errCode: number; errMsg: string; data?: unknown };
+  if (reply.errCode !== 0) throw new Error(`${path}: ${reply.errCode} ${reply.errMsg}`);
+  return reply.data;
+};
+
+/** 1% of the users change without a callback: half block someone, half get a remark on a friend by update_friends. */
+const drift = async (): Promise<number> => {
+  let changed = 0;
+  for (let index = 0; changed < Math.round(USERS * DRIFT); index += Math.floor(1 / DRIFT)) {
+    const owner = generatedUserID(index % USERS);
+    if (changed % 2 === 0) {
+      await openImWrite('/friend/add_black', {
+        ownerUserID: owner,
+        blackUserID: generatedUserID((index + 1) % USERS),
+        ex: '',
+      });
+      changed++;
+      continue;
+    }
+    const data = (await openImWrite('/friend/get_friend_list', {
+      userID: owner,
+      pagination: { pageNumber: 1, showNumber: 1 },
+    })) as { friendsInfo: { friendUser: { userID: string } }[] | null };
+    const friend = data.friendsInfo?.[0]?.friendUser.userID;
+    if (friend === undefined) continue;
+    await openImWrite('/friend/update_friends', {
+      ownerUserID: owner,
+      friendUserIDs: [friend],
+      remark: { value: 'drift' },
+    });
+    changed++;
+  }
+  return changed;
+};
+
+progress(
+  `first sweep (empty graph and mirrors: every list read whole) at ${CALLS_PER_SECOND} calls/s, ${CONCURRENCY} workers...`,
+);
+const first = await sweep('bench-1');
+progress(`second sweep, nothing changed in OpenIM...`);
+const unchanged = await sweep('bench-2');
+progress(`${DRIFT * 100}% of the users change in OpenIM without a callback...`);
+const drifted = await drift();
+progress(`third sweep, after the drift of ${drifted} users...`);
+const afterDrift = await sweep('bench-3');
+clearInterval(sampler);
+
+// What one worker Lambda needs: a page of the plan's size, alone in a process, in the heaviest case.
+const workerPageSize = Math.min(pageSizeFor(CALLS_PER_SECOND, CONCURRENCY, 300), Math.ceil(USERS / (CONCURRENCY * 4)));
+progress(`one worker alone: a page of ${workerPageSize} users, every list read whole...`);
+const work = mkdtempSync(join(tmpdir(), 'reconcile-worker-'));
+const resultFile = join(work, 'worker.json');
+await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/bench/reconcile-worker.ts'], {
+  env: {
+    ...process.env,
+    STAND_IN_URL: standIn.url,
+    PAGE_SIZE: String(workerPageSize),
+    CALLS_PER_SECOND: String(CALLS_PER_SECOND / CONCURRENCY),
+    RESULT_FILE: resultFile,
+  },
+});
+const worker = JSON.parse(readFileSync(resultFile, 'utf8')) as { peakRss: number; peakHeap: number; repairs: number };
+rmSync(work, { recursive: true, force: true });
+standIn.stop();
+
+const row = (label: string, result: SweepResult) => {
+  const users = result.summary.usersListed;
+  const rate = result.pagesRequests / result.pagesSeconds;
+  return {
+    sweep: label,
+    'users listed': users,
+    'wall (s)': result.seconds.toFixed(1),
+    'OpenIM requests': result.requests,
+    'requests per user': (result.requests / users).toFixed(3),
+    'requests/s (pages)': rate.toFixed(0),
+    'vs setting': `${((rate / CALLS_PER_SECOND) * 100).toFixed(1)}%`,
+    'busiest second': result.busiestSecond,
+    differences: totalDifferences(result.summary.counters),
+    'repairs published': result.summary.counters.eventsPublished,
+    'heap after (MiB)': result.heapAfterMiB.toFixed(0),
+  };
+};
+const table = [row('first (empty)', first), row('nothing changed', unchanged), row('1% drift', afterDrift)];
+const perUser = unchanged.requests / unchanged.summary.usersListed;
+const paceOff = Math.abs(unchanged.pagesRequests / unchanged.pagesSeconds / CALLS_PER_SECOND - 1);
+const verdicts = {
+  [`requests per user, nothing changed <= ${TARGETS.callsPerUserUnchanged}`]: perUser <= TARGETS.callsPerUserUnchanged,
+  [`requests/s within ${TARGETS.paceTolerance * 100}% of ${CALLS_PER_SECOND}`]: paceOff <= TARGETS.paceTolerance,
+  'nothing changed: no repair': unchanged.summary.counters.eventsPublished === 0,
+  [`1% drift: ${drifted} differences found`]: totalDifferences(afterDrift.summary.counters) === drifted,
+};
+
+console.log(
+  `\nReconciler: ${USERS} users, ${EDGES} directed friend rows, ${BLACKS} blocks; ${CALLS_PER_SECOND} calls/s, ${CONCURRENCY} workers; node ${process.version}`,
+);
+console.table(table);
+console.log('OpenIM requests by route, nothing changed:', unchanged.byEndpoint);
+console.log(
+  `peak RSS of the sweep process (in-memory graph, mirrors and records included): ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+);
+console.log(
+  `one worker alone, a page of ${workerPageSize} users read whole (${worker.repairs} repairs): peak RSS ${(worker.peakRss / 2 ** 20).toFixed(0)} MiB, peak heap ${(worker.peakHeap / 2 ** 20).toFixed(0)} MiB`,
+);
+for (const [target, met] of Object.entries(verdicts)) console.log(`${met ? 'PASS' : 'MISS'}  ${target}`);
+
+mkdirSync('bench-results', { recursive: true });
+const file = join('bench-results', 'reconciler.json');
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      node: process.version,
+      USERS,
+      EDGES,
+      BLACKS,
+      CALLS_PER_SECOND,
+      CONCURRENCY,
+      table,
+      peakRss,
+      worker: { pageSize: workerPageSize, ...worker },
+      verdicts,
+      byEndpoint: { first: first.byEndpoint, unchanged: unchanged.byEndpoint, afterDrift: afterDrift.byEndpoint },
+    },
+    null,
+    2,
+  ),
+);
+progress(`written to ${file}`);
+process.exit(Object.values(verdicts).every(Boolean) ? 0 : 1);

@@ -1,0 +1,66 @@
+import type { OpenImDirectory } from '../../functions/reconciler/openim-directory';
+import { finishSweep, planSweep } from '../../functions/reconciler/plan';
+import type {
+  Clock,
+  GraphReader,
+  MirrorStore,
+  PublishRepairs,
+  SweepLock,
+  SweepRecords,
+  SweepSummary,
+} from '../../functions/reconciler/ports';
+import { runPart, type SweepPart } from '../../functions/reconciler/sweep-part';
+
+export interface SweepRunDeps {
+  directory: OpenImDirectory;
+  graph: GraphReader;
+  mirrors: MirrorStore;
+  records: SweepRecords;
+  lock: SweepLock;
+  publish: PublishRepairs;
+  clock: Clock;
+  pageSize: number;
+  /** Parts run at once, as the engine's MaxConcurrency. */
+  concurrency: number;
+  chunkSize?: number;
+  usersInFlight?: number;
+}
+
+/**
+ * A sweep driven in-process as the state machine drives it (plan, every page, the orphans
+ * segments, finish), with no engine: for the property tests and the benchmark. The state
+ * machine itself is run by the local engine in the end-to-end test.
+ */
+export const runSweep = async (sweepID: string, deps: SweepRunDeps): Promise<SweepSummary | { heldBy: string }> => {
+  const plan = await planSweep(sweepID, { ...deps, lockMs: 3_600_000 });
+  if (!plan.locked) return { heldBy: plan.heldBy };
+  const partDeps = {
+    ...deps,
+    progress: deps.records,
+    chunkSize: deps.chunkSize ?? 25,
+    usersInFlight: deps.usersInFlight ?? 4,
+    deadline: Infinity,
+  };
+  const runToEnd = async (part: SweepPart) => {
+    while (!(await runPart(part, partDeps)).done);
+  };
+  await inPool(
+    plan.pages.map((pageNumber) => () => runToEnd({ kind: 'page', sweepID, pageNumber, pageSize: plan.pageSize })),
+    deps.concurrency,
+  );
+  await inPool(
+    plan.segments.map(
+      (segment) => () => runToEnd({ kind: 'orphans', sweepID, segment, totalSegments: plan.totalSegments }),
+    ),
+    deps.concurrency,
+  );
+  return finishSweep(sweepID, { failed: false }, deps);
+};
+
+const inPool = async (tasks: (() => Promise<void>)[], concurrency: number): Promise<void> => {
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) await tasks[next++]?.();
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+};

@@ -1,0 +1,302 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BOUNDS } from '../../functions/contract/settings';
+import { AwsEmulator, type StoredEvent } from '../../infra/local/aws-emulator';
+import { toHttpApiEvent } from '../../infra/local/http-api-adapter';
+import { pollOnce } from '../../infra/local/sqs-event-source';
+import { decodeOpenImReply, isSuccess } from '../../infra/openim-sender-simulator/openim-reply';
+import { openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
+import { sendCallback } from '../../infra/openim-sender-simulator/send-callback';
+import { type DeployedFunction, deployedFunctions, referencedId, resourceOf } from '../helpers/deployed-functions';
+import { UNHURRIED } from '../helpers/harness';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
+import { synthStack } from '../helpers/synth';
+
+/**
+ * Every function the stack deploys, found in the synthesized template (so one added later is
+ * covered too), its bundle built as `cdk synth` builds it, loaded by a fresh Node.js 24 process
+ * the way the Lambda runtime loads it, and invoked with what really reaches it: OpenIM's exact
+ * bytes, a message its queue really holds, an event the callback function really published. Its
+ * environment is the template's, with each reference replaced by a loopback stand-in.
+ */
+const INVOKE_BUNDLE = fileURLToPath(new URL('../helpers/invoke-bundle.mjs', import.meta.url));
+const TOKEN = 'deployed-bundle-token-0123456789abcdefghijk';
+const outdir = mkdtempSync(join(tmpdir(), 'openim-friend-events-deployed-'));
+const { template } = synthStack({}, { bundle: true, outdir, exampleSubscriber: true });
+const functions = deployedFunctions(template, outdir);
+
+let emulator: AwsEmulator;
+let dynamo: LocalDynamoDb;
+beforeAll(async () => {
+  emulator = new AwsEmulator();
+  await emulator.start();
+  dynamo = await startLocalDynamoDb();
+});
+afterAll(async () => {
+  await emulator.stop();
+  await dynamo.stop();
+  rmSync(outdir, { recursive: true, force: true });
+});
+beforeEach(() => emulator.reset());
+
+/** What a loopback stand-in answers for a `{ Ref }` to each kind of resource the functions are told about. */
+const created = new Map<string, Promise<string>>();
+const standInFor = (logicalId: string): Promise<string> => {
+  const existing = created.get(logicalId);
+  if (existing) return existing;
+  const { Type, Properties } = resourceOf(template, logicalId);
+  const make = async (): Promise<string> => {
+    switch (Type) {
+      case 'AWS::Events::EventBus':
+        return logicalId; // a bus name
+      case 'AWS::SQS::Queue':
+        return emulator.queueUrl(logicalId);
+      case 'AWS::SecretsManager::Secret':
+        emulator.secrets.set(logicalId, { current: TOKEN });
+        return logicalId;
+      case 'AWS::DynamoDB::Table':
+        await dynamo.createTable({
+          TableName: logicalId,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: Properties.KeySchema,
+          AttributeDefinitions: Properties.AttributeDefinitions,
+        });
+        return logicalId;
+      default:
+        throw new Error(`no loopback stand-in for ${Type} (${logicalId}): add one to this test`);
+    }
+  };
+  const made = make();
+  created.set(logicalId, made);
+  return made;
+};
+
+/**
+ * The function's environment as the template has it, references replaced by stand-ins. Its time
+ * budgets are the widest its settings allow: how fast a loaded machine runs is not what this tests.
+ */
+const environmentOf = async (fn: DeployedFunction): Promise<Record<string, string>> => {
+  const variables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fn.environment)) {
+    const id = referencedId(value);
+    if (typeof value === 'string') variables[name] = value;
+    else if (id && 'Ref' in (value as object)) variables[name] = await standInFor(id);
+    else throw new Error(`${fn.logicalId}: ${name} is ${JSON.stringify(value)}, which this test cannot stand in for`);
+  }
+  if ('PUBLISH_TIMEOUT_MS' in variables) variables.PUBLISH_TIMEOUT_MS = String(BOUNDS.publishTimeoutMs[1]);
+  if ('REPLY_BUDGET_MS' in variables) variables.REPLY_BUDGET_MS = String(BOUNDS.replyBudgetMs[1]);
+  return variables;
+};
+
+interface Outcome {
+  node: string;
+  exported: string;
+  callbackStyle: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/** Invokes the deployed bundle once in a fresh `node` process (the tests' Node.js 24). */
+const invokeDeployed = async (fn: DeployedFunction, event: unknown): Promise<Outcome> => {
+  const dir = mkdtempSync(join(outdir, 'invoke-'));
+  const [eventFile, resultFile] = [join(dir, 'event.json'), join(dir, 'result.json')];
+  writeFileSync(eventFile, JSON.stringify(event));
+  const env = {
+    PATH: String(process.env.PATH),
+    AWS_ENDPOINT_URL: emulator.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+    ...(await environmentOf(fn)),
+  };
+  const args = [INVOKE_BUNDLE, fn.handlerFile, fn.handlerExport, eventFile, String(fn.timeout), resultFile];
+  const output = await new Promise<string>((resolve) =>
+    execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve(`${error ?? ''}\n${stdout}\n${stderr}`),
+    ),
+  );
+  try {
+    return JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome;
+  } catch {
+    throw new Error(`${fn.logicalId} did not load and answer:\n${output}`);
+  }
+};
+
+const expectLoadedOn24 = (outcome: Outcome) => {
+  expect(outcome.node).toMatch(/^v24\./);
+  expect(outcome).toMatchObject({ exported: 'function', callbackStyle: false });
+  expect(outcome.error).toBeUndefined();
+};
+
+const callbackFunction = (): DeployedFunction => {
+  const [fn, ...others] = functions.filter(({ triggers }) => triggers.some(({ kind }) => kind === 'http-api'));
+  if (!fn || others.length > 0) throw new Error('expected exactly one function behind the HTTP API');
+  return fn;
+};
+
+/**
+ * OpenIM's exact bytes (v3.7+) over a socket to an API Gateway stand-in that hands the event to
+ * the deployed callback bundle and answers with its reply.
+ */
+const sendAsOpenIm = async (operationID: string) => {
+  const fn = callbackFunction();
+  let outcome: Outcome | undefined;
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', async () => {
+      outcome = await invokeDeployed(fn, toHttpApiEvent(request, Buffer.concat(chunks)));
+      const result = (outcome.result ?? {}) as { statusCode?: number; headers?: Record<string, string>; body?: string };
+      response.writeHead(result.statusCode ?? 502, result.headers ?? {}).end(result.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/openim/${TOKEN}`;
+    const body = { ...sampleBodies.callbackAfterAddFriendAgreeCommand };
+    // The reply takes a cold start in a fresh process: no deadline a loaded machine could miss.
+    const reply = await sendCallback(openImRequest('v3.7+', url, body, operationID), UNHURRIED.replyBudgetMs);
+    if (!outcome) throw new Error('the callback bundle was not invoked');
+    return { reply, outcome };
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+};
+
+/** How EventBridge hands an event on the bus to a rule's Lambda target. */
+const asDelivered = (event: StoredEvent) => ({
+  version: '0',
+  id: event.eventId,
+  'detail-type': event.detailType,
+  source: event.source,
+  account: '000000000000',
+  time: event.time,
+  region: 'us-east-1',
+  resources: [],
+  detail: event.detail,
+});
+
+const matches = (pattern: Record<string, unknown>, event: StoredEvent): boolean =>
+  (!Array.isArray(pattern.source) || pattern.source.includes(event.source)) &&
+  (!Array.isArray(pattern['detail-type']) || pattern['detail-type'].includes(event.detailType));
+
+/**
+ * How a real message gets into each queue a function is fed from; a queue not listed here makes
+ * its function's test fail with the name of the queue.
+ */
+const QUEUE_WRITERS: Record<string, (queueLogicalId: string) => Promise<void>> = {
+  // Parked by the callback bundle itself, through its lazily loaded SQS chunk, while EventBridge fails.
+  RetryQueue: async (queueLogicalId) => {
+    emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
+    const { reply } = await sendAsOpenIm('op-parked');
+    emulator.clearFaults();
+    expect(isSuccess(decodeOpenImReply(reply.body))).toBe(true);
+    expect(emulator.messages(await standInFor(queueLogicalId))).toHaveLength(1);
+  },
+};
+
+const drive: Record<DeployedFunction['triggers'][number]['kind'], (fn: DeployedFunction) => Promise<void>> = {
+  'http-api': async () => {
+    const { reply, outcome } = await sendAsOpenIm('op-deployed');
+    expectLoadedOn24(outcome);
+    expect(reply.status).toBe(200);
+    expect(isSuccess(decodeOpenImReply(reply.body))).toBe(true);
+    expect(emulator.events).toEqual([
+      expect.objectContaining({
+        detailType: 'AfterAddFriendAgree',
+        detail: expect.objectContaining({ operationID: 'op-deployed' }),
+      }),
+    ]);
+  },
+  sqs: async (fn) => {
+    const trigger = fn.triggers.find((candidate) => candidate.kind === 'sqs');
+    const queueLogicalId = trigger?.kind === 'sqs' ? trigger.queueLogicalId : '';
+    const writer = Object.entries(QUEUE_WRITERS).find(([prefix]) => queueLogicalId.includes(prefix))?.[1];
+    if (!writer) throw new Error(`no way to put a real message in ${queueLogicalId}: add one to QUEUE_WRITERS`);
+    await writer(queueLogicalId);
+    const queueUrl = await standInFor(queueLogicalId);
+    const outcomes: Outcome[] = [];
+    // As Lambda's event source mapping: receive a batch, invoke, delete what did not fail.
+    const sqs = new SQSClient({ endpoint: emulator.url });
+    try {
+      await pollOnce(sqs, {
+        queueUrl,
+        handler: async (event: SQSEvent) => {
+          const outcome = await invokeDeployed(fn, event);
+          outcomes.push(outcome);
+          return outcome.result as SQSBatchResponse;
+        },
+      });
+    } finally {
+      sqs.destroy();
+    }
+    expect(outcomes).toHaveLength(1);
+    expectLoadedOn24(outcomes[0] as Outcome);
+    expect(outcomes[0]?.result).toEqual({ batchItemFailures: [] });
+    expect(emulator.messages(queueUrl)).toEqual([]);
+    expect(emulator.events).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ operationID: 'op-parked' }) }),
+    ]);
+  },
+  rule: async (fn) => {
+    const trigger = fn.triggers.find((candidate) => candidate.kind === 'rule');
+    const pattern = trigger?.kind === 'rule' ? trigger.eventPattern : {};
+    await sendAsOpenIm('op-subscribed');
+    const event = emulator.events.find((candidate) => matches(pattern, candidate));
+    if (!event) throw new Error(`the callback function published nothing that matches ${JSON.stringify(pattern)}`);
+    const outcome = await invokeDeployed(fn, asDelivered(event));
+    expectLoadedOn24(outcome);
+    // What it was told to write to, it wrote to.
+    for (const value of Object.values(fn.environment)) {
+      const id = referencedId(value);
+      if (id && resourceOf(template, id).Type === 'AWS::DynamoDB::Table') {
+        expect((await dynamo.items(await standInFor(id))).length).toBeGreaterThan(0);
+      }
+    }
+  },
+  schedule: async (fn) => {
+    const outcome = await invokeDeployed(fn, {
+      version: '0',
+      id: 'scheduled-1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+    });
+    expectLoadedOn24(outcome);
+  },
+};
+
+it('the stack deploys only Node.js 24 functions on arm64, each with a bundle and something that invokes it', () => {
+  expect(functions.length).toBeGreaterThanOrEqual(3); // callback, retry drainer, reference subscriber
+  for (const fn of functions) {
+    expect({ id: fn.logicalId, runtime: fn.runtime, architectures: fn.architectures }).toEqual({
+      id: fn.logicalId,
+      runtime: 'nodejs24.x',
+      architectures: ['arm64'],
+    });
+    expect(fn.triggers.length).toBeGreaterThan(0);
+  }
+});
+
+describe.each(functions.map((fn) => [fn.logicalId, fn] as const))('the deployed bundle of %s', (_id, fn) => {
+  it.each(fn.triggers.map(({ kind }) => [kind]))(
+    'loads in a fresh Node.js 24 process and answers what its %s trigger really sends',
+    async (kind) => {
+      await drive[kind](fn);
+    },
+  );
+});

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  canonical,
+  failedAssertions,
+  INTEG_APP_COMMAND,
+  SNAPSHOT_DIR,
+  snapshotDifferences,
+} from '../../infra/cli/integ-snapshot';
+import { runCli } from '../helpers/run-cli';
+
+/**
+ * The integration test for a real account (test/integ/), offline: it synthesizes, it matches its
+ * committed snapshot, the project's CDK CLI reads its cloud assembly (what `--deploy` deploys),
+ * and the runner tells a passed deployment from a failed one.
+ */
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'openim-friend-events-integ-test-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+it('npm run integ: the synthesized integration test matches its committed snapshot (no credentials)', async () => {
+  const { code, stdout } = await runCli('infra/cli/integ.ts', [], {
+    AWS_PROFILE: undefined,
+    AWS_ACCESS_KEY_ID: undefined,
+  });
+  expect(stdout).toContain('PASS: the integration test matches its snapshot');
+  expect(code).toBe(0);
+});
+
+it('the CDK CLI synthesizes the integration test offline: the assembly --deploy hands it is one it reads', async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['node_modules/aws-cdk/bin/cdk', 'synth', '--quiet', '--app', INTEG_APP_COMMAND, '--output', join(dir, 'out')],
+    { env: { PATH: String(process.env.PATH), HOME: dir, CI: 'true', AWS_EC2_METADATA_DISABLED: 'true' } },
+  );
+  // The three stacks --deploy deploys: the product twice, and integ-tests-alpha's assertions.
+  expect(stdout).toMatch(
+    /Successfully synthesized[\s\S]*OpenImFriendEventsInteg, OpenImFriendEventsIntegDenied, FriendEventsInteg\/DefaultTest\/DeployAssert/,
+  );
+  const integ = JSON.parse(readFileSync(join(dir, 'out', 'integ.json'), 'utf8')) as {
+    testCases: Record<string, { stacks: string[] }>;
+  };
+  expect(Object.values(integ.testCases).flatMap((testCase) => testCase.stacks)).toEqual([
+    'OpenImFriendEventsInteg',
+    'OpenImFriendEventsIntegDenied',
+  ]);
+});
+
+describe('the snapshot comparison', () => {
+  it('ignores asset hashes and the salt of the assertion calls, and names a file whose template changed', () => {
+    const [before, after] = [join(dir, 'before'), join(dir, 'after')];
+    cpSync(SNAPSHOT_DIR, before, { recursive: true });
+    cpSync(SNAPSHOT_DIR, after, { recursive: true });
+    expect(canonical(`{"S3Key":"${'a'.repeat(64)}.zip","salt":"1796094993598"}`)).toEqual(
+      canonical(`{"S3Key":"${'b'.repeat(64)}.zip","salt": "1"}`),
+    );
+    expect(snapshotDifferences(after, before)).toEqual([]);
+
+    const file = join(after, 'OpenImFriendEventsIntegDenied.template.json');
+    const template = JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, unknown> };
+    template.Resources.Extra = { Type: 'AWS::SQS::Queue' };
+    writeFileSync(file, JSON.stringify(template));
+    expect(snapshotDifferences(after, before)).toEqual(['OpenImFriendEventsIntegDenied.template.json']);
+    expect(snapshotDifferences(after, join(dir, 'missing'))).toEqual([expect.stringMatching(/^no snapshot at /)]);
+  });
+});
+
+describe('a deployment run', () => {
+  it('passes only when every assertion output says success', () => {
+    const ok = JSON.stringify({ status: 'success' });
+    const failed = JSON.stringify({ status: 'fail', message: 'Expected "integ-parked" but received nothing' });
+    expect(
+      failedAssertions({ Assert: { AssertionResultsA: ok, AssertionResultsB: ok }, Product: { Url: 'x' } }),
+    ).toEqual([]);
+    expect(failedAssertions({ Assert: { AssertionResultsA: ok, AssertionResultsB: failed } })).toEqual([
+      'AssertionResultsB: Expected "integ-parked" but received nothing',
+    ]);
+    expect(failedAssertions({ Product: { Url: 'x' } })).toEqual(['no assertion results in the deployment outputs']);
+  });
+});

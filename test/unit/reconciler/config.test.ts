@@ -1,0 +1,64 @@
+import { loadReconcilerConfig, loadWorkerTargets, workerPace } from '../../../functions/reconciler/config';
+
+const env = {
+  OPENIM_API_URL: 'http://openim:10002/',
+  OPENIM_ADMIN_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:admin',
+  RECONCILER_TABLE_NAME: 'reconciler',
+};
+
+describe("the reconciler functions' environment", () => {
+  it('applies the defaults of settings.ts and the same rules as cdk synth', () => {
+    expect(loadReconcilerConfig(env)).toEqual({
+      openImApiUrl: 'http://openim:10002',
+      adminUserID: 'friendEventsReconciler',
+      adminSecretId: env.OPENIM_ADMIN_SECRET_ID,
+      callsPerSecond: 50,
+      concurrency: 4,
+      maxHours: 24,
+      tableName: 'reconciler',
+    });
+  });
+
+  it.each([
+    [{ OPENIM_API_URL: undefined }, /OPENIM_API_URL is required/],
+    [{ OPENIM_ADMIN_SECRET_ID: '' }, /OPENIM_ADMIN_SECRET_ID is required/],
+    [{ RECONCILE_CALLS_PER_SECOND: 'fast' }, /RECONCILE_CALLS_PER_SECOND must be a whole number, got "fast"/],
+    [
+      { RECONCILE_CONCURRENCY: '9', RECONCILE_CALLS_PER_SECOND: '8' },
+      /reconcileConcurrency: expected at most reconcileCallsPerSecond \(8\)/,
+    ],
+    [{ OPENIM_API_URL: 'ftp://openim' }, /openImApiUrl/],
+    [{ RECONCILE_MAX_HOURS: '0' }, /reconcileMaxHours/],
+  ])('refuses %o, naming what is wrong', (overrides, message) => {
+    expect(() => loadReconcilerConfig({ ...env, ...overrides })).toThrow(message);
+  });
+
+  it("needs the worker's graph table and bus", () => {
+    expect(() => loadWorkerTargets({})).toThrow(/FRIEND_GRAPH_TABLE_NAME is required/);
+    expect(loadWorkerTargets({ FRIEND_GRAPH_TABLE_NAME: 'g', EVENT_BUS_NAME: 'b' })).toEqual({
+      graphTableName: 'g',
+      eventBusName: 'b',
+      eventSource: 'openim',
+    });
+  });
+});
+
+describe("a worker's pace", () => {
+  it('is its share of the calls per second, a few users in flight, and about ten seconds per checkpoint', () => {
+    expect(workerPace({ callsPerSecond: 50, concurrency: 4 })).toEqual({
+      callsPerSecond: 12.5,
+      usersInFlight: 2,
+      chunkSize: 25,
+    });
+    expect(workerPace({ callsPerSecond: 2, concurrency: 2 })).toEqual({
+      callsPerSecond: 1,
+      usersInFlight: 1,
+      chunkSize: 5,
+    });
+    expect(workerPace({ callsPerSecond: 5_000, concurrency: 1 })).toEqual({
+      callsPerSecond: 5_000,
+      usersInFlight: 16,
+      chunkSize: 25,
+    });
+  });
+});
