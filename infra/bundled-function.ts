@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, DockerImage, type Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +25,17 @@ export const functionEntry = (path: string): string => fileURLToPath(new URL(`..
  */
 export const DEFAULT_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/**
+ * Where the published construct package (`npm run pack`) keeps its functions, bundled in advance
+ * by `bundleInto`, one folder per handler and variant: an app that installs the package needs
+ * neither esbuild nor the functions' sources. This repository has no such folder.
+ */
+const PREBUILT_DIR = fileURLToPath(new URL('../prebuilt-functions/', import.meta.url));
+
+/** A handler's prebuilt folder: `<folder under functions/>-<file name>`, plus `-tracing`. */
+export const prebuiltName = (props: Pick<BundledFunctionProps, 'entry' | 'tracing'>): string =>
+  `${basename(dirname(props.entry))}-${basename(props.entry, '.ts')}${props.tracing ? '-tracing' : ''}`;
+
 export interface BundledFunctionProps {
   entry: string;
   description: string;
@@ -33,6 +45,8 @@ export interface BundledFunctionProps {
   memorySize: number;
   timeout: Duration;
   logRetention: logs.RetentionDays;
+  /** What `cdk destroy` does with the log group. */
+  removalPolicy: RemovalPolicy;
   /** X-Ray active tracing; also compiled into the bundle as `process.env.OPENIM_TRACING`. */
   tracing?: boolean;
   /**
@@ -57,8 +71,10 @@ export interface BundledFunctionProps {
  */
 export const bundledCode = (
   props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
-): lambda.Code =>
-  lambda.Code.fromAsset(dirname(props.entry), {
+): lambda.Code => {
+  const prebuilt = `${PREBUILT_DIR}${prebuiltName(props)}`;
+  if (existsSync(prebuilt)) return lambda.Code.fromAsset(prebuilt);
+  return lambda.Code.fromAsset(dirname(props.entry), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('unused-local-esbuild-only'),
@@ -68,15 +84,24 @@ export const bundledCode = (
       command: ['esbuild', basename(props.entry)],
       local: {
         tryBundle: (outputDir) => {
-          execFileSync(process.execPath, [BUNDLER], {
-            input: JSON.stringify({ ...bundleOptions(props), outdir: outputDir }),
-            stdio: ['pipe', 'inherit', 'inherit'],
-          });
+          bundleInto(outputDir, props);
           return true;
         },
       },
     },
   });
+};
+
+/** Bundles a function into `outdir` with `bundleOptions` and the repository's esbuild plugin (a child process). */
+export const bundleInto = (
+  outdir: string,
+  props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
+): void => {
+  execFileSync(process.execPath, [BUNDLER], {
+    input: JSON.stringify({ ...bundleOptions(props), outdir }),
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+};
 
 /**
  * esbuild's settings for a function of this repository (the benchmark builds with them too), to
@@ -125,7 +150,10 @@ export class BundledFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: props.description,

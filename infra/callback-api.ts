@@ -1,3 +1,4 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -10,6 +11,7 @@ export interface CallbackApiProps {
   callbackFunction: lambda.IFunction;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -34,7 +36,7 @@ export const createCallbackApi = (scope: Construct, props: CallbackApiProps) => 
     throttle: props.throttle,
     accessLogSettings: {
       destination: new apigwv2.LogGroupLogDestination(
-        new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention }),
+        new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy }),
       ),
       // No path: it holds the callback token.
       format: apigw.AccessLogFormat.custom(

@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   type BoundedSetting,
   checkAccountIds,
@@ -32,6 +32,7 @@ export interface FriendEventsSettings {
   reservedConcurrency: number | undefined;
   alarmEmail: string | undefined;
   sourceMaps: boolean;
+  dataRemovalPolicy: RemovalPolicy;
   subscriberAccess: SubscriberAccess;
 }
 
@@ -84,6 +85,7 @@ export const resolveSettings = (props: FriendEventsProps): FriendEventsSettings 
           : checkBounded('reservedConcurrency', props.reservedConcurrency),
       alarmEmail: props.alarmEmail === undefined ? undefined : checkEmail(props.alarmEmail),
       sourceMaps: props.sourceMaps ?? false,
+      dataRemovalPolicy: checkDataRemovalPolicy(props.dataRemovalPolicy ?? RemovalPolicy.RETAIN),
       subscriberAccess: {
         accounts: checkAccountIds(props.subscriberAccess?.accounts ?? []),
         ...(props.subscriberAccess?.organizationId === undefined
@@ -101,6 +103,14 @@ export const resolveSettings = (props: FriendEventsProps): FriendEventsSettings 
 /** A duration as whole milliseconds; `integral: false` lets a fractional value reach the bounds check. */
 const millis = (setting: BoundedSetting, value: Duration | undefined, defaultMs: number): number =>
   checkBounded(setting, value?.toMilliseconds({ integral: false }) ?? defaultMs);
+
+/** Queues and archives have no snapshot: keep or delete, nothing else. */
+const checkDataRemovalPolicy = (policy: RemovalPolicy): RemovalPolicy => {
+  if (policy !== RemovalPolicy.RETAIN && policy !== RemovalPolicy.DESTROY) {
+    throw new SettingError('dataRemovalPolicy', 'expected RemovalPolicy.RETAIN or RemovalPolicy.DESTROY', policy);
+  }
+  return policy;
+};
 
 /** Plausible, not proven: SNS sends a confirmation mail, which is the real check. */
 const checkEmail = (address: string): string => {

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,7 @@ import {
   type FriendDetailType,
 } from '../functions/contract/events';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
+import { friendEventPattern } from '../functions/contract/rule-pattern';
 import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
 import { allowSubscribers, type SubscriberAccess } from './bus-access';
 import { createCallbackApi } from './callback-api';
@@ -69,6 +70,13 @@ export interface FriendEventsProps {
   readonly archiveRetention?: Duration;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What `cdk destroy` does with what holds data: the bus (if created here) and its archive, the
+   * retry and final dead-letter queues with the events in them, and the log groups. `RETAIN`
+   * keeps them (delete them by hand later, see the README's "Remove"); `DESTROY` deletes them,
+   * for test stacks. @default RemovalPolicy.RETAIN
+   */
+  readonly dataRemovalPolicy?: RemovalPolicy;
   /** Alarms notify this topic. */
   readonly alarmTopic?: sns.ITopic;
   /** Alarms notify this address (a topic is created, unless `alarmTopic` is given). */
@@ -116,6 +124,8 @@ export class FriendEvents extends Construct {
   readonly dashboard: FriendEventsDashboard;
   /** `https://<api>/<prefix>`: the callback URL is this plus `/<token>`. */
   readonly callbackBaseUrl: string;
+  /** What `cdk destroy` does with data (the `dataRemovalPolicy` prop); subscribers in the stack follow it. */
+  readonly dataRemovalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: FriendEventsProps = {}) {
     super(scope, id);
@@ -123,14 +133,18 @@ export class FriendEvents extends Construct {
     this.eventSource = settings.eventSource;
     const runtime = props.runtime ?? DEFAULT_RUNTIME;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.dataRemovalPolicy = settings.dataRemovalPolicy;
+    const removalPolicy = settings.dataRemovalPolicy;
 
-    this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus', { description: 'OpenIM friend events' });
+    // A retained archive needs its bus: a replay can only go back to the bus it was archived from.
+    this.eventBus = props.eventBus ?? this.ownBus(removalPolicy);
     this.archive = new events.Archive(this, 'Archive', {
       sourceEventBus: this.eventBus,
       description: 'Every OpenIM friend event, for replay',
       eventPattern: { source: [this.eventSource] },
       retention: Duration.days(settings.archiveRetentionDays),
     });
+    this.archive.applyRemovalPolicy(removalPolicy);
 
     this.schemas = new FriendEventSchemas(this, 'Schemas', {
       source: this.eventSource,
@@ -142,12 +156,14 @@ export class FriendEvents extends Construct {
     // time, so it has 14 days minus the hours it spent parked. No maximum message size: SQS
     // allows 1 MiB since 2026-01-29, and a queue whose template sets a lower one keeps it.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      removalPolicy,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     acknowledgeFindings(this.deadLetterQueue, 'AwsSolutions-SQS3');
     this.retryQueue = new sqs.Queue(this, 'RetryQueue', {
+      removalPolicy,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -167,6 +183,7 @@ export class FriendEvents extends Construct {
       // Well above the reply budget, so the function always gets to reply (and to park) itself.
       timeout: Duration.seconds(Math.max(10, Math.ceil(settings.replyBudgetMs / 1000) + 5)),
       logRetention,
+      removalPolicy,
       tracing: props.tracing ?? false,
       sourceMaps: settings.sourceMaps,
       ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
@@ -201,6 +218,7 @@ export class FriendEvents extends Construct {
       memorySize: 256,
       timeout: DRAINER_TIMEOUT,
       logRetention,
+      removalPolicy,
       sourceMaps: settings.sourceMaps,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -235,6 +253,7 @@ export class FriendEvents extends Construct {
       callbackFunction: callback.function,
       throttle: settings.throttle,
       logRetention,
+      removalPolicy,
     });
     this.httpApi = httpApi;
     this.callbackBaseUrl = `${stage.url}${settings.pathPrefix}`;
@@ -256,7 +275,8 @@ export class FriendEvents extends Construct {
 
   /** The event pattern of these detail-types from this product's source. */
   eventPattern(detailTypes: readonly FriendDetailType[] = FRIEND_DETAIL_TYPES): events.EventPattern {
-    return { source: [this.eventSource], detailType: [...detailTypes] };
+    const pattern = friendEventPattern({ source: this.eventSource, detailTypes });
+    return { source: pattern.source, detailType: pattern['detail-type'] };
   }
 
   /** A rule on the bus that delivers events of these detail-types to `target`. */
@@ -292,6 +312,12 @@ export class FriendEvents extends Construct {
   /** Users taken off a blacklist: `AfterRemoveBlack` (OpenIM v3.8.1+). */
   onUnblocked(id: string, target: events.IRuleTarget): events.Rule {
     return this.subscribe(id, ['AfterRemoveBlack'], target);
+  }
+
+  private ownBus(removalPolicy: RemovalPolicy): events.EventBus {
+    const bus = new events.EventBus(this, 'Bus', { description: 'OpenIM friend events' });
+    bus.applyRemovalPolicy(removalPolicy);
+    return bus;
   }
 
   private generatedTokenSecret(): secretsmanager.Secret {

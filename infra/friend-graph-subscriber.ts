@@ -10,8 +10,8 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FRIEND_GRAPH_KEY } from '../functions/aws/friend-graph-table';
 import { FRIEND_DETAIL_TYPES } from '../functions/contract/events';
+import { FRIEND_GRAPH_KEY } from '../functions/friend-graph/graph-table-key';
 import { BundledFunction, functionEntry } from './bundled-function';
 import type { FriendEvents } from './friend-events';
 import { acknowledgeFindings } from './nag-acknowledgements';
@@ -32,6 +32,7 @@ export class FriendGraphSubscriber extends Construct {
   constructor(scope: Construct, id: string, props: { friendEvents: FriendEvents }) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
+      removalPolicy: props.friendEvents.dataRemovalPolicy,
       partitionKey: { name: FRIEND_GRAPH_KEY.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: FRIEND_GRAPH_KEY.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -45,6 +46,7 @@ export class FriendGraphSubscriber extends Construct {
       // An import part can hold thousands of IDs, two conditional writes each.
       timeout: Duration.minutes(2),
       logRetention: logs.RetentionDays.ONE_WEEK,
+      removalPolicy: props.friendEvents.dataRemovalPolicy,
       environment: { FRIEND_GRAPH_TABLE_NAME: this.table.tableName },
     });
     subscriber.role.addToPolicy(
@@ -55,6 +57,7 @@ export class FriendGraphSubscriber extends Construct {
     // Nothing is dropped here either: an event EventBridge could not deliver, or that still failed
     // after Lambda's own retries, lands in this queue (with its full payload), which alarms.
     this.failedEvents = new sqs.Queue(this, 'FailedEvents', {
+      removalPolicy: props.friendEvents.dataRemovalPolicy,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),

@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnElement, Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, type RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,10 +9,9 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ADMIN_SECRET_PLACEHOLDER } from '../functions/aws/admin-secret';
-import { RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE } from '../functions/aws/reconciler-table';
 import { RECONCILED_DETAIL_TYPES } from '../functions/contract/events';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
+import { ADMIN_SECRET_PLACEHOLDER, RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE } from '../functions/reconciler/deployment';
 import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
 import type { FriendEvents } from './friend-events';
 import { acknowledgeDistributedMapChildren, acknowledgeFindings, acknowledgeSituated } from './nag-acknowledgements';
@@ -51,6 +50,7 @@ export class Reconciler extends Construct {
     const settings = resolveReconcilerSettings(props);
     this.settings = settings;
     this.table = new dynamodb.Table(this, 'Table', {
+      removalPolicy: props.friendEvents.dataRemovalPolicy,
       partitionKey: { name: RECONCILER_KEY.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: RECONCILER_KEY.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -83,6 +83,7 @@ export class Reconciler extends Construct {
         memorySize,
         timeout,
         logRetention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: props.friendEvents.dataRemovalPolicy,
         environment: { ...environment, ...extra },
         ...(network && name !== 'Finish' ? { network } : {}),
       });
@@ -130,7 +131,7 @@ export class Reconciler extends Construct {
     this.adminSecret.grantRead(plan.role);
     this.adminSecret.grantRead(worker.role);
 
-    this.stateMachine = this.sweepStateMachine(settings);
+    this.stateMachine = this.sweepStateMachine(settings, props.friendEvents.dataRemovalPolicy);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Reconciles the friend graph with OpenIM (openim-friend-events)',
       schedule: scheduler.ScheduleExpression.expression(settings.schedule),
@@ -148,7 +149,7 @@ export class Reconciler extends Construct {
     });
   }
 
-  private sweepStateMachine(settings: ReconcilerSettings): sfn.StateMachine {
+  private sweepStateMachine(settings: ReconcilerSettings, removalPolicy: RemovalPolicy): sfn.StateMachine {
     const definition = sweepDefinition({
       planFunction: this.planFunction.functionArn,
       workerFunction: this.workerFunction.functionArn,
@@ -161,7 +162,10 @@ export class Reconciler extends Construct {
       definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(definition)),
       stateMachineType: sfn.StateMachineType.STANDARD,
       logs: {
-        destination: new logs.LogGroup(this, 'SweepLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+        destination: new logs.LogGroup(this, 'SweepLogs', {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy,
+        }),
         level: sfn.LogLevel.ALL,
         includeExecutionData: false,
       },

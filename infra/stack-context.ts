@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
   type BoundedSetting,
@@ -8,6 +8,14 @@ import {
   SettingError,
 } from '../functions/contract/settings';
 import type { FriendEventsProps } from './friend-events';
+import { resolveSettings } from './friend-events-settings';
+import type { FriendEventsStackProps } from './stack';
+
+/** A context value that is not a number or a boolean at all, or a context key the app does not read. */
+export class ContextError extends Error {
+  override name = 'ContextError';
+}
+
 import { RECONCILER_CONTEXT_KEYS, type ReconcilerContext, reconcilerContext } from './reconciler-settings';
 
 /**
@@ -65,6 +73,7 @@ export const friendEventsPropsFromContext = (scope: Construct): FriendEventsProp
     retryMaxReceiveCount: number('retryMaxReceiveCount'),
     drainerMaxConcurrency: number('drainerMaxConcurrency'),
     reservedConcurrency: number('reservedConcurrency'),
+    dataRemovalPolicy: contextRemovalPolicy(scope),
     archiveRetention:
       archiveRetentionDays === undefined
         ? undefined
@@ -77,7 +86,9 @@ export const friendEventsPropsFromContext = (scope: Construct): FriendEventsProp
 export const contextFlag = (scope: Construct, key: string): boolean | undefined => {
   const value = contextText(scope, key);
   if (value === undefined) return undefined;
-  if (value !== 'true' && value !== 'false') throw new Error(`context ${key}: expected true or false, got "${value}"`);
+  if (value !== 'true' && value !== 'false') {
+    throw new ContextError(`context ${key}: expected true or false, got "${value}"`);
+  }
   return value === 'true';
 };
 
@@ -86,11 +97,21 @@ const contextText = (scope: Construct, key: string): string | undefined => {
   return value === undefined || value === null || value === '' ? undefined : String(value).trim();
 };
 
+/** `-c dataRemovalPolicy=retain|destroy`. */
+const contextRemovalPolicy = (scope: Construct): RemovalPolicy | undefined => {
+  const value = contextText(scope, 'dataRemovalPolicy');
+  if (value === undefined) return undefined;
+  if (value !== 'retain' && value !== 'destroy') {
+    throw new ContextError(`context dataRemovalPolicy: expected retain or destroy, got "${value}"`);
+  }
+  return value === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+};
+
 /** A decimal number as written; `Number()` alone would also take "", "0x10", "1e3" or "Infinity". */
 const contextNumber = (scope: Construct, key: string): number | undefined => {
   const value = contextText(scope, key);
   if (value === undefined) return undefined;
-  if (!/^-?\d+(\.\d+)?$/.test(value)) throw new Error(`context ${key}: expected a number, got "${value}"`);
+  if (!/^-?\d+(\.\d+)?$/.test(value)) throw new ContextError(`context ${key}: expected a number, got "${value}"`);
   return Number(value);
 };
 
@@ -161,6 +182,7 @@ export const CONTEXT_KEYS = [
   'drainerMaxConcurrency',
   'reservedConcurrency',
   'archiveRetentionDays',
+  'dataRemovalPolicy',
   ...RECONCILER_CONTEXT_KEYS,
 ] as const;
 
@@ -171,8 +193,38 @@ export const checkContextKeys = (scope: Construct): void => {
     (key) => !key.startsWith('@') && !key.includes(':') && !known.has(key),
   );
   if (unknown.length > 0) {
-    throw new Error(
+    throw new ContextError(
       `unknown context key ${unknown.map((key) => `"${key}"`).join(', ')}: the settings are ${CONTEXT_KEYS.join(', ')}`,
     );
   }
+};
+
+/**
+ * Everything `infra/app.ts` reads from CDK context, checked before any construct is built (the
+ * construct checks its props again). Throws a `ContextError` or a `SettingError` naming the key.
+ */
+export const stackSettingsFromContext = (scope: Construct): { stackName: string; props: FriendEventsStackProps } => {
+  checkContextKeys(scope);
+  const friendEvents = friendEventsPropsFromContext(scope);
+  resolveSettings(friendEvents);
+  return {
+    stackName: stackNameFromContext(scope),
+    props: {
+      description: 'OpenIM friend callbacks to Amazon EventBridge (openim-friend-events)',
+      friendEvents,
+      exampleSubscriber: contextFlag(scope, 'exampleSubscriber') ?? false,
+      alarmTopicArn: alarmTopicArnFromContext(scope),
+      reconciler: reconcilerContextFrom(scope),
+    },
+  };
+};
+
+/** The one line to print for a settings error (any link of its cause chain), or undefined for any other error. */
+export const settingErrorLine = (error: unknown): string | undefined => {
+  for (let link: unknown = error; link instanceof Error; link = link.cause) {
+    if (link instanceof SettingError || link instanceof ContextError) {
+      return (error as Error).message.split('\n')[0];
+    }
+  }
+  return undefined;
 };

@@ -1,7 +1,8 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-/** What the stack puts in the secret it creates: the user replaces it with OpenIM's secret. */
-export const ADMIN_SECRET_PLACEHOLDER = 'set-this-to-openim-share-yml-secret';
+import { ADMIN_SECRET_PLACEHOLDER } from '../reconciler/deployment';
+
+export { ADMIN_SECRET_PLACEHOLDER };
 
 /** The admin secret was never filled in: the sweep cannot log in, and retrying will not help. */
 export class AdminSecretNotSet extends Error {

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { FriendGraphStore, PairChange } from '../friend-graph/friend-graph';
+import { FRIEND_GRAPH_KEY } from '../friend-graph/graph-table-key';
 
-/** Key of the friend graph table: one item per directed pair. */
-export const FRIEND_GRAPH_KEY = { partitionKey: 'ownerUserID', sortKey: 'otherUserID' } as const;
+export { FRIEND_GRAPH_KEY };
 
 /**
  * The friend graph in DynamoDB. Each register is written with one conditional UpdateItem that

@@ -8,13 +8,12 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE } from '../reconciler/deployment';
 import { addCounters, type SweepCounters, zeroCounters } from '../reconciler/differences';
 import type { SweepLock, SweepRecords, SweepSummary } from '../reconciler/ports';
 
-/** Key of the reconciler's own table: one partition per sweep, per user mirror, and the lock. */
-export const RECONCILER_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
-/** DynamoDB's time-to-live attribute (epoch seconds): sweep records go after `SWEEP_RECORD_DAYS`. */
-export const RECONCILER_TTL_ATTRIBUTE = 'ttl';
+export { RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE };
+
 const SWEEP_RECORD_DAYS = 90;
 
 const key = (pk: string, sk: string) => ({

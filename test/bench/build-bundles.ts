@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { BundledFunction, bundleOptions, functionEntry } from '../../infra/bundled-function';
@@ -33,6 +33,7 @@ const buildWithConstruct = (entry: string, outdir: string, tracing: boolean): st
     memorySize: 512,
     timeout: Duration.seconds(10),
     logRetention: logs.RetentionDays.ONE_DAY,
+    removalPolicy: RemovalPolicy.DESTROY,
     tracing,
     environment: {},
   });

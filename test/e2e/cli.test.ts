@@ -1,4 +1,7 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli';
 
 /**
@@ -11,6 +14,8 @@ const CLIS = [
   ['infra/cli/write-schemas.ts', 'npm run schemas'],
   ['infra/cli/send.ts', 'npm run send'],
   ['infra/cli/deploy.ts', 'npm run deploy'],
+  ['infra/cli/synth.ts', 'npm run synth'],
+  ['infra/cli/pack.ts', 'npm run pack'],
   ['infra/local/start.ts', 'npm start'],
   ['infra/local/fail-eventbridge.ts', 'npm run local:fail'],
   ['infra/cli/reconcile.ts', 'npm run reconcile'],
@@ -90,6 +95,69 @@ it('without a region, a CLI that calls AWS says how to set one, in one line (exi
   });
   expect(stderr).toBe('error: no AWS region: set AWS_REGION or pass --region\n');
   expect(code).toBe(3);
+});
+
+describe('npm run deploy and npm run synth fail fast, in one line, before anything is synthesized', () => {
+  const noCredentials = (home: string) => ({
+    HOME: home,
+    AWS_REGION: 'eu-west-1',
+    AWS_PROFILE: undefined,
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_CONFIG_FILE: join(home, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+    AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+  });
+
+  it('deploy without credentials: one line with the fix, exit 3, and no synth (no cdk.out)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'openim-friend-events-deploy-'));
+    const before = existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined;
+    try {
+      const { code, stdout, stderr } = await runCli('infra/cli/deploy.ts', [], noCredentials(home));
+      expect(stderr).toBe(
+        'error: no AWS credentials: set AWS_PROFILE, run `aws configure` (or `aws sso login`), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n',
+      );
+      expect(stdout).toBe('');
+      expect(code).toBe(3);
+      expect(existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined).toBe(before);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('deploy without a region: one line (exit 3)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'openim-friend-events-deploy-'));
+    try {
+      const env = { ...noCredentials(home), AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined };
+      const { code, stderr } = await runCli('infra/cli/deploy.ts', [], env);
+      expect(stderr).toBe('error: no AWS region: set AWS_REGION, or a region in your AWS profile\n');
+      expect(code).toBe(3);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['infra/cli/deploy.ts', ['-c', 'maxBodyBytes=5']],
+    ['infra/cli/synth.ts', ['--context=maxBodyBytes=5']],
+  ])('%s with a bad -c value: one line naming the setting, exit 2', async (script, args) => {
+    const { code, stderr } = await runCli(script, args, {});
+    expect(stderr).toBe(
+      'error: invalid FriendEvents setting maxBodyBytes: expected a whole number from 1024 to 4194304, got 5\n',
+    );
+    expect(code).toBe(2);
+  });
+
+  it('a misspelt -c key: one line listing the settings, exit 2', async () => {
+    const { code, stderr } = await runCli('infra/cli/deploy.ts', ['-c', 'maxBodyByte=5'], {});
+    expect(stderr).toMatch(/^error: unknown context key "maxBodyByte": the settings are .*maxBodyBytes.*\n$/);
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(code).toBe(2);
+  });
 });
 
 it('npm start on a busy port says which port and how to pick another, in one line (exit 2)', async () => {

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { FriendEvents, type FriendEventsProps } from '../../infra/friend-events';
 import { resolveSettings } from '../../infra/friend-events-settings';
@@ -29,6 +29,7 @@ describe('the FriendEvents settings', () => {
       reservedConcurrency: undefined,
       alarmEmail: undefined,
       sourceMaps: false,
+      dataRemovalPolicy: RemovalPolicy.RETAIN,
       subscriberAccess: { accounts: [] },
     });
   });

@@ -1,6 +1,7 @@
+import { contextInArgs } from '../../../infra/cli/cdk-command';
 import { flag, helpText, integer, parseCli, string, UsageError, url } from '../../../infra/cli/cli-args';
 import { CliError, describeError } from '../../../infra/cli/cli-errors';
-import { alarmsWarning, contextKeysInArgs } from '../../../infra/cli/deploy';
+import { alarmsWarning } from '../../../infra/cli/deploy';
 
 const spec = {
   usage: 'npm run thing -- --name <name>',
@@ -113,10 +114,10 @@ describe('describeError', () => {
 });
 
 describe('npm run deploy', () => {
-  it('reads context keys from -c, --context and --context=', () => {
+  it('reads context pairs from -c, --context and --context= (a value may hold "=")', () => {
     expect(
-      contextKeysInArgs(['-c', 'a=1', '--context', 'b=2', '--context=c=3', '--require-approval', 'never']),
-    ).toEqual(['a', 'b', 'c']);
+      contextInArgs(['-c', 'a=1', '--context', 'b=x=y', '--context=c=3', '-c', 'd=', '--require-approval', 'never']),
+    ).toEqual({ a: '1', b: 'x=y', c: '3', d: '' });
   });
 
   it('warns that alarms will notify no one unless alarmEmail or alarmTopic is set on the command line or in cdk.json', () => {

@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { App } from 'aws-cdk-lib';
+import { settingErrorLine, stackSettingsFromContext } from '../stack-context';
+import { EXIT } from './cli-args';
+import { CliError, describeError } from './cli-errors';
+
+/**
+ * What `npm run synth` and `npm run deploy` check before they hand over to the CDK CLI, so that a
+ * mistake costs seconds and one line, not a full synth and a stack trace: the settings (exit 2),
+ * and for a deploy the AWS region and credentials (exit 3).
+ */
+
+/** The `-c key=value`, `--context key=value` and `--context=key=value` pairs of a cdk command line (pure). */
+export const contextInArgs = (args: string[]): Record<string, string> =>
+  Object.fromEntries(
+    args.flatMap((arg, index) => {
+      const pair = arg === '-c' || arg === '--context' ? args[index + 1] : /^--context=(.*)$/.exec(arg)?.[1];
+      const key = pair?.split('=')[0];
+      return key && pair?.includes('=') ? [[key, pair.slice(key.length + 1)]] : [];
+    }),
+  );
+
+/** cdk.json's context, which the CDK CLI merges under the command line's. */
+export const cdkJsonContext = (): Record<string, unknown> =>
+  (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+
+/** Checks every setting as `infra/app.ts` will read it; throws a usage `CliError` with the one line. */
+export const checkSettings = (args: string[]): void => {
+  try {
+    stackSettingsFromContext(new App({ context: { ...cdkJsonContext(), ...contextInArgs(args) } }));
+  } catch (error) {
+    const line = settingErrorLine(error);
+    if (line === undefined) throw error;
+    throw new CliError(line, EXIT.usage);
+  }
+};
+
+/** Resolves the region and credentials the CDK CLI will use (`--profile` included) and proves them with one STS call. */
+export const checkAwsAccess = async (args: string[]): Promise<string> => {
+  const profile = args[args.indexOf('--profile') + 1];
+  if (args.includes('--profile') && profile) process.env.AWS_PROFILE = profile;
+  try {
+    const identity = await new STSClient({ maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+    return identity.Account ?? '';
+  } catch (error) {
+    const line = describeError(error);
+    // The CDK CLI takes no --region: only the environment or the profile can give one.
+    throw new CliError(
+      line.startsWith('no AWS region') ? 'no AWS region: set AWS_REGION, or a region in your AWS profile' : line,
+      EXIT.aws,
+    );
+  }
+};
+
+/** Runs `npx cdk <args>` with the terminal attached; resolves with its exit code. */
+export const runCdk = (args: string[]): number =>
+  spawnSync('npx', ['cdk', ...args], { stdio: 'inherit' }).status ?? EXIT.partlyFailed;

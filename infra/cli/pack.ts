@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import { buildPackages } from '../packaging/build-packages';
+import { cliArgs, EXIT, string } from './cli-args';
+import { runMain } from './cli-errors';
+
+/** `npm run pack`: the contract and CDK packages as tarballs, for `npm install <tarball>` or `npm publish`. */
+const args = cliArgs({
+  usage: 'npm run pack -- [--out <dir>]',
+  description:
+    'Builds @openim-friend-events/contract (event types, guards, JSON Schemas, rule patterns) and @openim-friend-events/cdk (the FriendEvents construct, its functions bundled in advance) and packs each with npm pack.',
+  options: { out: string('where to write them', { placeholder: 'dir', default: '.packages' }) },
+});
+
+await runMain(async () => {
+  for (const { name, tarball } of buildPackages(resolve(args.out))) console.log(`${name}: ${tarball}`);
+  return EXIT.ok;
+});

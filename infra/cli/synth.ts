@@ -1,0 +1,25 @@
+import { checkSettings, runCdk } from './cdk-command';
+import { EXIT } from './cli-args';
+import { runMain } from './cli-errors';
+
+/**
+ * `npm run synth -- [cdk synth options]`: `cdk synth --quiet` (offline, no credentials, cdk-nag
+ * on), after checking every -c setting so that a bad one is one line naming it (exit 2).
+ */
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`usage: npm run synth -- [cdk synth options]
+
+Synthesizes the stack offline with \`cdk synth --quiet\` (no credentials, cdk-nag AwsSolutions on;
+any unacknowledged finding fails it), after checking every -c setting.
+
+exit codes:
+  0  synthesized
+  2  a setting is invalid (one line naming it)
+  any other: that of cdk synth`);
+  process.exit(EXIT.ok);
+}
+await runMain(async () => {
+  checkSettings(args);
+  return runCdk(['synth', '--quiet', ...args]);
+});

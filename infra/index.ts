@@ -1,0 +1,8 @@
+/**
+ * The published CDK package (`@openim-friend-events/cdk`, `npm run pack`): the `FriendEvents`
+ * construct, the stack that deploys it, and the reference subscriber, for another CDK app.
+ */
+export type { SubscriberAccess } from './bus-access';
+export { FriendEvents, type FriendEventsProps } from './friend-events';
+export { FriendGraphSubscriber } from './friend-graph-subscriber';
+export { FriendEventsStack, type FriendEventsStackProps } from './stack';

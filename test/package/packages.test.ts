@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EVENT_SCHEMA_VERSION } from '../../functions/contract/events';
+import { type BuiltPackage, buildPackages, withJsExtensions } from '../../infra/packaging/build-packages';
+import { CDK_PACKAGE_NAME, CONTRACT_PACKAGE_NAME } from '../../infra/packaging/manifests';
+
+/**
+ * The published packages as another repository uses them: packed with `npm pack`, installed
+ * offline into a project outside this tree, a subscriber type-checked against the contract and a
+ * CDK app that embeds the construct synthesized, with no access to this repository's sources.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+
+const SUBSCRIBER = `
+import { type FriendEvent, friendEventPattern, isAfterAddFriendAgreeEvent } from '${CONTRACT_PACKAGE_NAME}';
+
+export const handler = async (event: FriendEvent): Promise<string | undefined> => {
+  if (!isAfterAddFriendAgreeEvent(event)) return undefined;
+  // @ts-expect-error the detail of an accept has no ownerUserID: the types are real, not any
+  void event.detail.ownerUserID;
+  return event.detail.toUserID;
+};
+
+export const pattern: { source: string[]; 'detail-type': string[] } = friendEventPattern({
+  detailTypes: ['AfterAddFriendAgree'],
+  source: 'com.example.im',
+});
+`;
+
+// Plain JavaScript, as the app's own build would output it (type-checking the CDK's types costs ~10 s).
+const CONSUMER_APP = `
+import { App, Stack } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { FriendEvents } from '${CDK_PACKAGE_NAME}';
+
+const app = new App({ outdir: process.argv[2] });
+const stack = new Stack(app, 'Consumer');
+const friendEvents = new FriendEvents(stack, 'FriendEvents', { eventSource: 'com.example.im' });
+friendEvents.onFriendshipCreated('Welcome', new targets.SqsQueue(new sqs.Queue(stack, 'Welcome')));
+app.synth();
+`;
+
+const TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    outDir: 'out',
+    skipLibCheck: false,
+    types: [],
+  },
+  include: ['subscriber.ts'],
+};
+
+/** Runs a command in the consumer project; a failure carries what the command printed. */
+const run = (args: string[]): string => {
+  try {
+    return execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+};
+
+let work: string;
+let consumer: string;
+let packages: BuiltPackage[];
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'openim-friend-events-packages-'));
+  packages = buildPackages(join(work, 'packed'));
+  consumer = join(work, 'consumer');
+  mkdirSync(consumer);
+  const dependencies = Object.fromEntries(packages.map(({ name, tarball }) => [name, `file:${tarball}`]));
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }),
+  );
+  // Offline: the tarballs are all there is to fetch. The CDK's own packages are the user's
+  // (peer dependencies); the consumer links the ones this repository has, as an app would own them.
+  execFileSync(
+    'npm',
+    ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: consumer, stdio: 'pipe' },
+  );
+  for (const peer of ['aws-cdk-lib', 'constructs']) {
+    symlinkSync(join(ROOT, 'node_modules', peer), join(consumer, 'node_modules', peer), 'dir');
+  }
+  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+  writeFileSync(join(consumer, 'subscriber.ts'), SUBSCRIBER);
+  writeFileSync(join(consumer, 'app.mjs'), CONSUMER_APP);
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+it('a subscriber in another repository type-checks against the installed contract (NodeNext, strict)', () => {
+  run([TSC, '-p', consumer]);
+  const { pattern } = JSON.parse(
+    run(['--input-type=module', '-e', "import('./out/subscriber.js').then((m) => console.log(JSON.stringify(m)))"]),
+  ) as { pattern: unknown };
+  expect(pattern).toEqual({ source: ['com.example.im'], 'detail-type': ['AfterAddFriendAgree'] });
+}, 60_000);
+
+it('a CDK app in another repository synthesizes the construct from the installed package, functions prebuilt', () => {
+  const outdir = join(work, 'cdk.out');
+  run([join(consumer, 'app.mjs'), outdir]);
+  const template = JSON.parse(readFileSync(join(outdir, 'Consumer.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  const assets = JSON.parse(readFileSync(join(outdir, 'Consumer.assets.json'), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
+  const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+  // Each function's code is one of the package's prebuilt bundles: an index.mjs, no TypeScript.
+  for (const fn of functions) {
+    const hash = String((fn.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
+    const asset = readdirSync(join(outdir, assets.files[hash]?.source.path ?? 'missing'));
+    expect(asset).toContain('index.mjs');
+    expect(asset.filter((file) => file.endsWith('.ts'))).toEqual([]);
+  }
+  expect(functions.length).toBeGreaterThanOrEqual(2);
+  const rule = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Events::Rule');
+  expect(rule?.Properties.EventPattern).toEqual({
+    source: ['com.example.im'],
+    'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'],
+  });
+}, 60_000);
+
+it("versions the contract package by the events' schemaVersion (major) and packs only what subscribers need", () => {
+  const contract = packages.find(({ name }) => name === CONTRACT_PACKAGE_NAME);
+  const manifest = JSON.parse(readFileSync(join(contract?.dir ?? '', 'package.json'), 'utf8')) as { version: string };
+  expect(manifest.version.split('.')[0]).toBe(String(EVENT_SCHEMA_VERSION));
+  const installed = join(consumer, 'node_modules', CONTRACT_PACKAGE_NAME);
+  expect(readdirSync(installed).sort()).toEqual(['dist', 'package.json', 'schemas', 'types']);
+  expect(readdirSync(join(installed, 'schemas'))).toContain('AfterAddFriend.schema.json');
+});
+
+it('gives relative specifiers in declarations their .js, and leaves the rest alone', () => {
+  expect(
+    withJsExtensions(
+      "export * from './events';\nimport type { A } from '../x/y';\nexport { B } from './b.js';\ntype C = import('./c').C;\nimport 'aws-cdk-lib';",
+    ),
+  ).toBe(
+    "export * from './events.js';\nimport type { A } from '../x/y.js';\nexport { B } from './b.js';\ntype C = import('./c.js').C;\nimport 'aws-cdk-lib';",
+  );
+});
