@@ -26,7 +26,9 @@ export type Trigger =
   | { kind: 'http-api' }
   | { kind: 'sqs'; queueLogicalId: string }
   | { kind: 'rule'; eventPattern: Record<string, unknown> }
-  | { kind: 'schedule'; expression: string };
+  | { kind: 'schedule'; expression: string }
+  /** A Task of a state machine of the stack (its states by name, each naming the function it invokes). */
+  | { kind: 'state-machine'; stateMachineLogicalId: string };
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -40,7 +42,11 @@ export const referencedId = (value: unknown): string | undefined => {
 };
 
 const triggersOf = (functionId: string, resources: [string, Resource][]): Trigger[] =>
-  resources.flatMap(([, { Type, Properties }]): Trigger[] => {
+  resources.flatMap(([logicalId, { Type, Properties }]): Trigger[] => {
+    if (Type === 'AWS::StepFunctions::StateMachine') {
+      const invoked = Object.values(taskFunctions(stateMachineDefinition(Properties.DefinitionString)));
+      return invoked.includes(functionId) ? [{ kind: 'state-machine', stateMachineLogicalId: logicalId }] : [];
+    }
     if (Type === 'AWS::ApiGatewayV2::Integration' && referencedId(Properties.IntegrationUri) === functionId) {
       return [{ kind: 'http-api' }];
     }
@@ -96,3 +102,35 @@ export const resourceOf = (template: Template, logicalId: string): Resource => {
   if (!resource) throw new Error(`no resource ${logicalId} in the template`);
   return resource;
 };
+
+/** How a function of the template is named in a state machine definition read by `stateMachineDefinition`. */
+const FUNCTION_PLACEHOLDER = 'arn:aws:lambda:us-east-1:000000000000:function:';
+
+/**
+ * A state machine's definition from the template (`DefinitionString`, an `Fn::Join` around the
+ * functions' `Fn::GetAtt` ARNs), each function's ARN written as a placeholder naming its logical ID.
+ */
+export const stateMachineDefinition = (definitionString: unknown): Record<string, any> => {
+  const join = (definitionString as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  const parts = join ? join[1] : [definitionString];
+  const text = parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const id = referencedId(part);
+      if (!id) throw new Error(`a part of a state machine definition this test cannot read: ${JSON.stringify(part)}`);
+      return `${FUNCTION_PLACEHOLDER}${id}`;
+    })
+    .join(join?.[0] ?? '');
+  return JSON.parse(text) as Record<string, any>;
+};
+
+/** Every Task state of a definition (nested Map item processors included) by name, with the function it invokes. */
+export const taskFunctions = (definition: Record<string, any>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries((definition.States ?? {}) as Record<string, Record<string, any>>).flatMap(([name, state]) => [
+      ...(state.Type === 'Task' && String(state.Resource).startsWith(FUNCTION_PLACEHOLDER)
+        ? [[name, String(state.Resource).slice(FUNCTION_PLACEHOLDER.length)]]
+        : []),
+      ...Object.entries(state.ItemProcessor ? taskFunctions(state.ItemProcessor) : {}),
+    ]),
+  );

@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FriendEventsProps } from '../../infra/friend-events';
+import type { ReconcilerContext } from '../../infra/reconciler-settings';
 import { FriendEventsStack } from '../../infra/stack';
 import { friendEventsPropsFromContext, reconcilerContextFrom } from '../../infra/stack-context';
 
@@ -32,7 +33,7 @@ export const withoutBundlingNotices = <T>(build: () => T): T => {
  */
 export const synthStack = (
   props: FriendEventsProps = {},
-  options: { bundle?: boolean; outdir?: string; exampleSubscriber?: boolean } = {},
+  options: { bundle?: boolean; outdir?: string; exampleSubscriber?: boolean; reconciler?: ReconcilerContext } = {},
 ) => {
   const app = new App({
     context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
@@ -40,7 +41,11 @@ export const synthStack = (
   });
   const stack = withoutBundlingNotices(
     () =>
-      new FriendEventsStack(app, 'TestStack', { friendEvents: props, exampleSubscriber: options.exampleSubscriber }),
+      new FriendEventsStack(app, 'TestStack', {
+        friendEvents: props,
+        exampleSubscriber: options.exampleSubscriber,
+        reconciler: options.reconciler,
+      }),
   );
   return { app, stack, template: Template.fromStack(stack) };
 };

@@ -1,20 +1,20 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { BOUNDS } from '../../functions/contract/settings';
 import { AwsEmulator, type StoredEvent } from '../../infra/local/aws-emulator';
 import { toHttpApiEvent } from '../../infra/local/http-api-adapter';
+import { type OpenImStandIn, startOpenImStandIn } from '../../infra/local/openim-api/stand-in';
 import { pollOnce } from '../../infra/local/sqs-event-source';
 import { decodeOpenImReply, isSuccess } from '../../infra/openim-sender-simulator/openim-reply';
 import { openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
 import { sendCallback } from '../../infra/openim-sender-simulator/send-callback';
 import { type DeployedFunction, deployedFunctions, referencedId, resourceOf } from '../helpers/deployed-functions';
+import { deployedInvoker, type Outcome } from '../helpers/deployed-invoker';
+import { runStateMachine, type SweepRun } from '../helpers/deployed-sweep';
 import { UNHURRIED } from '../helpers/harness';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 import { synthStack } from '../helpers/synth';
@@ -26,111 +26,46 @@ import { synthStack } from '../helpers/synth';
  * bytes, a message its queue really holds, an event the callback function really published. Its
  * environment is the template's, with each reference replaced by a loopback stand-in.
  */
-const INVOKE_BUNDLE = fileURLToPath(new URL('../helpers/invoke-bundle.mjs', import.meta.url));
 const TOKEN = 'deployed-bundle-token-0123456789abcdefghijk';
 const outdir = mkdtempSync(join(tmpdir(), 'openim-friend-events-deployed-'));
-const { template } = synthStack({}, { bundle: true, outdir, exampleSubscriber: true });
+const OPENIM_ADMIN = 'friendEventsReconciler'; // the reconciler's default admin user ID
+const { template } = synthStack(
+  {},
+  { bundle: true, outdir, exampleSubscriber: true, reconciler: { openImApiUrl: 'http://openim.internal:10002' } },
+);
 const functions = deployedFunctions(template, outdir);
 
 let emulator: AwsEmulator;
 let dynamo: LocalDynamoDb;
+let openIm: OpenImStandIn;
 beforeAll(async () => {
   emulator = new AwsEmulator();
   await emulator.start();
   dynamo = await startLocalDynamoDb();
+  // The admin secret the stack's secret holds is the stand-in's (the test puts TOKEN in every secret).
+  openIm = await startOpenImStandIn({
+    adminUserIDs: [OPENIM_ADMIN],
+    adminSecret: TOKEN,
+    generate: { users: 12, directedEdges: 30, blacks: 3, randomSeed: 7 },
+  });
 });
 afterAll(async () => {
   await emulator.stop();
   await dynamo.stop();
+  await openIm.close();
   rmSync(outdir, { recursive: true, force: true });
 });
 beforeEach(() => emulator.reset());
 
-/** What a loopback stand-in answers for a `{ Ref }` to each kind of resource the functions are told about. */
-const created = new Map<string, Promise<string>>();
-const standInFor = (logicalId: string): Promise<string> => {
-  const existing = created.get(logicalId);
-  if (existing) return existing;
-  const { Type, Properties } = resourceOf(template, logicalId);
-  const make = async (): Promise<string> => {
-    switch (Type) {
-      case 'AWS::Events::EventBus':
-        return logicalId; // a bus name
-      case 'AWS::SQS::Queue':
-        return emulator.queueUrl(logicalId);
-      case 'AWS::SecretsManager::Secret':
-        emulator.secrets.set(logicalId, { current: TOKEN });
-        return logicalId;
-      case 'AWS::DynamoDB::Table':
-        await dynamo.createTable({
-          TableName: logicalId,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: Properties.KeySchema,
-          AttributeDefinitions: Properties.AttributeDefinitions,
-        });
-        return logicalId;
-      default:
-        throw new Error(`no loopback stand-in for ${Type} (${logicalId}): add one to this test`);
-    }
-  };
-  const made = make();
-  created.set(logicalId, made);
-  return made;
+const world = {
+  template,
+  outdir,
+  emulator: () => emulator,
+  dynamo: () => dynamo,
+  secret: TOKEN,
+  openImApiUrl: () => openIm.url,
 };
-
-/**
- * The function's environment as the template has it, references replaced by stand-ins. Its time
- * budgets are the widest its settings allow: how fast a loaded machine runs is not what this tests.
- */
-const environmentOf = async (fn: DeployedFunction): Promise<Record<string, string>> => {
-  const variables: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fn.environment)) {
-    const id = referencedId(value);
-    if (typeof value === 'string') variables[name] = value;
-    else if (id && 'Ref' in (value as object)) variables[name] = await standInFor(id);
-    else throw new Error(`${fn.logicalId}: ${name} is ${JSON.stringify(value)}, which this test cannot stand in for`);
-  }
-  if ('PUBLISH_TIMEOUT_MS' in variables) variables.PUBLISH_TIMEOUT_MS = String(BOUNDS.publishTimeoutMs[1]);
-  if ('REPLY_BUDGET_MS' in variables) variables.REPLY_BUDGET_MS = String(BOUNDS.replyBudgetMs[1]);
-  return variables;
-};
-
-interface Outcome {
-  node: string;
-  exported: string;
-  callbackStyle: boolean;
-  result?: unknown;
-  error?: string;
-}
-
-/** Invokes the deployed bundle once in a fresh `node` process (the tests' Node.js 24). */
-const invokeDeployed = async (fn: DeployedFunction, event: unknown): Promise<Outcome> => {
-  const dir = mkdtempSync(join(outdir, 'invoke-'));
-  const [eventFile, resultFile] = [join(dir, 'event.json'), join(dir, 'result.json')];
-  writeFileSync(eventFile, JSON.stringify(event));
-  const env = {
-    PATH: String(process.env.PATH),
-    AWS_ENDPOINT_URL: emulator.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
-    ...(await environmentOf(fn)),
-  };
-  const args = [INVOKE_BUNDLE, fn.handlerFile, fn.handlerExport, eventFile, String(fn.timeout), resultFile];
-  const output = await new Promise<string>((resolve) =>
-    execFile(process.execPath, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve(`${error ?? ''}\n${stdout}\n${stderr}`),
-    ),
-  );
-  try {
-    return JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome;
-  } catch {
-    throw new Error(`${fn.logicalId} did not load and answer:\n${output}`);
-  }
-};
+const { standInFor, invoke: invokeDeployed } = deployedInvoker(world);
 
 const expectLoadedOn24 = (outcome: Outcome) => {
   expect(outcome.node).toMatch(/^v24\./);
@@ -205,6 +140,27 @@ const QUEUE_WRITERS: Record<string, (queueLogicalId: string) => Promise<void>> =
   },
 };
 
+/**
+ * One whole sweep of the reconciler's state machine, each Task run by the deployed bundle of the
+ * function it names (plan, the pages' and orphans' workers, finish), once for all its functions.
+ */
+let sweep: Promise<{ run: SweepRun; outcomes: Map<string, Outcome[]>; repairs: number }> | undefined;
+const sweepOnce = (stateMachineLogicalId: string) =>
+  (sweep ??= (async () => {
+    const outcomes = new Map<string, Outcome[]>();
+    const run = await runStateMachine(emulator, template, stateMachineLogicalId, async (functionId, input) => {
+      const fn = functions.find(({ logicalId }) => logicalId === functionId);
+      if (!fn) throw new Error(`the state machine invokes ${functionId}, which is not a function of the stack`);
+      const outcome = await invokeDeployed(fn, input);
+      outcomes.set(functionId, [...(outcomes.get(functionId) ?? []), outcome]);
+      if (outcome.error) throw new Error(outcome.error);
+      return outcome.result;
+    });
+    // OpenIM holds friendships and blocks the empty graph does not: the sweep published their repairs.
+    const repairs = emulator.events.filter(({ detailType }) => detailType.endsWith('Reconciled')).length;
+    return { run, outcomes, repairs };
+  })());
+
 const drive: Record<DeployedFunction['triggers'][number]['kind'], (fn: DeployedFunction) => Promise<void>> = {
   'http-api': async () => {
     const { reply, outcome } = await sendAsOpenIm('op-deployed');
@@ -264,6 +220,17 @@ const drive: Record<DeployedFunction['triggers'][number]['kind'], (fn: DeployedF
       }
     }
   },
+  'state-machine': async (fn) => {
+    const trigger = fn.triggers.find((candidate) => candidate.kind === 'state-machine');
+    const { run, outcomes, repairs } = await sweepOnce(
+      trigger?.kind === 'state-machine' ? trigger.stateMachineLogicalId : '',
+    );
+    expect(run).toEqual({ status: 'SUCCEEDED' });
+    expect(repairs).toBeGreaterThan(0);
+    const invocations = outcomes.get(fn.logicalId) ?? [];
+    expect(invocations.length).toBeGreaterThan(0);
+    for (const outcome of invocations) expectLoadedOn24(outcome);
+  },
   schedule: async (fn) => {
     const outcome = await invokeDeployed(fn, {
       version: '0',
@@ -281,7 +248,8 @@ const drive: Record<DeployedFunction['triggers'][number]['kind'], (fn: DeployedF
 };
 
 it('the stack deploys only Node.js 24 functions on arm64, each with a bundle and something that invokes it', () => {
-  expect(functions.length).toBeGreaterThanOrEqual(3); // callback, retry drainer, reference subscriber
+  // Callback, retry drainer, reference subscriber, the reconciler's plan, worker and finish.
+  expect(functions.length).toBeGreaterThanOrEqual(6);
   for (const fn of functions) {
     expect({ id: fn.logicalId, runtime: fn.runtime, architectures: fn.architectures }).toEqual({
       id: fn.logicalId,
