@@ -7,15 +7,20 @@ let deliveries = 0;
 
 /**
  * The events the callback function publishes for an OpenIM callback body, as a subscriber
- * receives them: made by the product's own parser and mapper.
+ * receives them: made by the product's own parser and mapper. Each call is one delivery, as each
+ * of OpenIM's POSTs is: its own request id unless one is given.
  */
-export const eventsFor = (body: Record<string, unknown>, receivedAt: Date, operationID = ''): FriendEvent[] => {
+export const eventsFor = (
+  body: Record<string, unknown>,
+  receivedAt: Date | string,
+  operationID = '',
+  deliveryId = `delivery-${++deliveries}`,
+): FriendEvent[] => {
   const command = resolveCommand({ body: body.callbackCommand });
-  // Each call is one delivery, as each of OpenIM's POSTs is: its own request id.
-  const deliveryId = `delivery-${++deliveries}`;
+  const received = new Date(receivedAt);
   const drafts = toFriendEvents(parseFriendCallback(command, asCallbackBody(body)), {
     operationID,
-    receivedAt,
+    receivedAt: received,
     deliveryId,
   });
   return drafts.map(({ detailType, detail }, index) => {
@@ -25,7 +30,7 @@ export const eventsFor = (body: Record<string, unknown>, receivedAt: Date, opera
       'detail-type': detailType,
       source: 'openim',
       account: '000000000000',
-      time: receivedAt.toISOString(),
+      time: received.toISOString(),
       region: 'us-east-1',
       resources: [],
       detail,

@@ -1,11 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import fc from 'fast-check';
 import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
-import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
-import { applyEvent, changeVersion, readPair } from '../../functions/friend-graph/friend-graph';
-import { asCallbackBody, parseFriendCallback } from '../../functions/openim/callback-body';
-import { resolveCommand } from '../../functions/openim/commands';
-import { toFriendEvents } from '../../functions/openim/to-events';
+import { isFriendEvent } from '../../functions/contract/events';
+import { changeVersion, readPair } from '../../functions/friend-graph/friend-graph';
+import { eventsFor } from '../helpers/callback-events';
+import {
+  agree,
+  at,
+  deleteFriend,
+  graphTable,
+  importFriends,
+  remark,
+  removeBlack,
+  request,
+} from '../helpers/friend-graph-fixtures';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 
 /**
@@ -18,93 +24,11 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.stop());
 
-/** The events the callback function publishes for this OpenIM body, as a subscriber receives them. */
-const eventsFor = (
-  body: Record<string, unknown>,
-  receivedAt: string,
-  operationID = '',
-  deliveryId: string = randomUUID(), // each call is one HTTP request, as API Gateway numbers them
-): FriendEvent[] => {
-  const command = resolveCommand({ body: body.callbackCommand });
-  const drafts = toFriendEvents(parseFriendCallback(command, asCallbackBody(body)), {
-    operationID,
-    receivedAt: new Date(receivedAt),
-    deliveryId,
-  });
-  return drafts.map(({ detailType, detail }, index) => {
-    const event = {
-      version: '0',
-      id: `${detail.idempotencyKey}-${index}`,
-      'detail-type': detailType,
-      source: 'openim',
-      account: '000000000000',
-      time: receivedAt,
-      region: 'us-east-1',
-      resources: [],
-      detail,
-    };
-    if (!isFriendEvent(event)) throw new Error('not a friend event');
-    return event;
-  });
-};
-
-const request = (from: string, to: string) => ({
-  callbackCommand: 'callbackAfterAddFriendCommand',
-  fromUserID: from,
-  toUserID: to,
-  reqMsg: '',
+let applyAll: ReturnType<typeof graphTable>['applyAll'];
+let graph: ReturnType<typeof graphTable>['graph'];
+beforeAll(() => {
+  ({ applyAll, graph } = graphTable(dynamo));
 });
-const agree = (applicant: string, accepter: string) => ({
-  callbackCommand: 'callbackAfterAddFriendAgreeCommand',
-  fromUserID: applicant,
-  blackUserID: accepter,
-  HandleResult: 1,
-  HandleMsg: '',
-});
-const importFriends = (owner: string, friends: string[]) => ({
-  callbackCommand: 'callbackAfterImportFriendsCommand',
-  ownerUserID: owner,
-  friendUserIDs: friends,
-});
-const deleteFriend = (owner: string, friend: string) => ({
-  callbackCommand: 'callbackAfterDeleteFriendCommand',
-  ownerUserID: owner,
-  friendUserID: friend,
-});
-const remark = (owner: string, friend: string, text: string, command = 'callbackAfterSetFriendRemarkCommand') => ({
-  callbackCommand: command,
-  ownerUserID: owner,
-  friendUserID: friend,
-  remark: text,
-});
-const removeBlack = (owner: string, black: string) => ({
-  callbackCommand: 'callbackAfterRemoveBlackCommand',
-  ownerUserID: owner,
-  blackUserID: black,
-});
-
-const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, second)).toISOString();
-
-const applyAll = async (tableName: string, events: FriendEvent[]) => {
-  const store = new FriendGraphTable(dynamo.client, tableName);
-  const results = [];
-  for (const event of events) results.push(await applyEvent(event, store));
-  return results;
-};
-
-/** The graph without the bookkeeping: owner, other and the register values. */
-const graph = async (tableName: string) =>
-  (await dynamo.items(tableName)).map(({ ownerUserID, otherUserID, state, request, remark, blacklist }) => ({
-    pair: `${ownerUserID}->${otherUserID}`,
-    ...(state === undefined ? {} : { state }),
-    ...(request === undefined ? {} : { request }),
-    ...(remark === undefined ? {} : { remark }),
-    ...(blacklist === undefined ? {} : { blacklist }),
-  }));
-
-/** The friend rows only (`state` registers), as OpenIM's friend lists have them. */
-const friendRows = async (tableName: string) =>
-  (await graph(tableName)).filter((entry) => entry.state !== undefined).map(({ pair, state }) => `${pair}:${state}`);
 
 describe('the friend graph in DynamoDB', () => {
   it('follows a friendship through its whole lifecycle', async () => {
@@ -223,98 +147,6 @@ describe('the friend graph in DynamoDB', () => {
     const items = await dynamo.items(table);
     expect(items).toHaveLength(2 * friends.length);
     expect(items.every((item) => item.state === 'friends')).toBe(true);
-  });
-
-  it('never lets a request change a friend row, whatever came before or after it (property)', async () => {
-    const user = fc.constantFrom('u1', 'u2', 'u3');
-    const pair = fc.tuple(user, user).filter(([a, b]) => a !== b);
-    const friendship = fc.oneof(
-      pair.map(([a, b]) => agree(a, b)),
-      pair.map(([a, b]) => importFriends(a, [b])),
-      pair.map(([a, b]) => deleteFriend(a, b)),
-    );
-    // Friendships first, then requests after (and some among) them: the case that used to downgrade rows.
-    const timeline = fc
-      .tuple(
-        fc.array(fc.tuple(friendship, fc.integer({ min: 0, max: 10 })), { minLength: 1, maxLength: 6 }),
-        fc.array(fc.tuple(pair, fc.integer({ min: 5, max: 20 })), { minLength: 1, maxLength: 4 }),
-      )
-      .map(([changes, requests]) => ({
-        withoutRequests: changes.flatMap(([body, second], index) => eventsFor(body, at(second), '', `f-${index}`)),
-        requests: requests.flatMap(([[a, b], second], index) => eventsFor(request(a, b), at(second), '', `r-${index}`)),
-      }));
-
-    await fc.assert(
-      fc.asyncProperty(timeline, fc.boolean(), async ({ withoutRequests, requests }, requestsFirst) => {
-        const withRequests = await dynamo.createFriendGraphTable();
-        const without = await dynamo.createFriendGraphTable();
-        await applyAll(
-          withRequests,
-          requestsFirst ? [...requests, ...withoutRequests] : [...withoutRequests, ...requests],
-        );
-        await applyAll(without, withoutRequests);
-        expect(await friendRows(withRequests)).toEqual(await friendRows(without));
-      }),
-      { numRuns: 30 },
-    );
-  });
-
-  it('gives the same graph for events delivered shuffled and duplicated as for in-order delivery (property)', async () => {
-    const user = fc.constantFrom('u1', 'u2', 'u3');
-    const pair = fc.tuple(user, user).filter(([a, b]) => a !== b);
-    const body = fc.oneof(
-      pair.map(([a, b]) => request(a, b)),
-      pair.map(([a, b]) => agree(a, b)),
-      fc.tuple(user, fc.uniqueArray(user, { maxLength: 2 })).map(([owner, friends]) =>
-        importFriends(
-          owner,
-          friends.filter((friend) => friend !== owner),
-        ),
-      ),
-      pair.map(([a, b]) => deleteFriend(a, b)),
-      fc.tuple(pair, fc.constantFrom('', 'x', 'y')).map(([[a, b], text]) => remark(a, b, text)),
-      pair.map(([a, b]) => removeBlack(a, b)),
-    );
-    // Seconds from a small range, so some changes of one pair share a receive time (tie-break).
-    // Plus requests received after every other change (seconds 21 to 25): a request that follows a
-    // friendship must leave its friend rows as they are, in any delivery order.
-    const timedEvents = fc
-      .tuple(
-        fc.array(fc.tuple(body, fc.integer({ min: 0, max: 20 }), fc.nat(3)), { minLength: 1, maxLength: 10 }),
-        fc.array(fc.tuple(pair, fc.integer({ min: 21, max: 25 })), { maxLength: 3 }),
-      )
-      .map(([entries, laterRequests]) => [
-        ...entries.flatMap(([entry, second, op], index) =>
-          eventsFor(entry, at(second), `op-${op}`, `request-${index}`),
-        ),
-        ...laterRequests.flatMap(([[a, b], second], index) =>
-          eventsFor(request(a, b), at(second), '', `later-${index}`),
-        ),
-      ]);
-    const delivery = timedEvents.chain((events) =>
-      fc.tuple(
-        fc.constant(events),
-        fc.array(fc.nat(events.length - 1), { maxLength: events.length }).chain((duplicates) =>
-          fc.shuffledSubarray([...events, ...duplicates.map((index) => events[index] as FriendEvent)], {
-            minLength: events.length + duplicates.length,
-          }),
-        ),
-      ),
-    );
-
-    await fc.assert(
-      fc.asyncProperty(delivery, async ([events, delivered]) => {
-        const inOrder = [...events].sort((a, b) =>
-          (a.detail.receivedAt + a.detail.idempotencyKey).localeCompare(b.detail.receivedAt + b.detail.idempotencyKey),
-        );
-        const expected = await dynamo.createFriendGraphTable();
-        const actual = await dynamo.createFriendGraphTable();
-        await applyAll(expected, inOrder);
-        await applyAll(actual, delivered);
-        expect(await graph(actual)).toEqual(await graph(expected));
-      }),
-      { numRuns: 30 },
-    );
   });
 });
 
