@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs';
 import validateAsl from 'asl-validator';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/aws/admin-secret';
 import { CALLBACK_DETAIL_TYPES, RECONCILED_DETAIL_TYPES } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { ENGINE_ERRORS } from '../../functions/reconciler/engine-errors';
-import { FriendEventsStack } from '../../infra/stack';
-import { nagFindings, synthFromContext, withoutBundlingNotices } from '../helpers/synth';
-
-const cdkContext = (
-  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
-).context;
+import { stateMachineDefinition } from '../helpers/deployed-functions';
+import { nagFindings, synthFromContext } from '../helpers/synth';
 
 /** The reconciler as `cdk synth -c openImApiUrl=... -c ...` makes it. */
 const synth = (context: Record<string, unknown> = {}) =>
@@ -26,20 +20,9 @@ const only = (template: Template, type: string, idPattern: RegExp) => {
   return (found[0]?.[1].Properties ?? {}) as Json;
 };
 
-/** The state machine's definition with every token replaced by a readable stand-in. */
-const definitionOf = (template: Template): Json => {
-  const { DefinitionString } = only(template, 'AWS::StepFunctions::StateMachine', /ReconcilerSweep/) as {
-    DefinitionString: { 'Fn::Join': [string, unknown[]] };
-  };
-  const text = DefinitionString['Fn::Join'][1]
-    .map((part) => {
-      if (typeof part === 'string') return part;
-      const [logicalId] = (part as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
-      return `arn:aws:lambda:us-east-1:123456789012:function:${logicalId}`;
-    })
-    .join('');
-  return JSON.parse(text) as Json;
-};
+/** The state machine's definition, each function's ARN a readable stand-in naming its logical ID. */
+const definitionOf = (template: Template): Json =>
+  stateMachineDefinition(only(template, 'AWS::StepFunctions::StateMachine', /ReconcilerSweep/).DefinitionString);
 
 const statementsOf = (template: Template, rolePattern: RegExp) =>
   resources(template, 'AWS::IAM::Policy')
@@ -296,18 +279,4 @@ describe('the reconciler', () => {
       /reconcileCallsPerSecond: needs -c openImApiUrl=<OpenIM API URL>, which turns reconciliation on/,
     );
   });
-});
-
-describe('the reconciler bundles', () => {
-  it('are one per function, though the three entries share a folder', () => {
-    const app = new App({ context: { ...cdkContext } });
-    const stack = withoutBundlingNotices(
-      () => new FriendEventsStack(app, 'Bundled', { reconciler: { openImApiUrl: 'http://openim:10002' } }),
-    );
-    const keys = resources(Template.fromStack(stack), 'AWS::Lambda::Function')
-      .filter(([id]) => id.startsWith('Reconciler'))
-      .map(([, fn]) => JSON.stringify((fn.Properties as Json).Code));
-    expect(keys).toHaveLength(3);
-    expect(new Set(keys).size).toBe(3);
-  }, 60_000);
 });
