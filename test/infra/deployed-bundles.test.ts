@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BOUNDS } from '../../functions/contract/settings';
 import { AwsEmulator, type StoredEvent } from '../../infra/local/aws-emulator';
+import { matchesEventPattern, parseEventPattern } from '../../infra/local/event-pattern';
 import { toHttpApiEvent } from '../../infra/local/http-api-adapter';
 import { pollOnce } from '../../infra/local/sqs-event-source';
 import { decodeOpenImReply, isSuccess } from '../../infra/openim-sender-simulator/openim-reply';
@@ -187,8 +188,7 @@ const asDelivered = (event: StoredEvent) => ({
 });
 
 const matches = (pattern: Record<string, unknown>, event: StoredEvent): boolean =>
-  (!Array.isArray(pattern.source) || pattern.source.includes(event.source)) &&
-  (!Array.isArray(pattern['detail-type']) || pattern['detail-type'].includes(event.detailType));
+  matchesEventPattern(parseEventPattern(JSON.stringify(pattern)), asDelivered(event));
 
 /**
  * How a real message gets into each queue a function is fed from; a queue not listed here makes
