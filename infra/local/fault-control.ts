@@ -5,6 +5,13 @@
 
 export const OPERATIONS = [
   'PutEvents',
+  'PutRule',
+  'PutTargets',
+  'RemoveTargets',
+  'DeleteRule',
+  'CreateQueue',
+  'DeleteQueue',
+  'SetQueueAttributes',
   'SendMessage',
   'ReceiveMessage',
   'DeleteMessage',

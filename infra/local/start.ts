@@ -8,6 +8,7 @@ import { cliArgs } from '../cli/cli-args';
 import { CliError, runMain } from '../cli/cli-errors';
 import { maskPathToken } from '../cli/mask-token';
 import type { StoredEvent } from './aws-emulator';
+import { envelopeOf } from './event-envelope';
 import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
 import { handlerPool } from './handler-pool';
 import { startLocalServer } from './http-api-adapter';
@@ -45,6 +46,11 @@ cliArgs({
   OPENIM_API_CALLS_PER_SECOND  the sweep's pace (default ${DEFAULTS.reconcileCallsPerSecond})
   OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}, OpenIM's)
   OPENIM_SEED_FILE      the stand-in's starting data (default ${DEFAULT_SEED_FILE})`,
+  exitCodes: {
+    0: 'stopped (Ctrl-C)',
+    2: 'a wrong option or environment variable, or a port in use (the line says which)',
+    3: 'it could not start for another reason (the line says which)',
+  },
 });
 
 /** A port from the environment, or a one-line usage error. */
@@ -114,7 +120,7 @@ await runMain(async () => {
   });
 
   emulator.onEvent((event: StoredEvent) => {
-    appendEvent(eventsFile, event);
+    appendEvent(eventsFile, envelopeOf(event));
     console.log(`\nEvent on bus ${event.eventBusName}: ${event.source} / ${event.detailType}`);
     console.log(JSON.stringify(event.detail, null, 2));
   });
