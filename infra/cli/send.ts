@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_EVENTS_FILE } from '../local/event-log';
@@ -61,7 +61,7 @@ const spec = {
       placeholder: 'id',
       default: DEFAULT_SMOKE_USERS.otherUser,
     }),
-    'operation-id': string('the operationID header (default: smoke-<random>)', { placeholder: 'id' }),
+    'operation-id': string('the operationID header (default: smoke-<10 random hex digits>)', { placeholder: 'id' }),
     'expect-event': flag(
       'also wait for the event on the bus: with --stack through a temporary rule and queue, else in the local server file',
     ),
@@ -106,7 +106,7 @@ if (!sendsCommand(version, command)) {
     `an OpenIM ${version} server never sends ${command} (the README, Configure OpenIM); pick another --server-version`,
   );
 }
-const operationID = args['operation-id'] ?? `smoke-${randomUUID()}`;
+const operationID = args['operation-id'] ?? `smoke-${randomBytes(5).toString('hex')}`;
 // The event must carry the operationID as given, or no rule can find it.
 const hasControlCharacter = [...operationID].some((char) => /\p{Cc}/u.test(char));
 if (hasControlCharacter || Buffer.byteLength(operationID) > 256) {
