@@ -14,14 +14,18 @@ import { describeError } from './cli-errors';
  * A subscriber of a deployed bus for as long as a smoke test lasts: a temporary rule matching one
  * operationID, delivering to a temporary SQS queue whose policy lets only that rule send, polled
  * until the event arrives. `remove()` deletes the target, the rule and the queue (call it in a
- * `finally` and on Ctrl-C); if a deletion fails it says what is left and how to delete it.
+ * `finally` and on Ctrl-C, even while `start()` runs: it waits for that first); if a deletion
+ * fails it says what is left and how to delete it.
  */
 export interface BusWatch {
   ruleName: string;
-  queueUrl: string;
+  /** Creates the rule, the queue and the target; undoes what it made if a step fails. */
+  start(): Promise<void>;
+  /** The queue's URL, once started. */
+  queueUrl(): string;
   /** The event of the operationID, or undefined when none arrived within `timeoutMs`. */
   next(timeoutMs: number): Promise<FriendEvent | undefined>;
-  /** Deletes what `watchBus` made; resolves with a line per thing it could not delete. */
+  /** Deletes what `start()` made; resolves with a line per thing it could not delete. */
   remove(): Promise<string[]>;
 }
 
@@ -61,16 +65,15 @@ export const queuePolicy = (queueArn: string, ruleArn: string): string =>
     ],
   });
 
-export const watchBus = async (
-  clients: { events: EventBridgeClient; sqs: SQSClient },
-  target: WatchTarget,
-): Promise<BusWatch> => {
+export const busWatch = (clients: { events: EventBridgeClient; sqs: SQSClient }, target: WatchTarget): BusWatch => {
   const name = `openim-friend-events-smoke-${randomBytes(6).toString('hex')}`;
   const { events, sqs } = clients;
   const bus = { EventBusName: target.eventBusName };
   const made = { rule: false, target: false, queueUrl: '' };
+  let starting: Promise<void> | undefined;
 
   const remove = async (): Promise<string[]> => {
+    await starting?.catch(() => undefined);
     const problems: string[] = [];
     const attempt = async (what: string, fix: string, action: () => Promise<unknown>) => {
       try {
@@ -100,7 +103,7 @@ export const watchBus = async (
     return problems;
   };
 
-  try {
+  const create = async (): Promise<void> => {
     const { RuleArn = '' } = await events.send(
       new PutRuleCommand({
         ...bus,
@@ -125,10 +128,18 @@ export const watchBus = async (
     );
     if (FailedEntryCount > 0) throw new Error(`PutTargets failed: ${FailedEntries[0]?.ErrorMessage ?? 'unknown'}`);
     made.target = true;
-  } catch (error) {
-    await remove();
-    throw error;
-  }
+  };
+
+  const start = async (): Promise<void> => {
+    starting = create();
+    try {
+      await starting;
+    } catch (error) {
+      starting = undefined;
+      await remove();
+      throw error;
+    }
+  };
 
   const next = async (timeoutMs: number): Promise<FriendEvent | undefined> => {
     const deadline = Date.now() + timeoutMs;
@@ -149,5 +160,5 @@ export const watchBus = async (
     return undefined;
   };
 
-  return { ruleName: name, queueUrl: made.queueUrl, next, remove };
+  return { ruleName: name, start, queueUrl: () => made.queueUrl, next, remove };
 };

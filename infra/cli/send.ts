@@ -8,7 +8,7 @@ import {
   sampleBodies,
   sendsCommand,
 } from '../openim-sender-simulator/openim-request';
-import { type BusWatch, watchBus } from './bus-watch';
+import { type BusWatch, busWatch } from './bus-watch';
 import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, integer, regionOption, string, url } from './cli-args';
 import { runMain, useRegion } from './cli-errors';
 import {
@@ -124,23 +124,25 @@ await runMain(async () => {
   let eventBusName = '';
   if (args['expect-event'] && args.stack) {
     eventBusName = requireOutput(outputs, 'EventBusName', args.stack);
-    watch = await watchBus(
+    const started = busWatch(
       { events: new EventBridgeClient({}), sqs: new SQSClient({}) },
       { eventBusName, eventBusArn: requireOutput(outputs, 'EventBusArn', args.stack), operationID },
     );
+    watch = started;
     let interrupted = false;
-    // A second Ctrl-C while deleting must not leave the rule and queue behind.
+    // Installed before anything is made; a second Ctrl-C while deleting must not leave anything behind.
     const removeOnSignal = async () => {
       if (interrupted) return console.log('still deleting the temporary rule and queue...');
       interrupted = true;
-      for (const problem of (await watch?.remove()) ?? []) console.error(`warning: ${problem}`);
+      for (const problem of await started.remove()) console.error(`warning: ${problem}`);
       console.log('interrupted: the temporary rule and queue were deleted');
       process.exit(EXIT.interrupted);
     };
     process.on('SIGINT', removeOnSignal);
     process.on('SIGTERM', removeOnSignal);
+    await started.start();
     console.log(
-      `watching bus ${eventBusName} through the temporary rule ${watch.ruleName} and queue ${watch.queueUrl}`,
+      `watching bus ${eventBusName} through the temporary rule ${started.ruleName} and queue ${started.queueUrl()}`,
     );
     await new Promise((resolve) => setTimeout(resolve, args.settle));
   }

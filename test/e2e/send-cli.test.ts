@@ -152,6 +152,20 @@ describe('npm run send', () => {
     expect(leftovers()).toEqual({ rules: [], queues: [] });
   });
 
+  it('a failure while making the rule and queue is one line (exit 3), and leaves nothing behind', async () => {
+    // PutTargets fails after the rule and the queue exist (the SDK retries a 500 twice more).
+    emulator.injectFault('PutTargets', 'server-error', 3);
+    try {
+      const { code, stdout, stderr } = await send('--stack', 'Deployed', '--expect-event', '--settle', '0');
+      expect(stderr).toMatch(/^error: InternalException: injected\n$/);
+      expect(stdout).toBe('');
+      expect(code).toBe(3);
+    } finally {
+      emulator.clearFaults();
+    }
+    expect(leftovers()).toEqual({ rules: [], queues: [] });
+  });
+
   it('deletes the rule and queue on Ctrl-C while waiting (exit 130)', async () => {
     const child = spawn(
       process.execPath,
