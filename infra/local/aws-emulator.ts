@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { operate, type Services, TARGETS } from './aws-operations';
 import {
   describeStacksXml,
+  parseJsonBody,
   queryErrorXml,
   readBody,
   reply,
@@ -12,7 +13,15 @@ import {
 } from './aws-wire';
 import { EventBridgeBus, type StoredEvent } from './eventbridge-bus';
 import { EventBridgeRules } from './eventbridge-rules';
-import { FAULTS_PATH, type Fault, type NamedFault, type Operation, Outages, parseOutageRequest } from './fault-control';
+import {
+  FAULTS_PATH,
+  type Fault,
+  isConnectionFault,
+  type NamedFault,
+  type Operation,
+  Outages,
+  parseOutageRequest,
+} from './fault-control';
 import { type QueueSettings, SqsQueues, type StoredMessage } from './sqs-queues';
 
 export type { StoredEvent } from './eventbridge-bus';
@@ -286,17 +295,3 @@ export class AwsEmulator {
     return { bus: this.bus, rules: this.rules, sqs: this.sqs, secrets: this.secrets, endpoint: this.baseUrl };
   }
 }
-
-type ConnectionFault = Extract<Fault, 'server-error' | 'throttle' | 'reset' | 'hang' | { delayMs: number }>;
-
-/** Faults that act on the connection; the others decide per entry of a PutEvents request (the bus applies them). */
-const isConnectionFault = (fault: Fault): fault is ConnectionFault =>
-  typeof fault === 'string' ? fault !== 'failed-entries' : 'delayMs' in fault;
-
-const parseJsonBody = (raw: string): Record<string, unknown> | undefined => {
-  try {
-    return JSON.parse(raw || '{}') as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-};
