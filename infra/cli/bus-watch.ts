@@ -69,7 +69,8 @@ export const busWatch = (clients: { events: EventBridgeClient; sqs: SQSClient },
   const name = `openim-friend-events-smoke-${randomBytes(6).toString('hex')}`;
   const { events, sqs } = clients;
   const bus = { EventBusName: target.eventBusName };
-  const made = { rule: false, target: false, queueUrl: '' };
+  /** What may exist: `rule` from the moment PutRule is sent (an answer lost on the way still made it). */
+  const made = { rule: false, queueUrl: '' };
   let starting: Promise<void> | undefined;
 
   const remove = async (): Promise<string[]> => {
@@ -79,17 +80,18 @@ export const busWatch = (clients: { events: EventBridgeClient; sqs: SQSClient },
       try {
         await action();
       } catch (error) {
+        // Already gone (or never made): nothing is left.
+        if (error instanceof Error && error.name === 'ResourceNotFoundException') return;
         problems.push(`could not delete the temporary ${what} (${describeError(error)}): ${fix}`);
       }
     };
-    if (made.target) {
+    if (made.rule) {
+      // The target goes first: EventBridge refuses to delete a rule that has one.
       await attempt(
         'rule target',
         `aws events remove-targets --event-bus-name ${target.eventBusName} --rule ${name} --ids ${TARGET_ID}`,
         () => events.send(new RemoveTargetsCommand({ ...bus, Rule: name, Ids: [TARGET_ID] })),
       );
-    }
-    if (made.rule) {
       await attempt('rule', `aws events delete-rule --event-bus-name ${target.eventBusName} --name ${name}`, () =>
         events.send(new DeleteRuleCommand({ ...bus, Name: name })),
       );
@@ -99,11 +101,12 @@ export const busWatch = (clients: { events: EventBridgeClient; sqs: SQSClient },
         sqs.send(new DeleteQueueCommand({ QueueUrl: made.queueUrl })),
       );
     }
-    Object.assign(made, { rule: false, target: false, queueUrl: '' });
+    Object.assign(made, { rule: false, queueUrl: '' });
     return problems;
   };
 
   const create = async (): Promise<void> => {
+    made.rule = true;
     const { RuleArn = '' } = await events.send(
       new PutRuleCommand({
         ...bus,
@@ -113,7 +116,6 @@ export const busWatch = (clients: { events: EventBridgeClient; sqs: SQSClient },
         State: 'ENABLED',
       }),
     );
-    made.rule = true;
     // The policy goes in with CreateQueue: a policy set later can take up to a minute to apply.
     const queueArn = queueArnFor(target.eventBusArn, name);
     const { QueueUrl = '' } = await sqs.send(
@@ -127,7 +129,6 @@ export const busWatch = (clients: { events: EventBridgeClient; sqs: SQSClient },
       new PutTargetsCommand({ ...bus, Rule: name, Targets: [{ Id: TARGET_ID, Arn: queueArn }] }),
     );
     if (FailedEntryCount > 0) throw new Error(`PutTargets failed: ${FailedEntries[0]?.ErrorMessage ?? 'unknown'}`);
-    made.target = true;
   };
 
   const start = async (): Promise<void> => {

@@ -152,9 +152,11 @@ describe('npm run send', () => {
     expect(leftovers()).toEqual({ rules: [], queues: [] });
   });
 
-  it('a failure while making the rule and queue is one line (exit 3), and leaves nothing behind', async () => {
-    // PutTargets fails after the rule and the queue exist (the SDK retries a 500 twice more).
-    emulator.injectFault('PutTargets', 'server-error', 3);
+  it.each([
+    ['PutRule', 'before anything exists'],
+    ['PutTargets', 'after the rule and the queue exist'],
+  ] as const)('%s failing (%s) is one line (exit 3), with no warning, and leaves nothing behind', async (operation) => {
+    emulator.injectFault(operation, 'server-error', 3); // the SDK tries a 500 three times
     try {
       const { code, stdout, stderr } = await send('--stack', 'Deployed', '--expect-event', '--settle', '0');
       expect(stderr).toMatch(/^error: InternalException: injected\n$/);
