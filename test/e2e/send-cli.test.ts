@@ -155,18 +155,21 @@ describe('npm run send', () => {
   it.each([
     ['PutRule', 'before anything exists'],
     ['PutTargets', 'after the rule and the queue exist'],
-  ] as const)('%s failing (%s) is one line (exit 3), with no warning, and leaves nothing behind', async (operation) => {
-    emulator.injectFault(operation, 'server-error', 3); // the SDK tries a 500 three times
-    try {
-      const { code, stdout, stderr } = await send('--stack', 'Deployed', '--expect-event', '--settle', '0');
-      expect(stderr).toMatch(/^error: InternalException: injected\n$/);
-      expect(stdout).toBe('');
-      expect(code).toBe(3);
-    } finally {
-      emulator.clearFaults();
-    }
-    expect(leftovers()).toEqual({ rules: [], queues: [] });
-  });
+  ] as const)(
+    '%s failing (%s) is one line (exit 3), with no warning, and leaves nothing behind',
+    async (operation, _when) => {
+      emulator.injectFault(operation, 'server-error', 3); // the SDK tries a 500 three times
+      try {
+        const { code, stdout, stderr } = await send('--stack', 'Deployed', '--expect-event', '--settle', '0');
+        expect(stderr).toMatch(/^error: InternalException: injected\n$/);
+        expect(stdout).toBe('');
+        expect(code).toBe(3);
+      } finally {
+        emulator.clearFaults();
+      }
+      expect(leftovers()).toEqual({ rules: [], queues: [] });
+    },
+  );
 
   it('deletes the rule and queue on Ctrl-C while waiting (exit 130)', async () => {
     const child = spawn(
