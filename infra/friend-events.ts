@@ -25,6 +25,15 @@ import { FriendEventsDashboard } from './friend-events-dashboard';
 import { resolveSettings } from './friend-events-settings';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
+/** Options of the subscribe helpers. */
+export interface SubscribeOptions {
+  /**
+   * Also deliver test traffic: the events `npm run send` makes, whose detail carries
+   * `synthetic: true`. @default false (a smoke test never reaches a subscriber that did not ask)
+   */
+  readonly includeSynthetic?: boolean;
+}
+
 export interface FriendEventsProps {
   /** Publish to this bus instead of creating one. */
   readonly eventBus?: events.IEventBus;
@@ -273,45 +282,60 @@ export class FriendEvents extends Construct {
     this.dashboard = new FriendEventsDashboard(this, 'Dashboard', watched);
   }
 
-  /** The event pattern of these detail-types from this product's source. */
-  eventPattern(detailTypes: readonly FriendDetailType[] = FRIEND_DETAIL_TYPES): events.EventPattern {
-    const pattern = friendEventPattern({ source: this.eventSource, detailTypes });
-    return { source: pattern.source, detailType: pattern['detail-type'] };
+  /**
+   * The event pattern of these detail-types from this product's source: real events only, unless
+   * `includeSynthetic` (test traffic from `npm run send` carries `synthetic: true`).
+   */
+  eventPattern(
+    detailTypes: readonly FriendDetailType[] = FRIEND_DETAIL_TYPES,
+    options: SubscribeOptions = {},
+  ): events.EventPattern {
+    const pattern = friendEventPattern({ source: this.eventSource, detailTypes, ...options });
+    return {
+      source: pattern.source,
+      detailType: pattern['detail-type'],
+      ...(pattern.detail ? { detail: pattern.detail } : {}),
+    };
   }
 
-  /** A rule on the bus that delivers events of these detail-types to `target`. */
-  subscribe(id: string, detailTypes: readonly FriendDetailType[], target: events.IRuleTarget): events.Rule {
+  /** A rule on the bus that delivers events of these detail-types to `target` (real events only by default). */
+  subscribe(
+    id: string,
+    detailTypes: readonly FriendDetailType[],
+    target: events.IRuleTarget,
+    options: SubscribeOptions = {},
+  ): events.Rule {
     return new events.Rule(this, id, {
       eventBus: this.eventBus,
-      description: `OpenIM friend events: ${detailTypes.join(', ')}`,
-      eventPattern: this.eventPattern(detailTypes),
+      description: `OpenIM friend events: ${detailTypes.join(', ')}${options.includeSynthetic ? ' (test traffic included)' : ''}`,
+      eventPattern: this.eventPattern(detailTypes, options),
       targets: [target],
     });
   }
 
   /** Friend requests sent (no friendship yet): `AfterAddFriend`. */
-  onFriendRequest(id: string, target: events.IRuleTarget): events.Rule {
-    return this.subscribe(id, ['AfterAddFriend'], target);
+  onFriendRequest(id: string, target: events.IRuleTarget, options?: SubscribeOptions): events.Rule {
+    return this.subscribe(id, ['AfterAddFriend'], target, options);
   }
 
   /** New friendships: an accepted request or an admin import. */
-  onFriendshipCreated(id: string, target: events.IRuleTarget): events.Rule {
-    return this.subscribe(id, FRIENDSHIP_CREATED_DETAIL_TYPES, target);
+  onFriendshipCreated(id: string, target: events.IRuleTarget, options?: SubscribeOptions): events.Rule {
+    return this.subscribe(id, FRIENDSHIP_CREATED_DETAIL_TYPES, target, options);
   }
 
   /** Friends removed: `AfterDeleteFriend` (one-way: only the owner's list changed). */
-  onFriendshipEnded(id: string, target: events.IRuleTarget): events.Rule {
-    return this.subscribe(id, ['AfterDeleteFriend'], target);
+  onFriendshipEnded(id: string, target: events.IRuleTarget, options?: SubscribeOptions): events.Rule {
+    return this.subscribe(id, ['AfterDeleteFriend'], target, options);
   }
 
   /** Remarks set or cleared: `AfterSetFriendRemark`. */
-  onFriendRemarkChanged(id: string, target: events.IRuleTarget): events.Rule {
-    return this.subscribe(id, ['AfterSetFriendRemark'], target);
+  onFriendRemarkChanged(id: string, target: events.IRuleTarget, options?: SubscribeOptions): events.Rule {
+    return this.subscribe(id, ['AfterSetFriendRemark'], target, options);
   }
 
   /** Users taken off a blacklist: `AfterRemoveBlack` (OpenIM v3.8.1+). */
-  onUnblocked(id: string, target: events.IRuleTarget): events.Rule {
-    return this.subscribe(id, ['AfterRemoveBlack'], target);
+  onUnblocked(id: string, target: events.IRuleTarget, options?: SubscribeOptions): events.Rule {
+    return this.subscribe(id, ['AfterRemoveBlack'], target, options);
   }
 
   private ownBus(removalPolicy: RemovalPolicy): events.EventBus {

@@ -16,6 +16,16 @@ import { BundledFunction, functionEntry } from './bundled-function';
 import type { FriendEvents } from './friend-events';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
+export interface FriendGraphSubscriberProps {
+  readonly friendEvents: FriendEvents;
+  /**
+   * Also apply test traffic (`npm run send`'s events, `synthetic: true`): for a test stack whose
+   * graph should show smoke tests. @default false (the rule leaves them out, and the function skips
+   * any that reach it)
+   */
+  readonly includeSynthetic?: boolean;
+}
+
 /**
  * The reference subscriber (`-c exampleSubscriber=true`): a function subscribed to every friend
  * event that keeps a friend graph in its own DynamoDB table (encrypted, point-in-time recovery),
@@ -29,7 +39,7 @@ export class FriendGraphSubscriber extends Construct {
   readonly failedEvents: sqs.Queue;
   readonly failedEventsAlarm: cloudwatch.Alarm;
 
-  constructor(scope: Construct, id: string, props: { friendEvents: FriendEvents }) {
+  constructor(scope: Construct, id: string, props: FriendGraphSubscriberProps) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
       removalPolicy: props.friendEvents.dataRemovalPolicy,
@@ -47,7 +57,10 @@ export class FriendGraphSubscriber extends Construct {
       timeout: Duration.minutes(2),
       logRetention: logs.RetentionDays.ONE_WEEK,
       removalPolicy: props.friendEvents.dataRemovalPolicy,
-      environment: { FRIEND_GRAPH_TABLE_NAME: this.table.tableName },
+      environment: {
+        FRIEND_GRAPH_TABLE_NAME: this.table.tableName,
+        ...(props.includeSynthetic ? { FRIEND_GRAPH_INCLUDE_SYNTHETIC: 'true' } : {}),
+      },
     });
     subscriber.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
@@ -71,6 +84,7 @@ export class FriendGraphSubscriber extends Construct {
       'FriendGraphRule',
       FRIEND_DETAIL_TYPES,
       new targets.LambdaFunction(subscriber.function, { deadLetterQueue: this.failedEvents }),
+      { includeSynthetic: props.includeSynthetic ?? false },
     );
     this.failedEventsAlarm = new cloudwatch.Alarm(this, 'FailedEventsAlarm', {
       alarmDescription:

@@ -3,6 +3,6 @@
  * construct, the stack that deploys it, and the reference subscriber, for another CDK app.
  */
 export type { SubscriberAccess } from './bus-access';
-export { FriendEvents, type FriendEventsProps } from './friend-events';
-export { FriendGraphSubscriber } from './friend-graph-subscriber';
+export { FriendEvents, type FriendEventsProps, type SubscribeOptions } from './friend-events';
+export { FriendGraphSubscriber, type FriendGraphSubscriberProps } from './friend-graph-subscriber';
 export { FriendEventsStack, type FriendEventsStackProps } from './stack';

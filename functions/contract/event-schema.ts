@@ -18,7 +18,7 @@ type FieldSpec<T> = [T] extends [string]
   : T extends number
     ? { type: 'integer'; description: string; minimum?: number; enum?: readonly T[] }
     : T extends boolean
-      ? { type: 'boolean'; description: string }
+      ? { type: 'boolean'; description: string; enum?: readonly T[] }
       : T extends readonly string[]
         ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1; enum?: readonly T[number][] } }
         : never;
@@ -26,8 +26,11 @@ type FieldSpec<T> = [T] extends [string]
 type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
 
 /** The detail fields an event may leave out (optional in `events.ts`); every other one is required. */
-type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
-const OPTIONAL_DETAIL_FIELDS: readonly string[] = ['alteredFields'] satisfies OptionalKeys<FriendEventDetail>[];
+type OptionalKeys<T> = T extends unknown ? { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T] : never;
+const OPTIONAL_DETAIL_FIELDS: readonly string[] = [
+  'alteredFields',
+  'synthetic',
+] satisfies OptionalKeys<FriendEventDetail>[];
 
 const common = <C extends string>(...commands: C[]) =>
   ({
@@ -54,6 +57,12 @@ const common = <C extends string>(...commands: C[]) =>
       items: { type: 'string', minLength: 1, enum: ALTERED_FIELDS },
       description:
         'Present only when fields hold a safe form of what OpenIM sent: operationID escaped or cut to 256 bytes, reqMsg/handleMsg/remark cut to 16 KiB',
+    },
+    synthetic: {
+      type: 'boolean',
+      enum: [true],
+      description:
+        'Present (true) only on test traffic sent by npm run send, never on a real OpenIM callback: match real events only with "synthetic": [{"exists": false}]',
     },
   }) as const;
 

@@ -68,6 +68,15 @@ interface DetailBase {
 interface FriendDetailBase<Command extends string> extends DetailBase {
   /** The OpenIM command, verbatim. */
   callbackCommand: Command;
+  /**
+   * Present, and `true`, only on test traffic: a callback sent by `npm run send` (a request with
+   * the header `x-openim-friend-events-synthetic: 1`, which OpenIM itself never sends). Absent on
+   * every real callback and every repair. `friendEventPattern()` and the construct's subscribe
+   * helpers leave such events out unless asked (`includeSynthetic`); in a pattern of your own,
+   * `"detail": { "synthetic": [{ "exists": false }] }` keeps only real ones. Absent in events from
+   * before this field.
+   */
+  synthetic?: true;
 }
 
 /**

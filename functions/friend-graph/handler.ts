@@ -2,28 +2,44 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FriendGraphTable } from '../aws/friend-graph-table';
 import { isFriendEvent } from '../contract/events';
-import { type ApplyResult, applyEvent } from './friend-graph';
+import { type ApplyResult, applyEvent, type FriendGraphStore } from './friend-graph';
 
 /**
  * The reference subscriber: keeps a friend graph in DynamoDB from every friend event. Deploy it
  * with `-c exampleSubscriber=true`; copy it as the start of your own.
  */
-const logger = new Logger({ serviceName: 'openim-friend-graph' });
+
+/** What one invocation did; `skipped` says why an event was left alone on purpose. */
+export type GraphHandlerResult = ApplyResult & { skipped?: 'synthetic' };
+
+/**
+ * Test traffic (`npm run send`, `synthetic: true`) is skipped unless `includeSynthetic`: the
+ * deployed rule already leaves it out, and this guards a rule written by hand.
+ */
+export const createFriendGraphHandler =
+  (options: { store: FriendGraphStore; includeSynthetic: boolean; logger: Logger }) =>
+  async (event: unknown): Promise<GraphHandlerResult> => {
+    const { logger } = options;
+    if (!isFriendEvent(event)) {
+      // Not ours (or a future schema version): retrying cannot help, so say so and drop it.
+      logger.warn('ignored an event that is not a friend event of this schema version');
+      return { applied: 0, ignored: 0 };
+    }
+    const fields = { detailType: event['detail-type'], idempotencyKey: event.detail.idempotencyKey };
+    if ('synthetic' in event.detail && event.detail.synthetic === true && !options.includeSynthetic) {
+      logger.info('skipped a synthetic event (test traffic; FRIEND_GRAPH_INCLUDE_SYNTHETIC=true applies it)', fields);
+      return { applied: 0, ignored: 0, skipped: 'synthetic' };
+    }
+    const result = await applyEvent(event, options.store);
+    logger.info('friend graph updated', { ...fields, ...result });
+    return result;
+  };
+
 const tableName = process.env.FRIEND_GRAPH_TABLE_NAME;
 if (!tableName) throw new Error('FRIEND_GRAPH_TABLE_NAME is not set');
-const store = new FriendGraphTable(new DynamoDBClient({}), tableName);
 
-export const handler = async (event: unknown): Promise<ApplyResult> => {
-  if (!isFriendEvent(event)) {
-    // Not ours (or a future schema version): retrying cannot help, so say so and drop it.
-    logger.warn('ignored an event that is not a friend event of this schema version');
-    return { applied: 0, ignored: 0 };
-  }
-  const result = await applyEvent(event, store);
-  logger.info('friend graph updated', {
-    detailType: event['detail-type'],
-    idempotencyKey: event.detail.idempotencyKey,
-    ...result,
-  });
-  return result;
-};
+export const handler = createFriendGraphHandler({
+  store: new FriendGraphTable(new DynamoDBClient({}), tableName),
+  includeSynthetic: process.env.FRIEND_GRAPH_INCLUDE_SYNTHETIC === 'true',
+  logger: new Logger({ serviceName: 'openim-friend-graph' }),
+});

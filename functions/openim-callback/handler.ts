@@ -15,7 +15,15 @@ import { acceptedReply } from '../openim/reply';
 import { acceptCallback, type ReplyPathServices } from '../openim/reply-path';
 import { createSourceCheck } from './access';
 import { type CallbackConfig, type Environment, loadConfig } from './config';
-import { deliveryIdOf, parseCallbackPath, queryCommand, readOperationID, receivedAt, toHttpResponse } from './http';
+import {
+  deliveryIdOf,
+  isSynthetic,
+  parseCallbackPath,
+  queryCommand,
+  readOperationID,
+  receivedAt,
+  toHttpResponse,
+} from './http';
 import { type InvocationContext, invocationStart, replyOnError, requestGuard, startOf } from './middlewares';
 import { CallbackTelemetry } from './telemetry';
 import { loadTracing } from './tracing';
@@ -92,6 +100,7 @@ export const buildHandler = (deps: CallbackDependencies, tracing?: MiddlewareObj
           operationIDAltered: operationID.altered,
           receivedAt: receivedAt(event),
           deliveryId: deliveryIdOf(event, context),
+          synthetic: isSynthetic(event.headers),
         },
         deps.replyPath,
       );

@@ -34,6 +34,16 @@ export const readOperationID = (headers: APIGatewayProxyEventV2['headers'] | und
   return safeText(value, MAX_OPERATION_ID_BYTES);
 };
 
+/**
+ * The header `npm run send` adds to mark its callback as test traffic: the event then carries
+ * `synthetic: true`. OpenIM cannot add headers to a callback, so a real one never has it.
+ */
+export const SYNTHETIC_HEADER = 'x-openim-friend-events-synthetic';
+
+/** Whether the request is marked as test traffic (`x-openim-friend-events-synthetic: 1`). */
+export const isSynthetic = (headers: APIGatewayProxyEventV2['headers'] | undefined): boolean =>
+  Object.entries(headers ?? {}).some(([name, value]) => name.toLowerCase() === SYNTHETIC_HEADER && value === '1');
+
 /** Size of the body as sent, before any parsing (base64 decoded when API Gateway encoded it). */
 export const bodyBytes = (event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number =>
   event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');

@@ -19,6 +19,8 @@ export interface CallbackInput {
   receivedAt: Date;
   /** The one HTTP request OpenIM made (API Gateway's request id): with `receivedAt`, the idempotency key. */
   deliveryId: string;
+  /** Test traffic (`npm run send`): its events carry `synthetic: true`. */
+  synthetic?: boolean;
 }
 
 export interface ReplyPathTimes {

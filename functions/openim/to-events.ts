@@ -17,6 +17,8 @@ export interface CallbackMeta {
   receivedAt: Date;
   /** The one HTTP request OpenIM made: API Gateway's request id (the Lambda request id when absent). */
   deliveryId: string;
+  /** Test traffic, not OpenIM's: the events say so (`synthetic: true`). */
+  synthetic?: boolean;
 }
 
 /** A normalized event before it is addressed to a bus. */
@@ -39,6 +41,7 @@ export const toFriendEvents = (callback: FriendCallback, meta: CallbackMeta): Fr
     operationID: meta.operationID,
     receivedAt: meta.receivedAt.toISOString(),
     ...(altered.length > 0 ? { alteredFields: altered } : {}),
+    ...(meta.synthetic ? { synthetic: true as const } : {}),
   };
   switch (callback.command) {
     case 'callbackAfterAddFriendCommand': {

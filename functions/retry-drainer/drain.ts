@@ -9,6 +9,8 @@ export interface RetryRecord {
   body: string;
   /** 1 on the first delivery to the drainer. */
   receiveCount: number;
+  /** The retry queue's ARN (the SQS record's `eventSourceARN`): added to the event's `resources`. */
+  queueArn?: string;
 }
 
 export interface DrainPorts {
@@ -51,7 +53,8 @@ type Verdict = { kind: 'retry'; reason: string } | { kind: 'dead-letter'; reason
 
 /**
  * Publishes each parked entry unchanged (same source, detail-type, detail, idempotencyKey and
- * time) and returns the ids of the messages to retry, as an SQS partial batch response.
+ * time), with the retry queue's ARN added to its `resources`, and returns the ids of the messages
+ * to retry, as an SQS partial batch response.
  *
  * - A failure that may pass (throttling, 5xx, a timeout, a reset) hides the message for a
  *   backoff; after the queue's `maxReceiveCount` receives, SQS moves it to the final
@@ -71,7 +74,7 @@ export const drainBatch = async (
   for (const record of records) {
     let entry: PutEventsRequestEntry;
     try {
-      entry = fromParkedMessage(record.body).entry;
+      entry = fromRetryQueue(fromParkedMessage(record.body).entry, record.queueArn);
     } catch (error) {
       const reason = `unreadable message: ${error instanceof Error ? error.message : String(error)}`;
       verdicts.set(record, { kind: 'dead-letter', reason });
@@ -126,6 +129,16 @@ export const drainBatch = async (
   // Dead-lettered messages are done: the event source deletes them from the retry queue.
   return { batchItemFailures: result.failed.map(({ messageId }) => ({ itemIdentifier: messageId })) };
 };
+
+/**
+ * The entry with the retry queue among its `resources`: the envelope then tells a subscriber, an
+ * operator and the local console that this event waited in the retry queue (the detail, and so
+ * the idempotencyKey, stays as it was).
+ */
+export const fromRetryQueue = (entry: PutEventsRequestEntry, queueArn: string | undefined): PutEventsRequestEntry =>
+  queueArn && !entry.Resources?.includes(queueArn)
+    ? { ...entry, Resources: [...(entry.Resources ?? []), queueArn] }
+    : entry;
 
 const verdictOf = ({ reason, permanent }: FailedEntry<PutEventsRequestEntry>): Verdict =>
   permanent ? { kind: 'dead-letter', reason } : { kind: 'retry', reason };

@@ -54,6 +54,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         receiptHandle: record.receiptHandle,
         body: record.body,
         receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+        queueArn: record.eventSourceARN,
       })),
       {
         publish: (entries) => putOnce(eventBridge, entries, (entry) => entry, PUBLISH_TIMEOUT_MS),

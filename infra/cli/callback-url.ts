@@ -1,9 +1,9 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CALLBACK_DETAIL_TYPES, type CallbackDetailType } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { cliArgs, EXIT, flag, regionOption, string } from './cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, flag, regionOption, string } from './cli-args';
 import { runMain, useRegion } from './cli-errors';
-import { requireOutput, stackOutputs } from './stack-outputs';
+import { callbackUrlOfStack } from './stack-callback-url';
+import { stackOutputs } from './stack-outputs';
 
 /**
  * `npm run callback-url -- --stack OpenImFriendEvents`: prints the URL to paste into OpenIM's
@@ -18,6 +18,7 @@ const args = cliArgs({
     yaml: flag('print the lines of config/webhooks.yml (OpenIM v3.7+) instead of the bare URL'),
     region: regionOption(),
   },
+  exitCodes: { 0: 'printed', 2: EXIT_MEANING.usage, 3: EXIT_MEANING.aws },
 });
 useRegion(args.region);
 
@@ -28,11 +29,7 @@ const SINCE: Partial<Record<CallbackDetailType, string>> = {
 };
 
 await runMain(async () => {
-  const outputs = await stackOutputs(args.stack);
-  const baseUrl = requireOutput(outputs, 'CallbackBaseUrl', args.stack);
-  const secretArn = requireOutput(outputs, 'TokenSecretArn', args.stack);
-  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const url = `${baseUrl}/${SecretString?.trim() ?? ''}`;
+  const url = await callbackUrlOfStack(await stackOutputs(args.stack), args.stack);
   if (args.yaml) {
     console.log(`# config/webhooks.yml (OpenIM v3.7+); restart the friend service afterwards\nurl: ${url}`);
     // The detail-types are named after these keys: one line per callback this endpoint handles.

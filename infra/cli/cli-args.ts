@@ -2,16 +2,21 @@ import { parseArgs } from 'node:util';
 
 /**
  * The options of the project's CLIs in one place: typed specs, `--help`/`-h`, and one-line usage
- * errors (exit code 2). Exit codes shared by every CLI are listed in `EXIT_CODES`.
+ * errors (exit code 2). Each CLI lists the exit codes it can produce (`exitCodes`), and only those.
  */
 
-export const EXIT = { ok: 0, partlyFailed: 1, usage: 2, aws: 3 } as const;
+export const EXIT = { ok: 0, partlyFailed: 1, usage: 2, aws: 3, interrupted: 130 } as const;
 
-export const EXIT_CODES = `exit codes:
-  0  success
-  1  ran, but not everything succeeded (see the output)
-  2  usage error: a wrong or missing option, or a port in use
-  3  AWS or configuration error (region, credentials, stack not found, ...)`;
+/** The usual meaning of each code; a CLI may say it more precisely. */
+export const EXIT_MEANING = {
+  ok: 'success',
+  partlyFailed: 'ran, but not everything succeeded (see the output)',
+  usage: 'usage error: a wrong or missing option',
+  aws: 'AWS or configuration error (region, credentials, stack not found, ...)',
+} as const;
+
+/** Exit code to what it means for this command. */
+export type ExitCodes = Partial<Record<(typeof EXIT)[keyof typeof EXIT], string>>;
 
 interface StringOption {
   kind: 'string';
@@ -79,6 +84,8 @@ export interface CliSpec<O extends Record<string, OptionSpec>> {
   options: O;
   /** Extra lines for `--help` (environment variables, examples). */
   notes?: string;
+  /** Every exit code this command can produce, with its meaning here. */
+  exitCodes: ExitCodes;
 }
 
 type ValueOf<S extends OptionSpec> = S extends FlagOption
@@ -181,7 +188,10 @@ export const helpText = (spec: CliSpec<Record<string, OptionSpec>>): string => {
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
     ...(spec.notes ? ['', spec.notes] : []),
     '',
-    EXIT_CODES,
+    'exit codes:',
+    ...Object.entries(spec.exitCodes)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([code, meaning]) => `  ${code.padEnd(3)} ${meaning}`),
   ].join('\n');
 };
 

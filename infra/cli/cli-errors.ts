@@ -2,7 +2,7 @@ import { EXIT } from './cli-args';
 
 /**
  * What a CLI prints when it fails: one readable line with the fix, never a stack trace, and the
- * exit code (see `EXIT_CODES`).
+ * exit code (see `EXIT` and each CLI's `exitCodes`).
  */
 
 /** A failure the CLI already explains in its message. */

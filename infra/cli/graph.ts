@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FriendGraphRows } from '../../functions/aws/friend-graph-rows';
-import { cliArgs, EXIT, exitWithUsageError, flag, string } from './cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, string } from './cli-args';
 import { runMain } from './cli-errors';
 import { requireTargetOutput, resolveTarget, TARGET_OPTIONS } from './target-stack';
 
@@ -13,6 +13,11 @@ const spec = {
     ...TARGET_OPTIONS,
     user: string('the user whose lists to print', { placeholder: 'id', required: true }),
     json: flag('print JSON: {"userID", "friends": [{"userID", "remark"}], "blacklist": [...]}'),
+  },
+  exitCodes: {
+    0: 'printed',
+    2: EXIT_MEANING.usage,
+    3: `${EXIT_MEANING.aws}; with --local: nothing answers (is npm start running?)`,
   },
 };
 const args = cliArgs(spec);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliArgs, EXIT, exitWithUsageError, flag, regionOption } from './cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, regionOption } from './cli-args';
 import { CliError, runMain, useRegion } from './cli-errors';
 import {
   failedAssertions,
@@ -32,6 +32,12 @@ const spec = {
   },
   notes:
     'Once per account and region before --deploy: npx cdk bootstrap. --deploy deploys three stacks named OpenImFriendEventsInteg*\nand FriendEventsIntegDefaultTestDeployAssert*, and deletes them afterwards even when an assertion fails.',
+  exitCodes: {
+    0: 'the snapshot matches (or was written), or every assertion held on the account',
+    1: 'the snapshot differs, or an assertion failed',
+    2: EXIT_MEANING.usage,
+    3: 'AWS or configuration error, or the deployment itself failed',
+  },
 };
 const args = cliArgs(spec);
 if (args['update-snapshot'] && args.deploy) exitWithUsageError(spec, 'pass --update-snapshot or --deploy, not both');

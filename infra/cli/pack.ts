@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { buildPackages } from '../packaging/build-packages';
-import { cliArgs, EXIT, string } from './cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, string } from './cli-args';
 import { runMain } from './cli-errors';
 
 /** `npm run pack`: the contract and CDK packages as tarballs, for `npm install <tarball>` or `npm publish`. */
@@ -9,6 +9,7 @@ const args = cliArgs({
   description:
     'Builds @openim-friend-events/contract (event types, guards, JSON Schemas, rule patterns) and @openim-friend-events/cdk (the FriendEvents construct, its functions bundled in advance) and packs each with npm pack.',
   options: { out: string('where to write them', { placeholder: 'dir', default: '.packages' }) },
+  exitCodes: { 0: 'both tarballs written', 2: EXIT_MEANING.usage, 3: 'a build or npm pack failed (the line says why)' },
 });
 
 await runMain(async () => {

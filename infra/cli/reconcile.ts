@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { ReconcilerTable } from '../../functions/aws/reconciler-table';
 import { describeFailure, describeSweep } from '../../functions/reconciler/plan';
 import type { SweepSummary } from '../../functions/reconciler/ports';
-import { cliArgs, EXIT, exitWithUsageError, integer } from './cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer } from './cli-args';
 import { runMain } from './cli-errors';
 import { requireTargetOutput, resolveTarget, TARGET_OPTIONS } from './target-stack';
 
@@ -24,7 +24,12 @@ const spec = {
       default: 24 * 60,
     }),
   },
-  notes: `Exit code 1 also means: the sweep failed, timed out or was aborted, or another sweep was running.`,
+  exitCodes: {
+    0: 'the sweep completed, and its repairs are on the bus',
+    1: 'the sweep failed, timed out or was aborted, or another sweep was running',
+    2: EXIT_MEANING.usage,
+    3: EXIT_MEANING.aws,
+  },
 };
 const args = cliArgs(spec);
 if (args.local === Boolean(args.stack)) exitWithUsageError(spec, 'give either --local or --stack <name>');

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { cliArgs, EXIT, exitWithUsageError, integer, regionOption, string, url } from './cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer, regionOption, string, url } from './cli-args';
 import { CliError, runMain, useRegion } from './cli-errors';
 import { RedriveRefusedError, redrive } from './redrive-events';
 import { requireOutput, stackOutputs } from './stack-outputs';
@@ -22,6 +22,12 @@ const spec = {
       default: 100_000,
     }),
     region: regionOption(),
+  },
+  exitCodes: {
+    0: 'every dead-lettered event is back in the retry queue',
+    1: 'some messages could not be moved, or were not ours (left in the dead-letter queue)',
+    2: `${EXIT_MEANING.usage}, or queues that would move nothing or move the wrong way`,
+    3: EXIT_MEANING.aws,
   },
 };
 const args = cliArgs(spec);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { DEFAULT_EVENT_SOURCE } from '../../functions/contract/events';
-import { cliArgs, EXIT } from './cli-args';
+import { cliArgs, EXIT, EXIT_MEANING } from './cli-args';
 import { runMain } from './cli-errors';
 import { SCHEMAS_DIR, schemaFileName } from './schema-files';
 
@@ -10,6 +10,7 @@ cliArgs({
   usage: 'npm run schemas',
   description: `Writes the published JSON Schemas of every event to ${SCHEMAS_DIR} (a test keeps them current).`,
   options: {},
+  exitCodes: { 0: 'written', 2: EXIT_MEANING.usage, 3: 'a file could not be written (the line says why)' },
 });
 
 await runMain(async () => {

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { operate, type Services, TARGETS } from './aws-operations';
 import {
   describeStacksXml,
+  parseJsonBody,
   queryErrorXml,
   readBody,
   reply,
@@ -11,7 +12,16 @@ import {
   type WireReply,
 } from './aws-wire';
 import { EventBridgeBus, type StoredEvent } from './eventbridge-bus';
-import { FAULTS_PATH, type Fault, type NamedFault, type Operation, Outages, parseOutageRequest } from './fault-control';
+import { EventBridgeRules } from './eventbridge-rules';
+import {
+  FAULTS_PATH,
+  type Fault,
+  isConnectionFault,
+  type NamedFault,
+  type Operation,
+  Outages,
+  parseOutageRequest,
+} from './fault-control';
 import { type QueueSettings, SqsQueues, type StoredMessage } from './sqs-queues';
 
 export type { StoredEvent } from './eventbridge-bus';
@@ -20,11 +30,14 @@ export type { QueueSettings, StoredMessage } from './sqs-queues';
 
 /**
  * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
- * uses: EventBridge PutEvents, the SQS calls of a queue drainer (see `sqs-queues.ts`) and Secrets
- * Manager GetSecretValue, plus CloudFormation DescribeStacks (AWS Query protocol) for the CLIs that
- * read stack outputs; other services plug in by target prefix (`serve`: DynamoDB, Step Functions). It enforces the AWS limits the code relies on (`aws-limits.ts`). The real SDK
- * talks to it through `AWS_ENDPOINT_URL`. It powers `npm start` and is the fixture of the
- * integration tests, with programmable faults, also over HTTP (`POST /_local/faults`).
+ * uses (`aws-operations.ts`): EventBridge PutEvents and rules with SQS targets
+ * (`eventbridge-rules.ts`), the SQS calls of a queue drainer and of a temporary queue
+ * (`sqs-queues.ts`) and Secrets Manager GetSecretValue, plus CloudFormation DescribeStacks (AWS
+ * Query protocol) for the CLIs that read stack outputs; other services plug in by target prefix
+ * (`serve`: DynamoDB, Step Functions). It enforces the AWS limits the code relies on
+ * (`aws-limits.ts`). The real SDK talks to it through `AWS_ENDPOINT_URL`. It powers `npm start`
+ * and is the fixture of the integration tests, with programmable faults, also over HTTP
+ * (`POST /_local/faults`).
  */
 
 /** A service answered on the emulator's endpoint: it writes the whole response itself. */
@@ -42,17 +55,13 @@ export interface RecordedRequest {
   body: Record<string, unknown>;
 }
 
-const TARGETS: Record<string, Operation> = {
-  'AWSEvents.PutEvents': 'PutEvents',
-  'AmazonSQS.SendMessage': 'SendMessage',
-  'AmazonSQS.ReceiveMessage': 'ReceiveMessage',
-  'AmazonSQS.DeleteMessage': 'DeleteMessage',
-  'AmazonSQS.DeleteMessageBatch': 'DeleteMessageBatch',
-  'AmazonSQS.ChangeMessageVisibility': 'ChangeMessageVisibility',
-  'AmazonSQS.ChangeMessageVisibilityBatch': 'ChangeMessageVisibilityBatch',
-  'AmazonSQS.GetQueueAttributes': 'GetQueueAttributes',
-  'secretsmanager.GetSecretValue': 'GetSecretValue',
-};
+/** One answered call, for observers (the local console). */
+export interface AnsweredCall {
+  operation: Operation;
+  body: Record<string, unknown>;
+  status: number;
+  result: unknown;
+}
 
 export class AwsEmulator {
   readonly requests: RecordedRequest[] = [];
@@ -68,6 +77,8 @@ export class AwsEmulator {
   private readonly outages: Outages;
   private readonly sqs: SqsQueues;
   private readonly bus = new EventBridgeBus();
+  private readonly rules: EventBridgeRules;
+  private readonly callListeners: ((call: AnsweredCall) => void)[] = [];
   private readonly hanging = new Set<ServerResponse>();
   private readonly services = new Map<string, ServiceHandler>();
   private server: Server | undefined;
@@ -78,6 +89,12 @@ export class AwsEmulator {
     this.now = options.now ?? Date.now;
     this.outages = new Outages(this.now);
     this.sqs = new SqsQueues(this.now);
+    this.rules = new EventBridgeRules({
+      urlOf: (arn) => this.sqs.urlOf(arn),
+      policyOf: (url) => this.sqs.settings(url)?.policy,
+      enqueue: (url, body) => void this.sqs.enqueue(url, body),
+    });
+    this.bus.onEvent(this.rules.deliver);
   }
 
   get url(): string {
@@ -101,6 +118,21 @@ export class AwsEmulator {
     const url = `${this.baseUrl}/000000000000/${name}`;
     this.sqs.create(url, settings);
     return url;
+  }
+
+  /** The URLs of the queues that exist. */
+  queueUrls(): string[] {
+    return this.sqs.urls();
+  }
+
+  /** The names of the rules on a bus made through PutRule. */
+  ruleNames(eventBusName: string): string[] {
+    return this.rules.names(eventBusName);
+  }
+
+  /** Events a rule matched but could not deliver to its target (and why). */
+  get undelivered(): EventBridgeRules['undelivered'] {
+    return this.rules.undelivered;
   }
 
   messages(queueUrl: string): StoredMessage[] {
@@ -140,6 +172,16 @@ export class AwsEmulator {
 
   onEvent(listener: (event: StoredEvent) => void): void {
     this.bus.onEvent(listener);
+  }
+
+  /** Every call answered (after the answer is computed), for observers such as the local console. */
+  onCall(listener: (call: AnsweredCall) => void): void {
+    this.callListeners.push(listener);
+  }
+
+  /** Messages SQS moves to a dead-letter queue by a redrive policy (they make no call). */
+  onMovedToDeadLetterQueue(listener: (message: StoredMessage, fromQueueUrl: string) => void): void {
+    this.sqs.onMovedToDeadLetterQueue = listener;
   }
 
   /** Answers the operations of another service (by `X-Amz-Target` prefix, e.g. `AWSStepFunctions.`) on this endpoint. */
@@ -207,7 +249,8 @@ export class AwsEmulator {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (response.destroyed || request.socket.destroyed) return;
     }
-    const [status, result, headers] = this.operate(operation, body, fault);
+    const [status, result, headers] = operate(this.awsServices(), operation, body, fault);
+    for (const listener of this.callListeners) listener({ operation, body, status, result });
     reply(response, status, result, headers);
   }
 
@@ -248,53 +291,7 @@ export class AwsEmulator {
     replyXml(response, 200, describeStacksXml(name, outputs));
   }
 
-  private operate(operation: Operation, body: Record<string, unknown>, fault: Fault | undefined): WireReply {
-    switch (operation) {
-      case 'PutEvents':
-        return this.bus.putEvents(body, fault);
-      case 'SendMessage':
-        return this.sqs.sendMessage(body);
-      case 'ReceiveMessage':
-        return this.sqs.receiveMessage(body);
-      case 'DeleteMessage':
-        return this.sqs.deleteMessage(body);
-      case 'DeleteMessageBatch':
-        return this.sqs.deleteMessageBatch(body);
-      case 'ChangeMessageVisibility':
-        return this.sqs.changeMessageVisibility(body);
-      case 'ChangeMessageVisibilityBatch':
-        return this.sqs.changeMessageVisibilityBatch(body);
-      case 'GetQueueAttributes':
-        return this.sqs.getQueueAttributes(body);
-      case 'GetSecretValue':
-        return this.getSecretValue(body);
-      case 'DescribeStacks':
-        return [400, { __type: 'UnknownOperationException', message: 'DescribeStacks speaks the Query protocol' }];
-    }
-  }
-
-  private getSecretValue(body: Record<string, unknown>): WireReply {
-    const id = String(body.SecretId);
-    const secret = this.secrets.get(id);
-    const stage = String(body.VersionStage ?? 'AWSCURRENT');
-    const value = stage === 'AWSPREVIOUS' ? secret?.previous : secret?.current;
-    if (value === undefined) {
-      return [400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find ${stage} of ${id}` }];
-    }
-    return [200, { ARN: id, Name: id, SecretString: value, VersionId: randomUUID(), VersionStages: [stage] }];
+  private awsServices(): Services {
+    return { bus: this.bus, rules: this.rules, sqs: this.sqs, secrets: this.secrets, endpoint: this.baseUrl };
   }
 }
-
-type ConnectionFault = Extract<Fault, 'server-error' | 'throttle' | 'reset' | 'hang' | { delayMs: number }>;
-
-/** Faults that act on the connection; the others decide per entry of a PutEvents request (the bus applies them). */
-const isConnectionFault = (fault: Fault): fault is ConnectionFault =>
-  typeof fault === 'string' ? fault !== 'failed-entries' : 'delayMs' in fault;
-
-const parseJsonBody = (raw: string): Record<string, unknown> | undefined => {
-  try {
-    return JSON.parse(raw || '{}') as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-};

@@ -9,6 +9,15 @@ export const readBody = async (request: IncomingMessage): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
+/** An AWS JSON protocol request body (`{}` when empty), or undefined when it is not JSON. */
+export const parseJsonBody = (raw: string): Record<string, unknown> | undefined => {
+  try {
+    return JSON.parse(raw || '{}') as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+
 /** An answer of the AWS JSON protocol: status, body and extra headers. */
 export type WireReply = [status: number, body: unknown, headers?: Record<string, string>];
 

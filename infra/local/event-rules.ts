@@ -1,18 +1,21 @@
 import type { FriendEvent } from '../../functions/contract/events';
-import type { StoredEvent } from './aws-emulator';
+import { envelopeOf } from './event-envelope';
+import { type EventPattern, matchesEventPattern } from './event-pattern';
+import type { StoredEvent } from './eventbridge-bus';
 
 /**
- * EventBridge rules of the local bus: an event that matches a rule's source and detail-types is
- * delivered to its target as the Lambda envelope a subscriber receives, asynchronously, as
- * EventBridge invokes a Lambda target. A target that throws is tried again twice (Lambda's
- * asynchronous retries); what still fails goes to `onFailure` (the deployed subscriber's
- * failed-events queue), never dropped.
+ * Rules of the local bus whose targets are functions in this process (the friend graph, a
+ * subscriber given to `npm start`): an event that matches a rule's pattern, by EventBridge's
+ * matching, is delivered to its target as the Lambda envelope a subscriber receives,
+ * asynchronously, as EventBridge invokes a Lambda target. A target that throws is tried again
+ * twice (Lambda's asynchronous retries); what still fails goes to `onFailure` (the deployed
+ * subscriber's failed-events queue), never dropped. (Rules with SQS targets, made through
+ * PutRule and PutTargets, are `eventbridge-rules.ts`.)
  */
 export interface LocalRule {
   name: string;
   eventBusName: string;
-  source: string;
-  detailTypes: readonly string[];
+  pattern: EventPattern;
   target: (event: FriendEvent) => Promise<unknown>;
   onFailure: (event: FriendEvent, error: unknown) => void;
 }
@@ -32,10 +35,10 @@ export class LocalRules {
 
   /** For `AwsEmulator.onEvent`. */
   readonly deliver = (stored: StoredEvent): void => {
+    const envelope = envelopeOf(stored);
     for (const rule of this.rules) {
-      if (stored.eventBusName !== rule.eventBusName || stored.source !== rule.source) continue;
-      if (!rule.detailTypes.includes(stored.detailType)) continue;
-      const delivery = this.invoke(rule, envelopeOf(stored)).finally(() => this.inFlight.delete(delivery));
+      if (stored.eventBusName !== rule.eventBusName || !matchesEventPattern(rule.pattern, envelope)) continue;
+      const delivery = this.invoke(rule, envelope).finally(() => this.inFlight.delete(delivery));
       this.inFlight.add(delivery);
     }
   };
@@ -58,17 +61,3 @@ export class LocalRules {
     }
   }
 }
-
-/** What EventBridge hands a Lambda target. */
-export const envelopeOf = (stored: StoredEvent): FriendEvent =>
-  ({
-    version: '0',
-    id: stored.eventId,
-    'detail-type': stored.detailType,
-    source: stored.source,
-    account: '000000000000',
-    time: stored.time ?? new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [],
-    detail: stored.detail,
-  }) as unknown as FriendEvent;

@@ -10,7 +10,10 @@ export interface StoredEvent {
   source: string;
   detailType: string;
   detail: Record<string, unknown>;
-  time: string | undefined;
+  /** The entry's `Time`, or when the bus accepted it (as EventBridge sets an absent one). */
+  time: string;
+  /** The entry's `Resources` (ARNs), `[]` when none. */
+  resources: string[];
 }
 
 /**
@@ -45,7 +48,8 @@ export class EventBridgeBus {
         source: String(entry.Source),
         detailType: String(entry.DetailType),
         detail: JSON.parse(String(entry.Detail)) as Record<string, unknown>,
-        time: typeof entry.Time === 'number' ? new Date(entry.Time * 1000).toISOString() : undefined,
+        time: new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : Date.now()).toISOString(),
+        resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
       };
       this.events.push(event);
       for (const listener of this.listeners) listener(event);

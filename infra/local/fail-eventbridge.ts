@@ -1,4 +1,4 @@
-import { cliArgs, EXIT, integer, string, url } from '../cli/cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, integer, string, url } from '../cli/cli-args';
 import { CliError, runMain } from '../cli/cli-errors';
 import { FAULTS_PATH, NAMED_FAULTS, type Outage } from './fault-control';
 import { DEFAULT_LOCAL_AWS_PORT } from './local-environment';
@@ -15,6 +15,11 @@ const args = cliArgs({
       example: `http://127.0.0.1:${DEFAULT_LOCAL_AWS_PORT}`,
       default: `http://127.0.0.1:${DEFAULT_LOCAL_AWS_PORT}`,
     }),
+  },
+  exitCodes: {
+    0: 'EventBridge fails from now on, until the time printed',
+    2: EXIT_MEANING.usage,
+    3: 'nothing answers at --endpoint (is npm start running?), or it refused',
   },
 });
 

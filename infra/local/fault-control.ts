@@ -5,6 +5,13 @@
 
 export const OPERATIONS = [
   'PutEvents',
+  'PutRule',
+  'PutTargets',
+  'RemoveTargets',
+  'DeleteRule',
+  'CreateQueue',
+  'DeleteQueue',
+  'SetQueueAttributes',
   'SendMessage',
   'ReceiveMessage',
   'DeleteMessage',
@@ -30,6 +37,12 @@ export type Fault =
   | 'reset' // the connection is destroyed without an answer
   | 'hang' // never answered (until the emulator stops)
   | { delayMs: number }; // answered normally, late
+
+type ConnectionFault = Extract<Fault, 'server-error' | 'throttle' | 'reset' | 'hang' | { delayMs: number }>;
+
+/** Faults that act on the connection; the others decide per entry of a PutEvents request (the bus applies them). */
+export const isConnectionFault = (fault: Fault): fault is ConnectionFault =>
+  typeof fault === 'string' ? fault !== 'failed-entries' : 'delayMs' in fault;
 
 /** The faults that can be named on the command line and over the control endpoint. */
 export const NAMED_FAULTS = ['server-error', 'throttle', 'hang', 'reset', 'failed-entries'] as const;

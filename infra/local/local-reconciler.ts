@@ -1,8 +1,9 @@
 import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/aws/admin-secret';
-import { FRIEND_DETAIL_TYPES } from '../../functions/contract/events';
+import { friendEventPattern } from '../../functions/contract/rule-pattern';
 import { sweepDefinition, TASK_TIMEOUT_SECONDS } from '../reconciler-definition';
 import type { AwsEmulator } from './aws-emulator';
 import { dynamoDbProxy } from './dynamodb-proxy';
+import { parseEventPattern } from './event-pattern';
 import { LocalRules } from './event-rules';
 import { handlerPool } from './handler-pool';
 import { lambdaContext } from './lambda-context';
@@ -84,6 +85,8 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
     RECONCILE_CALLS_PER_SECOND: String(openIm.callsPerSecond),
     RECONCILE_CONCURRENCY: String(options.concurrency),
     EVENT_SOURCE: options.eventSource,
+    // Local traffic is all test traffic: the local graph applies npm run send's events too.
+    FRIEND_GRAPH_INCLUDE_SYNTHETIC: 'true',
   });
 
   const rules = new LocalRules(
@@ -93,8 +96,9 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
   rules.add({
     name: 'FriendGraphRule',
     eventBusName: options.eventBusName,
-    source: options.eventSource,
-    detailTypes: FRIEND_DETAIL_TYPES,
+    pattern: parseEventPattern(
+      JSON.stringify(friendEventPattern({ source: options.eventSource, includeSynthetic: true })),
+    ),
     target: (event) => friendGraph(event),
     onFailure: (event, error) => options.onFailedEvent(event['detail-type'], error),
   });

@@ -1,10 +1,13 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { queueArnOf } from './sqs-attributes';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface SqsEventSourceOptions {
   queueUrl: string;
+  /** The queue's ARN, each record's `eventSourceARN`; derived from the URL when absent. */
+  queueArn?: string;
   handler: SqsHandler;
   batchSize?: number;
   /** Long-poll wait per receive, in seconds. */
@@ -39,7 +42,7 @@ export const pollOnce = async (sqs: SQSClient, options: SqsEventSourceOptions): 
       messageAttributes: {},
       md5OfBody: message.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
-      eventSourceARN: options.queueUrl,
+      eventSourceARN: options.queueArn ?? queueArnOf(options.queueUrl),
       awsRegion: process.env.AWS_REGION ?? 'us-east-1',
     })),
   } as unknown as SQSEvent;

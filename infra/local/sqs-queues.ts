@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { SQS_MAX_MESSAGE_BYTES, sqsBodyCharacterViolation, sqsMessageBytes } from './aws-limits';
 import { md5, queueMissing, sqsError, type WireReply } from './aws-wire';
+import { LOCAL_ACCOUNT } from './event-envelope';
+import {
+  type QueueSettings,
+  queueArnOf,
+  queueAttributes,
+  requestedAttributes,
+  systemAttributes,
+  withAttributes,
+} from './sqs-attributes';
+
+export type { QueueSettings } from './sqs-attributes';
 
 /**
- * The SQS queues of the loopback emulator: SendMessage, ReceiveMessage (visibility timeout,
- * receive counts, system attributes), DeleteMessage, ChangeMessageVisibility, the batch forms of
- * the last two, and redrive to a dead-letter queue after `maxReceiveCount` receives.
+ * The SQS queues of the loopback emulator: CreateQueue, DeleteQueue, Get/SetQueueAttributes,
+ * SendMessage, ReceiveMessage (visibility timeout, receive counts, system attributes),
+ * DeleteMessage, ChangeMessageVisibility, the batch forms of the last two, and redrive to a
+ * dead-letter queue after `maxReceiveCount` receives.
  */
 
 export interface StoredMessage {
@@ -19,23 +31,15 @@ export interface StoredMessage {
   firstReceiveTimestamp: number | undefined;
 }
 
-export interface QueueSettings {
-  /** Bytes; SQS accepts 1,024 to 1,048,576 (the default now). */
-  maximumMessageSize?: number;
-  /** As the queue's RedrivePolicy: a message received this many times moves on its next receive. */
-  redrive?: { deadLetterQueueUrl: string; maxReceiveCount: number };
-  /** Seconds; SQS's default is 30. */
-  visibilityTimeout?: number;
-}
-
 type Body = Record<string, unknown>;
 
 const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 const MAX_BATCH_ENTRIES = 10;
-const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'ApproximateFirstReceiveTimestamp'] as const;
 
 export class SqsQueues {
   private readonly queues = new Map<string, { messages: StoredMessage[]; settings: QueueSettings }>();
+  /** Called when SQS moves a message to its dead-letter queue by the redrive policy (the local console). */
+  onMovedToDeadLetterQueue: ((message: StoredMessage, fromUrl: string) => void) | undefined;
 
   constructor(private readonly now: () => number) {}
 
@@ -48,6 +52,47 @@ export class SqsQueues {
 
   has(url: string): boolean {
     return this.queues.has(url);
+  }
+
+  urls(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  /** The URL of the queue with this ARN, if it exists. */
+  urlOf(arn: string): string | undefined {
+    return [...this.queues.keys()].find((url) => queueArnOf(url) === arn);
+  }
+
+  settings(url: string): QueueSettings | undefined {
+    return this.queues.get(url)?.settings;
+  }
+
+  /** CreateQueue: `<endpoint>/<account>/<QueueName>`; an existing queue answers its URL. */
+  createQueue(body: Body, endpoint: string): WireReply {
+    const name = String(body.QueueName ?? '');
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
+      return invalidParameter('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+    }
+    const url = `${endpoint}/${LOCAL_ACCOUNT}/${name}`;
+    const settings = withAttributes(this.queues.get(url)?.settings ?? {}, body.Attributes as Record<string, unknown>);
+    if (Array.isArray(settings)) return settings;
+    this.create(url, settings);
+    return [200, { QueueUrl: url }];
+  }
+
+  deleteQueue(body: Body): WireReply {
+    if (!this.queues.delete(String(body.QueueUrl))) return queueMissing();
+    return [200, {}];
+  }
+
+  setQueueAttributes(body: Body): WireReply {
+    const url = String(body.QueueUrl);
+    const queue = this.queues.get(url);
+    if (!queue) return queueMissing();
+    const settings = withAttributes(queue.settings, body.Attributes as Record<string, unknown>);
+    if (Array.isArray(settings)) return settings;
+    queue.settings = settings;
+    return [200, {}];
   }
 
   messages(url: string): StoredMessage[] {
@@ -132,23 +177,12 @@ export class SqsQueues {
     return [200, {}];
   }
 
-  /** `QueueArn` and `RedrivePolicy` (the attributes the CLIs read), or all of them for `All`. */
+  /** The attributes asked for (`All` for every one the emulator keeps). */
   getQueueAttributes(body: Body): WireReply {
     const url = String(body.QueueUrl);
     const queue = this.queues.get(url);
     if (!queue) return queueMissing();
-    const { redrive } = queue.settings;
-    const attributes: Record<string, string> = {
-      QueueArn: queueArn(url),
-      ...(redrive
-        ? {
-            RedrivePolicy: JSON.stringify({
-              deadLetterTargetArn: queueArn(redrive.deadLetterQueueUrl),
-              maxReceiveCount: redrive.maxReceiveCount,
-            }),
-          }
-        : {}),
-    };
+    const attributes = queueAttributes(url, queue.settings);
     const names = (body.AttributeNames ?? []) as string[];
     const wanted = names.includes('All') ? Object.keys(attributes) : names;
     return [
@@ -242,6 +276,7 @@ export class SqsQueues {
     const messages = this.messages(url);
     messages.splice(messages.indexOf(message), 1);
     target.messages.push({ ...message, receiptHandle: undefined, invisibleUntil: 0 });
+    this.onMovedToDeadLetterQueue?.(message, url);
     return true;
   }
 }
@@ -252,31 +287,7 @@ interface SqsErrorParts {
   type?: string;
 }
 
-/** The ARN of a queue of the emulator, from its URL (`<endpoint>/<account>/<name>`). */
-const queueArn = (url: string): string => {
-  const [account = '000000000000', name = ''] = new URL(url).pathname.split('/').filter(Boolean);
-  return `arn:aws:sqs:us-east-1:${account}:${name}`;
-};
-
 /** The `__type` SQS sends for InvalidParameterValue (the SDK names the error from the header). */
 const INVALID_PARAMETER_TYPE = 'com.amazon.coral.service#InvalidParameterValueException';
 const invalidParameter = (message: string): WireReply =>
   sqsError('InvalidParameterValue', message, INVALID_PARAMETER_TYPE);
-
-/** The system attributes a ReceiveMessage asked for (`All` or names), by either parameter name. */
-const requestedAttributes = (body: Body): string[] => {
-  const names = [
-    ...((body.MessageSystemAttributeNames ?? []) as string[]),
-    ...((body.AttributeNames ?? []) as string[]),
-  ];
-  return names.includes('All') ? [...SYSTEM_ATTRIBUTES] : SYSTEM_ATTRIBUTES.filter((name) => names.includes(name));
-};
-
-const systemAttributes = (message: StoredMessage, names: string[]): Record<string, string> => {
-  const values: Record<string, string> = {
-    ApproximateReceiveCount: String(message.receiveCount),
-    SentTimestamp: String(message.sentTimestamp),
-    ApproximateFirstReceiveTimestamp: String(message.firstReceiveTimestamp ?? ''),
-  };
-  return Object.fromEntries(names.map((name) => [name, values[name] ?? '']));
-};

@@ -4,36 +4,51 @@ import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { cliArgs } from '../cli/cli-args';
+import { cliArgs, EXIT_MEANING, string } from '../cli/cli-args';
 import { CliError, runMain } from '../cli/cli-errors';
 import { maskPathToken } from '../cli/mask-token';
-import type { StoredEvent } from './aws-emulator';
+import { envelopeOf } from './event-envelope';
 import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
+import { LocalRules } from './event-rules';
 import { handlerPool } from './handler-pool';
 import { startLocalServer } from './http-api-adapter';
+import { LocalConsole } from './local-console';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
 import { DEFAULT_LOCAL_AWS_PORT, LOCAL_BUS_NAME, startLocalAws } from './local-environment';
 import { startLocalReconciler } from './local-reconciler';
+import { defaultSubscriberPattern, type LocalSubscriber, loadSubscriber } from './local-subscriber';
 import { startSqsEventSource } from './sqs-event-source';
 import { DEFAULT_SEED_FILE, DEFAULT_STAND_IN_PORT, reconcilerBanner, reconcilerEnvironment } from './start-reconciler';
 
 /**
  * `npm start`: the real handler behind a local HTTP API (a pool of instances, as Lambda scales),
- * publishing to an embedded loopback EventBridge, and the retry queue's drainer. Prints the
- * callback URL for a local OpenIM and every event that reaches the bus.
+ * publishing to an embedded loopback EventBridge, and the retry queue's drainer; the friend graph,
+ * the reconciler, and optionally a subscriber's own handler module on the local bus. Prints the
+ * callback URL for a local OpenIM and one line per callback, park, retry, redrive and event.
  */
-cliArgs({
-  usage: 'npm start',
+const args = cliArgs({
+  usage: 'npm start [-- --subscriber <module>[#export] [--pattern <json>]]',
   description:
-    'Runs the callback function locally behind an HTTP API, with a loopback EventBridge, SQS and Secrets Manager.',
-  options: {},
+    'Runs the product locally: the callback function behind an HTTP API, a loopback EventBridge, SQS, Secrets Manager and DynamoDB, the retry drainer, the friend graph and the reconciler; and your subscriber, if given.',
+  options: {
+    subscriber: string(
+      "your subscriber's handler module (.ts or .js), run on every matching event as Lambda runs it: the envelope, a context; export `handler` unless #<export> names another",
+      { placeholder: 'module[#export]' },
+    ),
+    pattern: string(
+      `with --subscriber: its EventBridge rule pattern (default: every friend event, test traffic included, since local traffic is all test traffic: ${defaultSubscriberPattern(DEFAULTS.eventSource)})`,
+      { placeholder: 'json' },
+    ),
+  },
   notes: `environment:
   PORT            the callback server's port (default 8787)
   HOST            its address (default 127.0.0.1; 0.0.0.0 for an OpenIM in a container)
   LOCAL_AWS_PORT  the loopback AWS endpoint's port (default ${DEFAULT_LOCAL_AWS_PORT}; npm run local:fail talks to it)
   CALLBACK_TOKEN  the token in the callback URL (default local-dev-token)
-  EVENTS_FILE     where events are appended as JSON lines (default ${DEFAULT_EVENTS_FILE})
-  LOG_LEVEL       INFO shows the function's JSON logs (default WARN)
+  EVENTS_FILE     where each event is appended as a JSON line, the envelope a subscriber receives
+                  (default ${DEFAULT_EVENTS_FILE})
+  LOG_LEVEL       the functions' JSON logs from this level: ERROR (default: only a bug or a lost or
+                  unpublishable event), INFO (every callback, publish and graph update), DEBUG
   LOCAL_DYNAMODB_DIR  where the local DynamoDB keeps the friend graph and the reconciler's state
                   (default ${DEFAULT_LOCAL_DYNAMODB_DIR}; "memory" keeps nothing)
 
@@ -45,7 +60,18 @@ cliArgs({
   OPENIM_API_CALLS_PER_SECOND  the sweep's pace (default ${DEFAULTS.reconcileCallsPerSecond})
   OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}, OpenIM's)
   OPENIM_SEED_FILE      the stand-in's starting data (default ${DEFAULT_SEED_FILE})`,
+  exitCodes: {
+    0: 'stopped (Ctrl-C)',
+    2: `${EXIT_MEANING.usage}, a wrong environment variable, a port in use, or a subscriber module or pattern that cannot be used (the line says which)`,
+    3: 'it could not start for another reason (the line says which)',
+  },
 });
+if (args.pattern && !args.subscriber) {
+  console.error(
+    'error: --pattern goes with --subscriber <module>\nusage: npm start [-- --subscriber <module>[#export] [--pattern <json>]]',
+  );
+  process.exit(2);
+}
 
 /** A port from the environment, or a one-line usage error. */
 const portFrom = (name: string, fallback: number): number => {
@@ -73,6 +99,8 @@ const listenError = (error: unknown, variable: string, port: number): unknown =>
     ? new CliError(`port ${port} is in use: set ${variable}=<another> npm start`, 2)
     : error;
 
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 await runMain(async () => {
   const port = portFrom('PORT', 8787);
   const awsPort = portFrom('LOCAL_AWS_PORT', DEFAULT_LOCAL_AWS_PORT);
@@ -81,13 +109,48 @@ await runMain(async () => {
   const eventsFile = resolve(process.env.EVENTS_FILE ?? DEFAULT_EVENTS_FILE);
   const reconcilerSettings = reconcilerEnvironment(process.env);
 
-  // Quiet by default: the readable lines below are the local output. LOG_LEVEL=INFO shows the JSON logs.
-  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+  // The console lines below are the local output; the functions' JSON logs only from LOG_LEVEL.
+  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-  const { emulator, endpoint, queueUrl } = await startLocalAws({ token, port: awsPort }).catch((error: unknown) => {
-    throw listenError(error, 'LOCAL_AWS_PORT', awsPort);
-  });
+  const { emulator, endpoint, queueUrl, deadLetterQueueUrl } = await startLocalAws({ token, port: awsPort }).catch(
+    (error: unknown) => {
+      throw listenError(error, 'LOCAL_AWS_PORT', awsPort);
+    },
+  );
+  const localConsole = new LocalConsole(emulator, { retryQueueUrl: queueUrl, deadLetterQueueUrl });
+  localConsole.attach(emulator);
+  emulator.onEvent((event) => appendEvent(eventsFile, envelopeOf(event)));
+  // After the endpoint set the environment: the subscriber's own AWS clients talk to it too.
+  const subscriber: LocalSubscriber | undefined = args.subscriber
+    ? await loadSubscriber(args.subscriber, args.pattern ?? defaultSubscriberPattern(DEFAULTS.eventSource)).catch(
+        async (error: unknown) => {
+          await emulator.stop();
+          throw error;
+        },
+      )
+    : undefined;
+  const subscriberRules = new LocalRules();
+  if (subscriber) {
+    subscriberRules.add({
+      name: 'LocalSubscriberRule',
+      eventBusName: LOCAL_BUS_NAME,
+      pattern: subscriber.pattern,
+      target: async (event) => {
+        await subscriber.handler(event);
+        const { operationID } = event.detail;
+        console.log(
+          `${'subscriber'.padEnd(12)}${subscriber.name} handled ${event['detail-type']}${operationID ? ` [operationID ${operationID}]` : ''}`,
+        );
+      },
+      onFailure: (event, error) =>
+        console.error(
+          `${'subscriber'.padEnd(12)}${subscriber.name} failed on ${event['detail-type']} 3 times (as Lambda tries an asynchronous invocation): ${errorText(error)}`,
+        ),
+    });
+    emulator.onEvent(subscriberRules.deliver);
+  }
+
   const { createHandler } = await import('../../functions/openim-callback/handler');
   const callbacks = handlerPool(() => createHandler());
   // The retry queue's drainer, fed like Lambda's SQS event source: parked events reach the bus by themselves.
@@ -95,7 +158,7 @@ await runMain(async () => {
   const stopDrainer = startSqsEventSource(new SQSClient({}), {
     queueUrl,
     handler: (event) => drainer(event, drainerContext()),
-    onError: (error) => console.error(`drainer: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error) => console.error(`drainer: ${errorText(error)}`),
   });
   const { url, close } = await startLocalServer(callbacks.invoke, {
     port,
@@ -104,20 +167,13 @@ await runMain(async () => {
       const reply = JSON.parse(String(result.body)) as { errCode: number; errDlt: string };
       const path = maskPathToken(event.rawPath, DEFAULTS.pathPrefix, token);
       const outcome = reply.errCode === 0 ? 'accepted' : `refused ${reply.errCode}: ${reply.errDlt}`;
-      console.log(
-        `${event.requestContext.http.method} ${path} -> ${result.statusCode} ${outcome} (${ms.toFixed(1)} ms)`,
-      );
+      localConsole.callback(event.requestContext.http.method, path, result.statusCode ?? 200, outcome, ms);
     },
   }).catch(async (error: unknown) => {
     await emulator.stop();
     throw listenError(error, 'PORT', port);
   });
 
-  emulator.onEvent((event: StoredEvent) => {
-    appendEvent(eventsFile, event);
-    console.log(`\nEvent on bus ${event.eventBusName}: ${event.source} / ${event.detailType}`);
-    console.log(JSON.stringify(event.detail, null, 2));
-  });
   const reconciler = await startLocalReconciler({
     emulator,
     eventBusName: LOCAL_BUS_NAME,
@@ -125,9 +181,7 @@ await runMain(async () => {
     callbackUrl: `${url}/${DEFAULTS.pathPrefix}/${token}`,
     ...reconcilerSettings,
     onFailedEvent: (detailType, error) =>
-      console.error(
-        `friend graph: could not apply a ${detailType} event: ${error instanceof Error ? error.message : String(error)}`,
-      ),
+      console.error(`friend graph: could not apply a ${detailType} event: ${errorText(error)}`),
   }).catch(async (error: unknown) => {
     await close();
     await stopDrainer();
@@ -139,23 +193,26 @@ await runMain(async () => {
   const containerHint = callbackUrl.startsWith(url)
     ? ''
     : `\n  (from Docker Desktop, http://host.docker.internal:${new URL(url).port}/openim/<token> works too)`;
+  const subscriberLine = subscriber
+    ? `\n  Your subscriber ${subscriber.name} gets every event matching ${subscriber.patternJson}\n    (test traffic included unless your pattern leaves it out: local traffic is all test traffic)`
+    : '';
   console.log(`openim-friend-events is running locally.
 
   OpenIM callback URL (webhooks.yml "url"):  ${callbackUrl}${containerHint}
   Loopback AWS endpoint (EventBridge, SQS, Secrets Manager): ${endpoint}
-  Events are printed here and appended to ${eventsFile}
-  Make EventBridge fail for 30 s: npm run local:fail -- --seconds 30 --endpoint ${endpoint}
+  One line per callback, park, retry, redrive and event below (LOG_LEVEL=INFO adds the functions' JSON logs);
+  each event is appended to ${eventsFile} as the envelope a subscriber receives
+  Make EventBridge fail for 30 s: npm run local:fail -- --seconds 30 --endpoint ${endpoint}${subscriberLine}
 ${reconcilerBanner(reconciler, reconcilerSettings)}
 
 Try it:
-  curl -s -H 'content-type: application/json; charset=utf-8' -H 'operationID: 1646445464564' \\
-    -d '{"callbackCommand":"callbackAfterAddFriendCommand","fromUserID":"3958741620","toUserID":"6127384950","reqMsg":"Hi"}' \\
-    ${callbackUrl}/callbackAfterAddFriendCommand
+  npm run send -- --url ${callbackUrl} --expect-event${eventsFile === resolve(DEFAULT_EVENTS_FILE) ? '' : ` --events-file ${eventsFile}`}
 `);
 
   const shutdown = async () => {
     await close();
     await stopDrainer();
+    await subscriberRules.idle();
     await reconciler.stop();
     await emulator.stop();
     process.exit(0);

@@ -10,8 +10,17 @@ import { EVENT_SCHEMA_VERSION } from '../../functions/contract/events';
 export const CONTRACT_PACKAGE_NAME = '@openim-friend-events/contract';
 export const CDK_PACKAGE_NAME = '@openim-friend-events/cdk';
 
-/** Additive contract changes since `schemaVersion` 1 was published. */
-const CONTRACT_MINOR = 0;
+/**
+ * Additive contract changes since `schemaVersion` 1 was published (the pinned fields of
+ * `test/fixtures/contract-v1.json`): one minor version each. Add a line with every new field or
+ * detail-type.
+ */
+export const ADDITIVE_CONTRACT_CHANGES = [
+  'FriendshipReconciled and BlacklistReconciled: the reconciler repairs (issue 16)',
+  'alteredFields: which fields hold a safe form of what OpenIM sent (issue 18)',
+  'synthetic: test traffic from npm run send (issue 19)',
+] as const;
+const CONTRACT_MINOR = ADDITIVE_CONTRACT_CHANGES.length;
 
 const root = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { cliArgs, EXIT_MEANING } from '../../infra/cli/cli-args';
 import { bundleBytes } from '../helpers/bundle-files';
 import { buildFloorBundle, buildProductBundle, buildWithEsbuild, coldBytesByPackage } from './build-bundles';
 import type { ConditionResult } from './openim-sender';
@@ -15,6 +16,20 @@ import type { ConditionResult } from './openim-sender';
  * 2 workers) in front of the handler while EventBridge is healthy, hangs or throttles. Prints
  * tables, writes JSON.
  */
+cliArgs({
+  usage: 'npm run bench',
+  description:
+    "Measures the callback function against a floor on this machine (bundle, cold import, invocations, memory, a hanging EventBridge, OpenIM's sender in front), then the reconciler's sweeps (npm run bench:reconciler). Takes several minutes; prints tables and writes bench-results/latest.json.",
+  options: {},
+  notes: `environment (run counts; the defaults are what docs/performance.md reports):
+  BENCH_COLD_RUNS (25), BENCH_WARM_RUNS (3000), BENCH_WORST_RUNS (3), BENCH_OPENIM_SECONDS (20),
+  BENCH_OPENIM_RATE (20), and the BENCH_RECONCILE_* variables of npm run bench:reconciler -- --help`,
+  exitCodes: {
+    0: "measured, and the reconciler's sweeps met their targets",
+    1: 'a reconciler target was missed, or a measurement failed (the output says which)',
+    2: EXIT_MEANING.usage,
+  },
+});
 const run = promisify(execFile);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 25);
 const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 3_000);

@@ -11,6 +11,7 @@ import { totalDifferences } from '../../functions/reconciler/differences';
 import { finishSweep, pageSizeFor, planSweep } from '../../functions/reconciler/plan';
 import type { SweepSummary } from '../../functions/reconciler/ports';
 import { runPart, type SweepPart } from '../../functions/reconciler/sweep-part';
+import { cliArgs, EXIT_MEANING } from '../../infra/cli/cli-args';
 import { generatedUserID } from '../../infra/local/openim-api/seed';
 import { deliveredRepair, InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../helpers/reconciler-fakes';
 
@@ -24,6 +25,19 @@ import { deliveredRepair, InMemoryGraph, InMemoryMirrors, InMemorySweepRecords }
  * their own tests against it). Three sweeps: the first (empty graph and mirrors: every list read
  * whole), one with nothing changed, one after 1% of the users changed in OpenIM without a callback.
  */
+cliArgs({
+  usage: 'npm run bench:reconciler',
+  description:
+    "Sweeps an OpenIM API stand-in (100,000 users, 1,000,000 directed friend rows by default) with the sweep's own code three times, and checks calls per user and the pace. Takes minutes; writes bench-results/reconciler.json.",
+  options: {},
+  notes: `environment: BENCH_RECONCILE_USERS (100000), BENCH_RECONCILE_EDGES (1000000), BENCH_RECONCILE_BLACKS (10000),
+  BENCH_RECONCILE_CALLS_PER_SECOND (1500), BENCH_RECONCILE_CONCURRENCY (4)`,
+  exitCodes: {
+    0: 'every target met (calls per user, pace)',
+    1: 'a target was missed, or the run failed (the output says which)',
+    2: EXIT_MEANING.usage,
+  },
+});
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const USERS = env('BENCH_RECONCILE_USERS', 100_000);
 const EDGES = env('BENCH_RECONCILE_EDGES', 1_000_000);

@@ -8,29 +8,54 @@ import { runCli } from '../helpers/run-cli';
  * The CLIs as a user runs them. Only what needs a real process is here (each spawn costs about a
  * second of tsx start-up); the option and error logic is unit-tested in test/unit/cli.
  */
+/** Each CLI, and the exit codes its --help lists: the ones it can produce, no other. */
 const CLIS = [
-  ['infra/cli/redrive.ts', 'npm run redrive'],
-  ['infra/cli/callback-url.ts', 'npm run callback-url'],
-  ['infra/cli/write-schemas.ts', 'npm run schemas'],
-  ['infra/cli/send.ts', 'npm run send'],
-  ['infra/cli/deploy.ts', 'npm run deploy'],
-  ['infra/cli/synth.ts', 'npm run synth'],
-  ['infra/cli/pack.ts', 'npm run pack'],
-  ['infra/local/start.ts', 'npm start'],
-  ['infra/local/fail-eventbridge.ts', 'npm run local:fail'],
-  ['infra/cli/reconcile.ts', 'npm run reconcile'],
-  ['infra/cli/graph.ts', 'npm run graph'],
-  ['infra/cli/integ.ts', 'npm run integ'],
+  ['infra/cli/redrive.ts', 'npm run redrive', [0, 1, 2, 3]],
+  ['infra/cli/callback-url.ts', 'npm run callback-url', [0, 2, 3]],
+  ['infra/cli/write-schemas.ts', 'npm run schemas', [0, 2, 3]],
+  ['infra/cli/send.ts', 'npm run send', [0, 1, 2, 3, 130]],
+  ['infra/cli/deploy.ts', 'npm run deploy', [2, 3]],
+  ['infra/cli/synth.ts', 'npm run synth', [0, 2]],
+  ['infra/cli/pack.ts', 'npm run pack', [0, 2, 3]],
+  ['infra/local/start.ts', 'npm start', [0, 2, 3]],
+  ['infra/local/fail-eventbridge.ts', 'npm run local:fail', [0, 2, 3]],
+  ['infra/cli/reconcile.ts', 'npm run reconcile', [0, 1, 2, 3]],
+  ['infra/cli/graph.ts', 'npm run graph', [0, 2, 3]],
+  ['infra/cli/integ.ts', 'npm run integ', [0, 1, 2, 3]],
+  ['test/bench/bench.ts', 'npm run bench', [0, 1, 2]],
+  ['test/bench/reconciler.ts', 'npm run bench:reconciler', [0, 1, 2]],
 ] as const;
 
-it('every CLI answers --help (or -h) with its usage and exit code 0', async () => {
-  // One at a time: seven tsx start-ups at once would only load the machine.
-  for (const [index, [script, command]] of CLIS.entries()) {
-    const { code, stdout } = await runCli(script, [index % 2 === 0 ? '--help' : '-h'], {});
-    expect(stdout.split('\n')[0]).toMatch(new RegExp(`^usage: ${command}`));
-    expect(stdout).toMatch(/exit code/);
+it('every CLI answers --help (or -h) with its usage and only the exit codes it can produce, and does nothing else', async () => {
+  // One at a time: many tsx start-ups at once would only load the machine.
+  for (const [index, [script, command, codes]] of CLIS.entries()) {
+    const { code, stdout, stderr } = await runCli(script, [index % 2 === 0 ? '--help' : '-h'], {});
+    expect(stdout.split('\n')[0]).toMatch(new RegExp(`^usage: ${command.replace(':', '\\:')}`));
+    const listed = [...stdout.slice(stdout.indexOf('exit codes:')).matchAll(/^ {2}(\d+) /gm)].map((match) =>
+      Number(match[1]),
+    );
+    expect({ command, listed }).toEqual({ command, listed: [...codes] });
+    expect(stderr).toBe('');
+    expect(stdout).not.toMatch(/^\[\d+ s\]/m); // no benchmark progress line: it did not start
     expect(code).toBe(0);
   }
+});
+
+it.each([
+  [
+    ['--subscriber', 'test/fixtures/local-subscriber.ts#missing'],
+    /^error: --subscriber: test\/fixtures\/local-subscriber\.ts has no exported function missing \(its functions: onFriendEvent\)/,
+  ],
+  [
+    ['--subscriber', 'test/fixtures/local-subscriber.ts', '--pattern', '{"source": "openim"}'],
+    /^error: --pattern: Event pattern is not valid\. Reason: "source" must be an array or an object/,
+  ],
+  [['--subscriber', 'no/such/handler.ts'], /^error: --subscriber: there is no file .*no\/such\/handler\.ts/],
+])('npm start %j is one line saying what is wrong (exit 2)', async (args, message) => {
+  const { code, stderr } = await runCli('infra/local/start.ts', args, { PORT: '0', LOCAL_AWS_PORT: '0' });
+  expect(stderr).toMatch(message);
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(code).toBe(2);
 });
 
 it('npm run redrive -- --max abc is a usage error naming the option (exit 2), and runs nothing', async () => {

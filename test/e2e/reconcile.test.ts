@@ -51,7 +51,7 @@ const standInControl = async (path: string, body: object) => {
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
 };
 
-const callbacks = (detailType: string) => readEvents(eventsFile).filter((event) => event.detailType === detailType);
+const callbacks = (detailType: string) => readEvents(eventsFile).filter((event) => event['detail-type'] === detailType);
 const graph = async (user: string) => {
   const { code, stdout, stderr } = await runCli('infra/cli/graph.ts', ['--local', '--user', user, '--json'], cliEnv);
   if (code !== 0) throw new Error(`npm run graph failed (${code}): ${stderr}`);
@@ -121,9 +121,10 @@ it('repairs what OpenIM never delivered: a callback dropped on the way, a block,
   expect(sweep.code).toBe(0);
 
   // The repairs are on the bus (and in EVENTS_FILE, like every event)...
-  const repairs = [...callbacks('FriendshipReconciled'), ...callbacks('BlacklistReconciled')].map(({ detail }) =>
-    [detail.ownerUserID, detail.friendUserID ?? detail.blackUserID, detail.present].join(' '),
-  );
+  const repairs = [...callbacks('FriendshipReconciled'), ...callbacks('BlacklistReconciled')].map((event) => {
+    const detail = event.detail as unknown as Record<string, unknown>;
+    return [detail.ownerUserID, detail.friendUserID ?? detail.blackUserID, detail.present].join(' ');
+  });
   expect(repairs.sort()).toEqual(['alice bob false', 'alice dave true', 'dave erin true', 'erin dave true']);
   // ...and the graph applied them: a delete is one-sided, so bob still lists alice.
   await waitFor('the graph to apply the repairs', async () =>

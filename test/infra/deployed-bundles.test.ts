@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AwsEmulator, type StoredEvent } from '../../infra/local/aws-emulator';
+import { envelopeOf } from '../../infra/local/event-envelope';
+import { matchesEventPattern, parseEventPattern } from '../../infra/local/event-pattern';
 import { toHttpApiEvent } from '../../infra/local/http-api-adapter';
 import { type OpenImStandIn, startOpenImStandIn } from '../../infra/local/openim-api/stand-in';
 import { pollOnce } from '../../infra/local/sqs-event-source';
@@ -109,21 +111,8 @@ const sendAsOpenIm = async (operationID: string) => {
 };
 
 /** How EventBridge hands an event on the bus to a rule's Lambda target. */
-const asDelivered = (event: StoredEvent) => ({
-  version: '0',
-  id: event.eventId,
-  'detail-type': event.detailType,
-  source: event.source,
-  account: '000000000000',
-  time: event.time,
-  region: 'us-east-1',
-  resources: [],
-  detail: event.detail,
-});
-
 const matches = (pattern: Record<string, unknown>, event: StoredEvent): boolean =>
-  (!Array.isArray(pattern.source) || pattern.source.includes(event.source)) &&
-  (!Array.isArray(pattern['detail-type']) || pattern['detail-type'].includes(event.detailType));
+  matchesEventPattern(parseEventPattern(JSON.stringify(pattern)), envelopeOf(event));
 
 /**
  * How a real message gets into each queue a function is fed from; a queue not listed here makes
@@ -210,7 +199,7 @@ const drive: Record<DeployedFunction['triggers'][number]['kind'], (fn: DeployedF
     await sendAsOpenIm('op-subscribed');
     const event = emulator.events.find((candidate) => matches(pattern, candidate));
     if (!event) throw new Error(`the callback function published nothing that matches ${JSON.stringify(pattern)}`);
-    const outcome = await invokeDeployed(fn, asDelivered(event));
+    const outcome = await invokeDeployed(fn, envelopeOf(event));
     expectLoadedOn24(outcome);
     // What it was told to write to, it wrote to.
     for (const value of Object.values(fn.environment)) {

@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { FriendEvents } from '../../infra/friend-events';
+import { FriendGraphSubscriber } from '../../infra/friend-graph-subscriber';
 import { FriendEventsStack } from '../../infra/stack';
 import { nagFindings, synthStack } from '../helpers/synth';
 
@@ -24,7 +25,11 @@ describe('subscribing from CDK', () => {
     );
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('Bus') },
-      EventPattern: { source: ['openim'], 'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'] },
+      EventPattern: {
+        source: ['openim'],
+        'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'],
+        detail: { synthetic: [{ exists: false }] },
+      },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Inbox'), 'Arn'] } })],
     });
   });
@@ -38,8 +43,32 @@ describe('subscribing from CDK', () => {
       (rule) => rule.Properties.EventPattern,
     );
     expect(rules).toEqual([
-      { source: ['openim'], 'detail-type': ['AfterAddFriend'] },
-      { source: ['openim'], 'detail-type': ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'] },
+      { source: ['openim'], 'detail-type': ['AfterAddFriend'], detail: { synthetic: [{ exists: false }] } },
+      {
+        source: ['openim'],
+        'detail-type': ['AfterAddFriend', 'AfterAddFriendAgree', 'AfterImportFriends'],
+        detail: { synthetic: [{ exists: false }] },
+      },
+    ]);
+  });
+
+  it('every helper leaves test traffic out unless includeSynthetic asks for it', () => {
+    const { stack, friendEvents } = subscriberStack();
+    const queue = new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true }));
+    friendEvents.onUnblocked('Real', queue);
+    friendEvents.onUnblocked('All', queue, { includeSynthetic: true });
+    friendEvents.subscribe('Everything', ['AfterDeleteFriend'], queue, { includeSynthetic: true });
+    expect(friendEvents.eventPattern(['AfterAddFriend'], { includeSynthetic: true })).toEqual({
+      source: ['openim'],
+      detailType: ['AfterAddFriend'],
+    });
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map(
+      (rule) => rule.Properties.EventPattern,
+    );
+    expect(rules).toEqual([
+      { source: ['openim'], 'detail-type': ['AfterRemoveBlack'], detail: { synthetic: [{ exists: false }] } },
+      { source: ['openim'], 'detail-type': ['AfterRemoveBlack'] },
+      { source: ['openim'], 'detail-type': ['AfterDeleteFriend'] },
     ]);
   });
 
@@ -58,7 +87,7 @@ describe('subscribing from CDK', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('Bus') },
-      EventPattern: { source: ['openim'], 'detail-type': [detailType] },
+      EventPattern: { source: ['openim'], 'detail-type': [detailType], detail: { synthetic: [{ exists: false }] } },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Inbox'), 'Arn'] } })],
     });
   });
@@ -144,10 +173,32 @@ describe('the reference subscriber (friend graph)', () => {
           'FriendshipReconciled',
           'BlacklistReconciled',
         ],
+        detail: { synthetic: [{ exists: false }] },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FriendGraphSubscriber'), 'Arn'] } })],
     });
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('takes test traffic only with includeSynthetic: in its rule and in its function', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'TestStack');
+    const friendEvents = new FriendEvents(stack, 'FriendEvents');
+    new FriendGraphSubscriber(stack, 'Graph', { friendEvents, includeSynthetic: true });
+    const template = Template.fromStack(stack);
+    const [pattern] = Object.values(template.findResources('AWS::Events::Rule')).map(
+      (rule) => rule.Properties.EventPattern,
+    );
+    expect(pattern).not.toHaveProperty('detail');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ FRIEND_GRAPH_INCLUDE_SYNTHETIC: 'true' }) },
+    });
+    const { template: deployed } = withGraph();
+    const graphFunctions = Object.values(deployed.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.FRIEND_GRAPH_TABLE_NAME,
+    );
+    expect(graphFunctions).toHaveLength(1);
+    expect(graphFunctions[0]?.Properties.Environment.Variables).not.toHaveProperty('FRIEND_GRAPH_INCLUDE_SYNTHETIC');
   });
 
   it('keeps the graph in one encrypted table with point-in-time recovery, keyed by owner and other user', () => {

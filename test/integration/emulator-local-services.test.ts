@@ -9,8 +9,10 @@ import {
   StateMachineDoesNotExist,
 } from '@aws-sdk/client-sfn';
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
+import { friendEventPattern } from '../../functions/contract/rule-pattern';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 import { dynamoDbProxy } from '../../infra/local/dynamodb-proxy';
+import { parseEventPattern } from '../../infra/local/event-pattern';
 import { LocalRules } from '../../infra/local/event-rules';
 import { LocalStepFunctions } from '../../infra/local/step-functions';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
@@ -102,15 +104,18 @@ describe('DynamoDB on the loopback endpoint', () => {
 });
 
 describe('rules on the local bus', () => {
-  it('deliver matching events to their target as the Lambda envelope; a failing target is tried 3 times, then handed over', async () => {
+  it('deliver events matching their pattern (test traffic left out) to their target as the Lambda envelope; a failing target is tried 3 times, then handed over', async () => {
     const received: FriendEvent[] = [];
     const failed: string[] = [];
     let failures = 0;
     rules.add({
       name: 'Graph',
       eventBusName: 'bus',
-      source: 'openim',
-      detailTypes: ['AfterAddFriend', 'BlacklistReconciled'],
+      pattern: parseEventPattern(
+        JSON.stringify(
+          friendEventPattern({ detailTypes: ['AfterAddFriend', 'AfterRemoveBlack', 'BlacklistReconciled'] }),
+        ),
+      ),
       target: async (event) => {
         if (event.detail.idempotencyKey === 'always-fails') {
           failures++;
@@ -120,7 +125,8 @@ describe('rules on the local bus', () => {
       },
       onFailure: (event, error) => failed.push(`${event.detail.idempotencyKey}: ${(error as Error).message}`),
     });
-    const detail = (idempotencyKey: string) => JSON.stringify({ schemaVersion: 1, idempotencyKey });
+    const detail = (idempotencyKey: string, extra = {}) =>
+      JSON.stringify({ schemaVersion: 1, idempotencyKey, ...extra });
     await new EventBridgeClient(config()).send(
       new PutEventsCommand({
         Entries: [
@@ -128,6 +134,12 @@ describe('rules on the local bus', () => {
           { EventBusName: 'bus', Source: 'openim', DetailType: 'AfterDeleteFriend', Detail: detail('not subscribed') },
           { EventBusName: 'other', Source: 'openim', DetailType: 'AfterAddFriend', Detail: detail('other bus') },
           { EventBusName: 'bus', Source: 'openim', DetailType: 'BlacklistReconciled', Detail: detail('always-fails') },
+          {
+            EventBusName: 'bus',
+            Source: 'openim',
+            DetailType: 'AfterRemoveBlack',
+            Detail: detail('synthetic', { synthetic: true }),
+          },
         ],
       }),
     );

@@ -209,6 +209,23 @@ describe('the deployed handler', () => {
         { pair: 'alice->bob', state: 'friends', request: 'none' },
         { pair: 'bob->alice', state: 'friends', request: 'none' },
       ]);
+
+      // Test traffic is skipped unless FRIEND_GRAPH_INCLUDE_SYNTHETIC=true asks for it.
+      const [synthetic] = eventsFor(agree('synthetic:1', 'synthetic:2'), at(2), 'smoke-1');
+      if (!synthetic) throw new Error('no event');
+      const marked = { ...synthetic, detail: { ...synthetic.detail, synthetic: true } };
+      expect(await handler(marked)).toEqual({ applied: 0, ignored: 0, skipped: 'synthetic' });
+      expect(await graph(table)).toHaveLength(2);
+      const { createFriendGraphHandler } = await import('../../functions/friend-graph/handler');
+      const { FriendGraphTable } = await import('../../functions/aws/friend-graph-table');
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      const { Logger } = await import('@aws-lambda-powertools/logger');
+      const takingSynthetic = createFriendGraphHandler({
+        store: new FriendGraphTable(new DynamoDBClient({}), table),
+        includeSynthetic: true,
+        logger: new Logger({ logLevel: 'SILENT' }),
+      });
+      expect(await takingSynthetic(marked)).toEqual({ applied: 4, ignored: 0 });
     } finally {
       delete process.env.FRIEND_GRAPH_TABLE_NAME;
       delete process.env.AWS_ENDPOINT_URL_DYNAMODB;

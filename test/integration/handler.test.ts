@@ -39,6 +39,18 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
     });
   });
 
+  it('marks the event synthetic only for a request with the test-traffic header, which OpenIM never sends', async () => {
+    const headers = { 'content-type': 'application/json; charset=utf-8', operationid: 'op-1' };
+    await invoke(ctx.handler, httpApiEvent({ body: addFriendBody(), headers }));
+    await invoke(
+      ctx.handler,
+      httpApiEvent({ body: addFriendBody(), headers: { ...headers, 'x-openim-friend-events-synthetic': '1' } }),
+    );
+    const [real, synthetic] = ctx.harness.emulator.events;
+    expect(real?.detail).not.toHaveProperty('synthetic');
+    expect(synthetic?.detail).toMatchObject({ synthetic: true, fromUserID: '3958741620' });
+  });
+
   it('publishes AfterAddFriendAgree from the wire names blackUserID, HandleResult, HandleMsg', async () => {
     const body = JSON.stringify({
       callbackCommand: 'callbackAfterAddFriendAgreeCommand',

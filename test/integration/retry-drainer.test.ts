@@ -39,7 +39,7 @@ const park = async (count: number) => {
 };
 
 describe('the retry drainer', () => {
-  it('publishes parked events unchanged once EventBridge is back, and empties the retry queue', async () => {
+  it("publishes parked events unchanged once EventBridge is back, the retry queue's ARN in their resources, and empties the queue", async () => {
     const entries = await park(3);
     expect(await drainOnce()).toBe(3);
     expect(retryQueue()).toHaveLength(0);
@@ -51,6 +51,7 @@ describe('the retry drainer', () => {
         detailType: entry.DetailType,
         detail: JSON.parse(String(entry.Detail)),
         time: entry.Time?.toISOString(),
+        resources: ['arn:aws:sqs:us-east-1:000000000000:openim-friend-events-retry'],
       })),
     );
   });

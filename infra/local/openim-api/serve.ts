@@ -1,4 +1,4 @@
-import { cliArgs, EXIT, integer, string } from '../../cli/cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, integer, string } from '../../cli/cli-args';
 import { CliError, runMain } from '../../cli/cli-errors';
 import { SeedError } from './seed';
 import { SERVER_VERSIONS, type ServerVersion } from './server-versions';
@@ -23,6 +23,11 @@ const args = cliArgs({
   notes: `control endpoints (no token): POST /_standin/delete_user {"userID":"..."}, POST /_standin/faults
 {"route":"/friend/get_black_list","errCode":1501,"times":1}, DELETE /_standin/faults,
 POST /_standin/drop_webhooks {"callbackCommand":"callbackAfterDeleteFriendCommand","count":1}`,
+  exitCodes: {
+    0: 'stopped (Ctrl-C)',
+    2: `${EXIT_MEANING.usage}, an unreadable seed file, or a port in use`,
+    3: 'it could not start for another reason (the line says which)',
+  },
 });
 
 await runMain(async () => {

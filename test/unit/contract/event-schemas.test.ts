@@ -14,6 +14,7 @@ import {
   isFriendshipReconciledEvent,
 } from '../../../functions/contract/events';
 import { schemaFileName } from '../../../infra/cli/schema-files';
+import { ADDITIVE_CONTRACT_CHANGES, contractVersion } from '../../../infra/packaging/manifests';
 
 type Pin = { schemaVersion: number; detailTypes: Record<string, Record<string, Record<string, unknown>>> };
 
@@ -38,6 +39,11 @@ describe('contract versioning', () => {
   it('has a pin for the current schema version', () => {
     expect(pin.schemaVersion).toBe(EVENT_SCHEMA_VERSION);
     expect(Object.keys(pin.detailTypes).sort()).toEqual([...FRIEND_DETAIL_TYPES].sort());
+  });
+
+  it('versions the contract package <schemaVersion>.<additive changes>.0 (1.3.0: repairs, alteredFields, synthetic)', () => {
+    expect(ADDITIVE_CONTRACT_CHANGES).toHaveLength(3);
+    expect(contractVersion).toBe('1.3.0');
   });
 
   it.each(FRIEND_DETAIL_TYPES)(

@@ -4,6 +4,7 @@ import { loadConfig } from '../../../functions/openim-callback/config';
 import {
   bodyBytes,
   deliveryIdOf,
+  isSynthetic,
   parseCallbackPath,
   readOperationID,
   receivedAt,
@@ -70,6 +71,19 @@ describe('readOperationID', () => {
   it('never cuts inside an escape', () => {
     const { value } = readOperationID({ operationid: `${'x'.repeat(253)}\u0001` });
     expect(value).toBe('x'.repeat(253));
+  });
+});
+
+describe('isSynthetic', () => {
+  it.each([
+    [{ 'x-openim-friend-events-synthetic': '1' }, true],
+    [{ 'X-OpenIM-Friend-Events-Synthetic': '1' }, true],
+    [{ 'x-openim-friend-events-synthetic': 'true' }, false],
+    [{ 'x-openim-friend-events-synthetic': '0' }, false],
+    [{ operationid: 'op' }, false],
+    [undefined, false],
+  ])('reads %o as %s', (headers, expected) => {
+    expect(isSynthetic(headers)).toBe(expected);
   });
 });
 

@@ -29,6 +29,18 @@ describe('toFriendEvents', () => {
     ]);
   });
 
+  it('marks every event of test traffic synthetic, import parts included, and no other', () => {
+    const callback: FriendCallback = {
+      command: 'callbackAfterImportFriendsCommand',
+      ownerUserID: 'synthetic:1',
+      friendUserIDs: Array.from({ length: 30_000 }, (_, index) => `synthetic:${index}`),
+    };
+    const events = toFriendEvents(callback, { ...meta, synthetic: true });
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.every(({ detail }) => 'synthetic' in detail && detail.synthetic === true)).toBe(true);
+    expect(toFriendEvents(callback, meta).some(({ detail }) => 'synthetic' in detail)).toBe(false);
+  });
+
   it('maps callbackAfterAddFriendAgreeCommand to AfterAddFriendAgree with the accepting user as toUserID', () => {
     const callback: FriendCallback = {
       command: 'callbackAfterAddFriendAgreeCommand',

@@ -16,6 +16,7 @@ const record = (operationID: string, receiveCount = 1) => ({
   body: encodeParkedMessage(toParkedMessage(entry(operationID), 'InternalException', new Date())),
   receiveCount,
 });
+const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:111111111111:Stack-RetryQueue';
 const operationOf = (item: PutEventsRequestEntry) => JSON.parse(String(item.Detail)).operationID as string;
 
 type Answer = (entries: PutEventsRequestEntry[]) => FailedEntry<PutEventsRequestEntry>[];
@@ -79,6 +80,25 @@ describe('drainBatch', () => {
     expect(fake.published).toEqual([entry('a'), entry('b')]);
     expect(fake.calls).toEqual([['a', 'b']]);
     expect(fake.delayed).toEqual([]);
+  });
+
+  it("adds the retry queue's ARN to each entry's resources (once), the detail and time unchanged", async () => {
+    const fake = ports();
+    const again = {
+      ...record('b'),
+      body: encodeParkedMessage(toParkedMessage({ ...entry('b'), Resources: [QUEUE_ARN] }, 'x', new Date())),
+    };
+    await drainBatch(
+      [
+        { ...record('a'), queueArn: QUEUE_ARN },
+        { ...again, queueArn: QUEUE_ARN },
+      ],
+      fake.ports,
+    );
+    expect(fake.published).toEqual([
+      { ...entry('a'), Resources: [QUEUE_ARN] },
+      { ...entry('b'), Resources: [QUEUE_ARN] },
+    ]);
   });
 
   it('reports only the messages that failed for now, each hidden for a backoff that grows with its receive count', async () => {
