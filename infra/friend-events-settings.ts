@@ -12,7 +12,7 @@ import {
   toSourceAllowList,
 } from '../functions/contract/settings';
 import type { SubscriberAccess } from './bus-access';
-import type { FriendEventsProps } from './friend-events';
+import type { FriendEventsProps } from './friend-events-props';
 
 /** Every setting of `FriendEvents` with its default applied, checked by the rules the functions apply at load. */
 export interface FriendEventsSettings {

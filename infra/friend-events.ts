@@ -5,8 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   CALLBACK_DETAIL_TYPES,
@@ -17,93 +16,17 @@ import {
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
 import { friendEventPattern } from '../functions/contract/rule-pattern';
 import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
-import { allowSubscribers, type SubscriberAccess } from './bus-access';
+import { allowSubscribers } from './bus-access';
 import { createCallbackApi } from './callback-api';
 import { FriendEventSchemas } from './event-schemas';
 import { FriendEventsAlarms } from './friend-events-alarms';
 import { FriendEventsDashboard } from './friend-events-dashboard';
+import type { FriendEventsProps, SubscribeOptions } from './friend-events-props';
 import { resolveSettings } from './friend-events-settings';
 import { acknowledgeFindings } from './nag-acknowledgements';
+import { createRetryDrainer, createRetryQueues } from './retry-path';
 
-/** Options of the subscribe helpers. */
-export interface SubscribeOptions {
-  /**
-   * Also deliver test traffic: the events `npm run send` makes, whose detail carries
-   * `synthetic: true`. @default false (a smoke test never reaches a subscriber that did not ask)
-   */
-  readonly includeSynthetic?: boolean;
-}
-
-export interface FriendEventsProps {
-  /** Publish to this bus instead of creating one. */
-  readonly eventBus?: events.IEventBus;
-  /** `source` of every event. @default 'openim' */
-  readonly eventSource?: string;
-  /** URL path before the token. @default 'openim' */
-  readonly pathPrefix?: string;
-  /** An existing secret holding the callback token (its whole SecretString). @default a generated one */
-  readonly tokenSecret?: secretsmanager.ISecret;
-  /** Only these IPv4/IPv6 addresses or CIDRs may call; others get 403. @default any source */
-  readonly allowedSourceCidrs?: string[];
-  /** Larger bodies get 413. @default 2 MiB */
-  readonly maxBodyBytes?: number;
-  /** Stage throttling; a throttled callback is lost, so keep these above OpenIM's peak. @default 1000 rps, burst 2000 */
-  readonly throttle?: { rateLimit: number; burstLimit: number };
-  /** Upper bound of the callback function's one PutEvents attempt; what does not get in is parked. @default 300 ms */
-  readonly publishTimeout?: Duration;
-  /**
-   * From API Gateway's receipt of a callback to the reply, parking included; keep it well under
-   * OpenIM's 5 s timeout. At least `publishTimeout` + 500 ms (kept for parking). @default 1.5 s
-   */
-  readonly replyBudget?: Duration;
-  /**
-   * The callback function's circuit breaker: after `failureThreshold` failed attempts in a row it
-   * parks without trying EventBridge, and tries again after `cooldown`. @default 3 failures, 5 s
-   */
-  readonly circuitBreaker?: { failureThreshold?: number; cooldown?: Duration };
-  /**
-   * Receives of a parked event before it is dead-lettered. With the drainer's backoff (30 s,
-   * doubling up to 15 min, with jitter) 20 tries span roughly 2 to 4 hours. @default 20
-   */
-  readonly retryMaxReceiveCount?: number;
-  /** Most drainer instances at once, so a recovering bus is not hammered (at least 2). @default 2 */
-  readonly drainerMaxConcurrency?: number;
-  /**
-   * Reserved concurrency of the callback function: guarantees it capacity, and caps it (callbacks
-   * above the cap are throttled, which the throttle alarm reports). @default none
-   */
-  readonly reservedConcurrency?: number;
-  /** Source maps and `--enable-source-maps` in both functions (stack traces pay for parsing the map). @default false */
-  readonly sourceMaps?: boolean;
-  /** How long the bus archive keeps events for replay (whole days). @default 30 days */
-  readonly archiveRetention?: Duration;
-  /** @default one month */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * What `cdk destroy` does with what holds data: the bus (if created here) and its archive, the
-   * retry and final dead-letter queues with the events in them, and the log groups. `RETAIN`
-   * keeps them (delete them by hand later, see the README's "Remove"); `DESTROY` deletes them,
-   * for test stacks. @default RemovalPolicy.RETAIN
-   */
-  readonly dataRemovalPolicy?: RemovalPolicy;
-  /** Alarms notify this topic. */
-  readonly alarmTopic?: sns.ITopic;
-  /** Alarms notify this address (a topic is created, unless `alarmTopic` is given). */
-  readonly alarmEmail?: string;
-  /** Memory of the callback function. @default 512 */
-  readonly memorySize?: number;
-  /** The functions' Lambda runtime (their bundles target it too). @default Node.js 24 */
-  readonly runtime?: lambda.Runtime;
-  /** Other AWS accounts, or an organization, allowed to create rules on the bus. */
-  readonly subscriberAccess?: SubscriberAccess;
-  /** AWS X-Ray tracing of the callback function and its AWS calls; costs cold-start time. @default false */
-  readonly tracing?: boolean;
-  /** Name of the EventBridge schema registry. @default `<stack name>-openim-friend-events` */
-  readonly schemaRegistryName?: string;
-}
-
-/** The drainer's timeout: one batch of 10 is one PutEvents call and a few SQS calls. */
-const DRAINER_TIMEOUT = Duration.seconds(30);
+export type { FriendEventsProps, SubscribeOptions } from './friend-events-props';
 
 /**
  * The product: an HTTP endpoint for OpenIM's friend callbacks that publishes them to an
@@ -161,26 +84,9 @@ export class FriendEvents extends Construct {
     });
     allowSubscribers(this.eventBus, settings.subscriberAccess);
 
-    // Both keep 14 days, the most SQS allows. A dead-lettered message keeps its first enqueue
-    // time, so it has 14 days minus the hours it spent parked. No maximum message size: SQS
-    // allows 1 MiB since 2026-01-29, and a queue whose template sets a lower one keeps it.
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      removalPolicy,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeFindings(this.deadLetterQueue, 'AwsSolutions-SQS3');
-    this.retryQueue = new sqs.Queue(this, 'RetryQueue', {
-      removalPolicy,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // AWS recommends six times the function timeout for a Lambda event source: room for Lambda
-      // to retry a throttled batch before its messages become visible again.
-      visibilityTimeout: Duration.seconds(6 * DRAINER_TIMEOUT.toSeconds()),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.retryMaxReceiveCount },
-    });
+    const queues = createRetryQueues(this, { removalPolicy, retryMaxReceiveCount: settings.retryMaxReceiveCount });
+    this.retryQueue = queues.retryQueue;
+    this.deadLetterQueue = queues.deadLetterQueue;
 
     this.tokenSecret = props.tokenSecret ?? this.generatedTokenSecret();
 
@@ -220,43 +126,16 @@ export class FriendEvents extends Construct {
     );
     this.tokenSecret.grantRead(callback.role);
 
-    const drainer = new BundledFunction(this, 'RetryDrainer', {
-      entry: functionEntry('retry-drainer/handler.ts'),
-      description: 'Publishes parked OpenIM friend events from the retry queue (openim-friend-events)',
+    const drainer = createRetryDrainer(this, {
+      ...queues,
       runtime,
-      memorySize: 256,
-      timeout: DRAINER_TIMEOUT,
       logRetention,
       removalPolicy,
       sourceMaps: settings.sourceMaps,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        RETRY_QUEUE_URL: this.retryQueue.queueUrl,
-        // Where an entry that can never be published goes at once, instead of failing for hours.
-        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-      },
+      maxConcurrency: settings.drainerMaxConcurrency,
+      putEvents: this.putFriendEventsStatement(),
     });
     this.drainerFunction = drainer.function;
-    drainer.role.addToPolicy(this.putFriendEventsStatement());
-    // Written out rather than `SqsEventSource`, whose grant adds sqs:GetQueueUrl, which nothing
-    // here calls. GetQueueAttributes is checked by the event source mapping itself.
-    drainer.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
-        resources: [this.retryQueue.queueArn],
-      }),
-    );
-    drainer.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-    );
-    drainer.function.addEventSourceMapping('RetryQueueSource', {
-      eventSourceArn: this.retryQueue.queueArn,
-      batchSize: 10,
-      // The drainer hides each failed message for its backoff and reports only those as failed.
-      reportBatchItemFailures: true,
-      maxConcurrency: settings.drainerMaxConcurrency,
-    });
 
     const { httpApi, stage } = createCallbackApi(this, {
       callbackFunction: callback.function,

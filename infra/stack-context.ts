@@ -7,7 +7,7 @@ import {
   DEFAULTS,
   SettingError,
 } from '../functions/contract/settings';
-import type { FriendEventsProps } from './friend-events';
+import type { FriendEventsProps } from './friend-events-props';
 import { resolveSettings } from './friend-events-settings';
 import type { FriendEventsStackProps } from './stack';
 
