@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { cliArgs, EXIT_MEANING } from '../../infra/cli/cli-args';
 import { bundleBytes } from '../helpers/bundle-files';
 import { buildFloorBundle, buildProductBundle, buildWithEsbuild, coldBytesByPackage } from './build-bundles';
+import { coldImport, quantile } from './cold-import';
 import type { ConditionResult } from './openim-sender';
 
 /**
@@ -61,30 +62,6 @@ if (Math.abs(coldBytes(mapped.bundle) - bytes.ours) > 64 * 10) {
     `the esbuild build (${coldBytes(mapped.bundle)} B) no longer matches the construct's (${bytes.ours} B): update buildWithEsbuild`,
   );
 }
-
-const quantile = (values: number[], q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-};
-
-/** Import time of a bundle in a fresh `node`, as deployed: no `--enable-source-maps` unless asked. */
-const coldImport = async (bundle: string, sourceMaps = false): Promise<number> => {
-  const script = `const t=performance.now();await import(${JSON.stringify(bundle)});console.log(performance.now()-t);process.exit(0)`;
-  const flags = sourceMaps ? ['--enable-source-maps'] : [];
-  const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL: 'http://127.0.0.1:9', // nothing listens: the token read fails later, after the import
-      EVENT_BUS_NAME: 'bench-bus',
-      CALLBACK_TOKEN_SECRET_ID: 'bench-token',
-      RETRY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-retry',
-    },
-  });
-  return Number(stdout.trim());
-};
 
 /** Runs a child script of the bench in its own process; returns the JSON it wrote. */
 const child = async <T>(script: string, env: Record<string, string>): Promise<T> => {

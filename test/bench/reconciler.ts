@@ -12,8 +12,8 @@ import { finishSweep, pageSizeFor, planSweep } from '../../functions/reconciler/
 import type { SweepSummary } from '../../functions/reconciler/ports';
 import { runPart, type SweepPart } from '../../functions/reconciler/sweep-part';
 import { cliArgs, EXIT_MEANING } from '../../infra/cli/cli-args';
-import { generatedUserID } from '../../infra/local/openim-api/seed';
 import { deliveredRepair, InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../helpers/reconciler-fakes';
+import { driftWithoutCallbacks } from './openim-drift';
 
 /**
  * The reconciler's benchmark (`npm run bench:reconciler`, also the last part of `npm run bench`):
@@ -180,55 +180,7 @@ const sweep = async (sweepID: string): Promise<SweepResult> => {
   };
 };
 
-/** OpenIM's own API as an admin tool calls it (imAdmin), for the changes no callback reports. */
-const adminToken = await (async () => {
-  const response = await fetch(`${standIn.url}/auth/get_admin_token`, {
-    method: 'POST',
-    headers: { operationID: 'bench' },
-    body: JSON.stringify({ secret: 'openIM123', userID: 'imAdmin' }),
-  });
-  return ((await response.json()) as { data: { token: string } }).data.token;
-})();
-const openImWrite = async (path: string, body: object) => {
-  const response = await fetch(`${standIn.url}${path}`, {
-    method: 'POST',
-    headers: { operationID: 'bench', token: adminToken },
-    body: JSON.stringify(body),
-  });
-  const reply = (await response.json()) as { errCode: number; errMsg: string; data?: unknown };
-  if (reply.errCode !== 0) throw new Error(`${path}: ${reply.errCode} ${reply.errMsg}`);
-  return reply.data;
-};
-
-/** 1% of the users change without a callback: half block someone, half get a remark on a friend by update_friends. */
-const drift = async (): Promise<number> => {
-  let changed = 0;
-  for (let index = 0; changed < Math.round(USERS * DRIFT); index += Math.floor(1 / DRIFT)) {
-    const owner = generatedUserID(index % USERS);
-    if (changed % 2 === 0) {
-      await openImWrite('/friend/add_black', {
-        ownerUserID: owner,
-        blackUserID: generatedUserID((index + 1) % USERS),
-        ex: '',
-      });
-      changed++;
-      continue;
-    }
-    const data = (await openImWrite('/friend/get_friend_list', {
-      userID: owner,
-      pagination: { pageNumber: 1, showNumber: 1 },
-    })) as { friendsInfo: { friendUser: { userID: string } }[] | null };
-    const friend = data.friendsInfo?.[0]?.friendUser.userID;
-    if (friend === undefined) continue;
-    await openImWrite('/friend/update_friends', {
-      ownerUserID: owner,
-      friendUserIDs: [friend],
-      remark: { value: 'drift' },
-    });
-    changed++;
-  }
-  return changed;
-};
+const drift = () => driftWithoutCallbacks(standIn.url, USERS, DRIFT);
 
 progress(
   `first sweep (empty graph and mirrors: every list read whole) at ${CALLS_PER_SECOND} calls/s, ${CONCURRENCY} workers...`,
