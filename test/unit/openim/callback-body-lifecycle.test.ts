@@ -1,24 +1,8 @@
 import { MAX_MESSAGE_BYTES, parseFriendCallback } from '../../../functions/openim/callback-body';
 import { InvalidFieldError } from '../../../functions/openim/reply';
+import { agree, WRONG_MESSAGE_TYPES, WRONG_TYPES } from './callback-samples';
 
 /** The delete, remark and remove-black callbacks, and user IDs in any callback (callback-body.test.ts: the rest). */
-const agree = {
-  callbackCommand: 'callbackAfterAddFriendAgreeCommand',
-  fromUserID: '1',
-  blackUserID: '2',
-  HandleResult: 1,
-  HandleMsg: 'ok',
-};
-
-const WRONG_TYPES: [string, unknown][] = [
-  ['a number', 3958741620],
-  ['null', null],
-  ['a boolean', true],
-  ['an object', { id: '1' }],
-  ['an array', ['1']],
-];
-/** For a message, null is Go's nothing (read as ""); the other wrong types are still not OpenIM's wire. */
-const WRONG_MESSAGE_TYPES = WRONG_TYPES.filter(([, value]) => value !== null);
 
 describe('parseFriendCallback: callbackAfterDeleteFriendCommand', () => {
   const deleteFriend = { callbackCommand: 'callbackAfterDeleteFriendCommand', ownerUserID: '1', friendUserID: '2' };

@@ -6,30 +6,14 @@ import {
   parseFriendCallback,
 } from '../../../functions/openim/callback-body';
 import { InvalidFieldError, MalformedBodyError } from '../../../functions/openim/reply';
+import { agree, WRONG_MESSAGE_TYPES, WRONG_TYPES } from './callback-samples';
 
 const add = { callbackCommand: 'callbackAfterAddFriendCommand', fromUserID: '1', toUserID: '2', reqMsg: 'Hi' };
-const agree = {
-  callbackCommand: 'callbackAfterAddFriendAgreeCommand',
-  fromUserID: '1',
-  blackUserID: '2',
-  HandleResult: 1,
-  HandleMsg: 'ok',
-};
 const importFriends = {
   callbackCommand: 'callbackAfterImportFriendsCommand',
   ownerUserID: '1',
   friendUserIDs: ['2', '3'],
 };
-
-const WRONG_TYPES: [string, unknown][] = [
-  ['a number', 3958741620],
-  ['null', null],
-  ['a boolean', true],
-  ['an object', { id: '1' }],
-  ['an array', ['1']],
-];
-/** For a message, null is Go's nothing (read as ""); the other wrong types are still not OpenIM's wire. */
-const WRONG_MESSAGE_TYPES = WRONG_TYPES.filter(([, value]) => value !== null);
 
 describe('asCallbackBody', () => {
   it.each([[[1]], ['text'], [42], [null], [true]])('rejects %p, which is not a JSON object, with 20001', (value) => {
