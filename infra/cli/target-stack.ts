@@ -1,4 +1,4 @@
-import { DEFAULT_LOCAL_AWS_PORT } from '../local/local-environment';
+import { DEFAULT_LOCAL_AWS_PORT, useLocalAws } from '../local/local-environment';
 import { LOCAL_STACK_NAME } from '../local/local-reconciler';
 import { flag, regionOption, string } from './cli-args';
 import { CliError, useRegion } from './cli-errors';
@@ -28,14 +28,7 @@ export const resolveTarget = async (args: { local: boolean; stack?: string; regi
   }
   const port = process.env.LOCAL_AWS_PORT || String(DEFAULT_LOCAL_AWS_PORT);
   const endpoint = `http://127.0.0.1:${port}`;
-  // As the functions under npm start: the SDK's own endpoint setting, fake credentials.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  useLocalAws(endpoint);
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   delete process.env.AWS_PROFILE;
   try {

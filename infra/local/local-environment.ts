@@ -9,6 +9,20 @@ export const LOCAL_DEAD_LETTER_QUEUE_NAME = 'openim-friend-events-dead-letters';
 export const DEFAULT_LOCAL_AWS_PORT = 8788;
 
 /**
+ * Points every AWS SDK client of this process at the loopback endpoint, as the functions under
+ * `npm start` are: the SDK's own `AWS_ENDPOINT_URL`, fake static credentials, no instance metadata.
+ */
+export const useLocalAws = (endpoint: string): void => {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+    AWS_SECRET_ACCESS_KEY: 'local-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+};
+
+/**
  * Starts the loopback AWS endpoint and sets the process environment so that the real handler
  * (and the SDK inside it) uses it: the SDK's own `AWS_ENDPOINT_URL`, fake static credentials,
  * no instance metadata look-ups. Call before importing the handler: it reads its config at load.
@@ -22,12 +36,8 @@ export const startLocalAws = async (options: { token: string; port?: number; env
   const queueUrl = emulator.createQueue(LOCAL_RETRY_QUEUE_NAME, {
     redrive: { deadLetterQueueUrl, maxReceiveCount: DEFAULTS.retryMaxReceiveCount },
   });
+  useLocalAws(endpoint);
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
     EVENT_BUS_NAME: LOCAL_BUS_NAME,
     CALLBACK_TOKEN_SECRET_ID: LOCAL_SECRET_ID,
     RETRY_QUEUE_URL: queueUrl,

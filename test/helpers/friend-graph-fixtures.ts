@@ -1,7 +1,7 @@
 import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
 import type { FriendEvent } from '../../functions/contract/events';
 import { applyEvent } from '../../functions/friend-graph/friend-graph';
-import type { LocalDynamoDb } from './local-dynamodb';
+import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
 
 /** OpenIM callback bodies (v3.7+) for the friend graph's tests. */
 export const request = (from: string, to: string) => ({
@@ -48,9 +48,9 @@ export const removeBlack = (owner: string, black: string) => ({
 export const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, second)).toISOString();
 
 /** A friend graph table in a local DynamoDB, applied to and read back as the tests compare it. */
-export const graphTable = (dynamo: LocalDynamoDb) => {
+const graphTable = (dynamo: () => LocalDynamoDb) => {
   const applyAll = async (tableName: string, events: FriendEvent[]) => {
-    const store = new FriendGraphTable(dynamo.client, tableName);
+    const store = new FriendGraphTable(dynamo().client, tableName);
     const results = [];
     for (const event of events) results.push(await applyEvent(event, store));
     return results;
@@ -58,7 +58,7 @@ export const graphTable = (dynamo: LocalDynamoDb) => {
 
   /** The graph without the bookkeeping: owner, other and the register values. */
   const graph = async (tableName: string) =>
-    (await dynamo.items(tableName)).map(({ ownerUserID, otherUserID, state, request, remark, blacklist }) => ({
+    (await dynamo().items(tableName)).map(({ ownerUserID, otherUserID, state, request, remark, blacklist }) => ({
       pair: `${ownerUserID}->${otherUserID}`,
       ...(state === undefined ? {} : { state }),
       ...(request === undefined ? {} : { request }),
@@ -70,4 +70,21 @@ export const graphTable = (dynamo: LocalDynamoDb) => {
   const friendRows = async (tableName: string) =>
     (await graph(tableName)).filter((entry) => entry.state !== undefined).map(({ pair, state }) => `${pair}:${state}`);
   return { applyAll, graph, friendRows };
+};
+
+/**
+ * A local DynamoDB (dynalite, in memory) for one test file: started before its tests, stopped
+ * after them, with the graph helpers over it.
+ */
+export const localGraph = () => {
+  let started: LocalDynamoDb | undefined;
+  beforeAll(async () => {
+    started = await startLocalDynamoDb();
+  });
+  afterAll(() => started?.stop());
+  const dynamo = (): LocalDynamoDb => {
+    if (!started) throw new Error('the local DynamoDB is not started yet');
+    return started;
+  };
+  return { dynamo, ...graphTable(dynamo) };
 };

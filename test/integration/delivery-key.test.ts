@@ -7,6 +7,7 @@ import { applyEvent } from '../../functions/friend-graph/friend-graph';
 import { idempotencyKey } from '../../functions/openim/to-events';
 import { redrive } from '../../infra/cli/redrive-events';
 import type { StoredEvent } from '../../infra/local/aws-emulator';
+import { envelopeOf } from '../../infra/local/event-envelope';
 import { LOCAL_DEAD_LETTER_QUEUE_NAME } from '../../infra/local/local-environment';
 import { pollOnce } from '../../infra/local/sqs-event-source';
 import { httpApiEvent, invoke, TOKEN, useHarness } from '../helpers/harness';
@@ -51,19 +52,8 @@ const deliver = async (body: Record<string, unknown>, delivery: { requestId?: st
 
 /** What EventBridge delivers to a subscriber for a stored event (`extra`: a replay's envelope fields). */
 const delivered = (stored: StoredEvent, extra: Record<string, unknown> = {}): FriendEvent => {
-  const event = {
-    version: '0',
-    id: stored.eventId,
-    'detail-type': stored.detailType,
-    source: stored.source,
-    account: '000000000000',
-    time: stored.time,
-    region: 'us-east-1',
-    resources: [],
-    detail: stored.detail,
-    ...extra,
-  };
-  if (!isFriendEvent(event)) throw new Error('not a friend event');
+  const event = { ...envelopeOf(stored), ...extra };
+  if (!isFriendEvent(event)) throw new Error(`not a friend event: ${JSON.stringify(event)}`);
   return event;
 };
 

@@ -2,6 +2,7 @@ import Ajv from 'ajv-draft-04';
 import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
 import type { StoredEvent } from '../../infra/local/aws-emulator';
+import { envelopeOf } from '../../infra/local/event-envelope';
 import { sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
 import { type Harness, httpApiEvent, invoke, startHarness, TEST_SETTINGS, TOKEN } from '../helpers/harness';
 
@@ -17,17 +18,7 @@ beforeEach(() => {
 
 /** What EventBridge delivers to a subscriber for an event the handler put on the bus. */
 const delivered = (stored: StoredEvent): FriendEvent => {
-  const event = {
-    version: '0',
-    id: stored.eventId,
-    'detail-type': stored.detailType,
-    source: stored.source,
-    account: '000000000000',
-    time: stored.time ?? '',
-    region: 'us-east-1',
-    resources: [],
-    detail: stored.detail,
-  };
+  const event = { ...envelopeOf(stored) };
   if (!isFriendEvent(event)) throw new Error(`not a friend event: ${JSON.stringify(event)}`);
   return event;
 };

@@ -5,32 +5,20 @@ import {
   agree,
   at,
   deleteFriend,
-  graphTable,
   importFriends,
+  localGraph,
   remark,
   removeBlack,
   request,
 } from '../helpers/friend-graph-fixtures';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 
 /**
  * The reference subscriber's order independence against a real DynamoDB implementation
  * (dynalite): properties over random histories of OpenIM callbacks.
  */
-let dynamo: LocalDynamoDb;
-beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
-});
-afterAll(() => dynamo.stop());
+const { dynamo, applyAll, graph, friendRows } = localGraph();
 
 describe('the friend graph in DynamoDB, for any history', () => {
-  let applyAll: ReturnType<typeof graphTable>['applyAll'];
-  let graph: ReturnType<typeof graphTable>['graph'];
-  let friendRows: ReturnType<typeof graphTable>['friendRows'];
-  beforeAll(() => {
-    ({ applyAll, graph, friendRows } = graphTable(dynamo));
-  });
-
   it('never lets a request change a friend row, whatever came before or after it (property)', async () => {
     const user = fc.constantFrom('u1', 'u2', 'u3');
     const pair = fc.tuple(user, user).filter(([a, b]) => a !== b);
@@ -52,8 +40,8 @@ describe('the friend graph in DynamoDB, for any history', () => {
 
     await fc.assert(
       fc.asyncProperty(timeline, fc.boolean(), async ({ withoutRequests, requests }, requestsFirst) => {
-        const withRequests = await dynamo.createFriendGraphTable();
-        const without = await dynamo.createFriendGraphTable();
+        const withRequests = await dynamo().createFriendGraphTable();
+        const without = await dynamo().createFriendGraphTable();
         await applyAll(
           withRequests,
           requestsFirst ? [...requests, ...withoutRequests] : [...withoutRequests, ...requests],
@@ -113,8 +101,8 @@ describe('the friend graph in DynamoDB, for any history', () => {
         const inOrder = [...events].sort((a, b) =>
           (a.detail.receivedAt + a.detail.idempotencyKey).localeCompare(b.detail.receivedAt + b.detail.idempotencyKey),
         );
-        const expected = await dynamo.createFriendGraphTable();
-        const actual = await dynamo.createFriendGraphTable();
+        const expected = await dynamo().createFriendGraphTable();
+        const actual = await dynamo().createFriendGraphTable();
         await applyAll(expected, inOrder);
         await applyAll(actual, delivered);
         expect(await graph(actual)).toEqual(await graph(expected));

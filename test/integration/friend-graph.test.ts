@@ -6,33 +6,22 @@ import {
   agree,
   at,
   deleteFriend,
-  graphTable,
   importFriends,
+  localGraph,
   remark,
   removeBlack,
   request,
 } from '../helpers/friend-graph-fixtures';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 
 /**
  * The reference subscriber against a real DynamoDB implementation (dynalite, in memory) through
  * the real SDK. Events are made by the product's own parser and mapper from OpenIM bodies.
  */
-let dynamo: LocalDynamoDb;
-beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
-});
-afterAll(() => dynamo.stop());
-
-let applyAll: ReturnType<typeof graphTable>['applyAll'];
-let graph: ReturnType<typeof graphTable>['graph'];
-beforeAll(() => {
-  ({ applyAll, graph } = graphTable(dynamo));
-});
+const { dynamo, applyAll, graph } = localGraph();
 
 describe('the friend graph in DynamoDB', () => {
   it('follows a friendship through its whole lifecycle', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     await applyAll(table, [
       ...eventsFor(request('alice', 'bob'), at(1)),
       ...eventsFor(agree('alice', 'bob'), at(2)),
@@ -54,7 +43,7 @@ describe('the friend graph in DynamoDB', () => {
   });
 
   it('applies a duplicate delivery once', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     const [event] = eventsFor(agree('alice', 'bob'), at(1), 'op-1');
     if (!event) throw new Error('no event');
     expect(await applyAll(table, [event, event])).toEqual([
@@ -64,7 +53,7 @@ describe('the friend graph in DynamoDB', () => {
   });
 
   it('ignores a change older than the stored one (a delete overtaken by the request it followed)', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     await applyAll(table, [
       ...eventsFor(agree('alice', 'bob'), at(1)),
       ...eventsFor(deleteFriend('alice', 'bob'), at(3)),
@@ -78,7 +67,7 @@ describe('the friend graph in DynamoDB', () => {
   });
 
   it('keeps a friend row a later request cannot downgrade: agree(A, B), B deletes A, A asks B again', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     await applyAll(table, [
       ...eventsFor(agree('A', 'B'), at(1)),
       ...eventsFor(deleteFriend('B', 'A'), at(2)),
@@ -89,12 +78,12 @@ describe('the friend graph in DynamoDB', () => {
       { pair: 'A->B', state: 'friends', request: 'pending' },
       { pair: 'B->A', state: 'removed', request: 'none', remark: '' },
     ]);
-    const [ab] = await dynamo.items(table);
+    const [ab] = await dynamo().items(table);
     expect(readPair(ab ?? {})).toEqual({ friendRow: true, requestPending: true, remark: '', blacklist: undefined });
   });
 
   it('answers both pending requests on an accept, and a later request is pending again', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     await applyAll(table, [
       ...eventsFor(request('A', 'B'), at(1)),
       ...eventsFor(request('B', 'A'), at(2)),
@@ -107,20 +96,20 @@ describe('the friend graph in DynamoDB', () => {
   });
 
   it('reads an entry written before requests had a register (state: requested) as no friend row, request pending, and lets newer changes through', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     const legacy = eventsFor(request('A', 'B'), at(1))[0];
     if (!legacy) throw new Error('no event');
     // What the previous version wrote for a request: the state register itself.
-    await new FriendGraphTable(dynamo.client, table).apply({
+    await new FriendGraphTable(dynamo().client, table).apply({
       ownerUserID: 'A',
       otherUserID: 'B',
       version: changeVersion(legacy.detail.receivedAt, legacy.detail.idempotencyKey),
       register: 'state',
       value: 'requested' as never,
     });
-    expect(readPair((await dynamo.items(table))[0] ?? {})).toMatchObject({ friendRow: false, requestPending: true });
+    expect(readPair((await dynamo().items(table))[0] ?? {})).toMatchObject({ friendRow: false, requestPending: true });
     await applyAll(table, eventsFor(agree('A', 'B'), at(2)));
-    expect(readPair((await dynamo.items(table))[0] ?? {})).toMatchObject({ friendRow: true, requestPending: false });
+    expect(readPair((await dynamo().items(table))[0] ?? {})).toMatchObject({ friendRow: true, requestPending: false });
   });
 
   it('orders two changes received in the same millisecond the same way whatever the delivery order', async () => {
@@ -128,8 +117,8 @@ describe('the friend graph in DynamoDB', () => {
       ...eventsFor(remark('alice', 'bob', 'one'), at(1)),
       ...eventsFor(remark('alice', 'bob', 'two'), at(1)),
     ];
-    const forward = await dynamo.createFriendGraphTable();
-    const backward = await dynamo.createFriendGraphTable();
+    const forward = await dynamo().createFriendGraphTable();
+    const backward = await dynamo().createFriendGraphTable();
     await applyAll(forward, changes);
     await applyAll(backward, [...changes].reverse());
     expect(await graph(forward)).toEqual(await graph(backward));
@@ -137,14 +126,14 @@ describe('the friend graph in DynamoDB', () => {
   });
 
   it('applies every part of an import split to fit EventBridge', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     // Long IDs (at the 256-byte bound) so that a few hundred of them need two parts.
     const friends = Array.from({ length: 850 }, (_, index) => `${String(index).padStart(4, '0')}${'x'.repeat(240)}`);
     const parts = eventsFor(importFriends('owner', friends), at(1));
     expect(parts.length).toBeGreaterThan(1);
     const results = await applyAll(table, parts);
     expect(results.reduce((sum, result) => sum + result.applied, 0)).toBe(2 * friends.length);
-    const items = await dynamo.items(table);
+    const items = await dynamo().items(table);
     expect(items).toHaveLength(2 * friends.length);
     expect(items.every((item) => item.state === 'friends')).toBe(true);
   });
@@ -175,7 +164,7 @@ describe('repairs from the reconciler', () => {
   };
 
   it('win over every callback received before the read, and lose to one received after it', async () => {
-    const table = await dynamo.createFriendGraphTable();
+    const table = await dynamo().createFriendGraphTable();
     await applyAll(table, [
       ...eventsFor(agree('alice', 'bob'), at(1)),
       ...eventsFor(remark('alice', 'bob', 'old'), at(2)),
@@ -197,8 +186,8 @@ describe('repairs from the reconciler', () => {
 
 describe('the deployed handler', () => {
   it('reads its table from the environment and updates the graph from an EventBridge event', async () => {
-    const table = await dynamo.createFriendGraphTable();
-    Object.assign(process.env, { FRIEND_GRAPH_TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
+    const table = await dynamo().createFriendGraphTable();
+    Object.assign(process.env, { FRIEND_GRAPH_TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: dynamo().endpoint });
     try {
       const { handler } = await import('../../functions/friend-graph/handler');
       const [event] = eventsFor(agree('alice', 'bob'), at(1), 'op-1');
