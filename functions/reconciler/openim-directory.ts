@@ -11,10 +11,16 @@ export interface FriendListVersion {
   version: number;
 }
 
-/** One directed friend row: `userID` is on the owner's list, shown with `remark` ("" when never set). */
+/**
+ * One directed friend row: `userID` is on the owner's list, shown with `remark` ("" when never
+ * set). Inside the reconciler a remark is held as callbacks carry it (at most 16 KiB, cut on a
+ * character boundary), and `remarkAltered` says it was cut, so a long remark fits every store and
+ * event and an unchanged one always compares equal.
+ */
 export interface FriendRow {
   userID: string;
   remark: string;
+  remarkAltered?: true;
 }
 
 export type FriendListChanges =
