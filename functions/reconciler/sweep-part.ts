@@ -116,6 +116,7 @@ const countersOf = (outcomes: UserOutcome[], published: number): SweepCounters =
   let counters = addCounters(zeroCounters(), { usersChecked: outcomes.length, eventsPublished: published });
   for (const outcome of outcomes) {
     for (const difference of outcome.differences) counters = addCounters(counters, { [difference.kind]: 1 });
+    counters = addCounters(counters, { deferredNewer: outcome.deferred });
   }
   return counters;
 };
