@@ -6,6 +6,16 @@ import { FRIEND_GRAPH_KEY } from './friend-graph-table';
 /** Rows per scan page of the orphans phase: each is a key only, so a page is a few hundred KB at most. */
 const SCAN_PAGE_ITEMS = 1_000;
 
+/** The stored attributes a view reads: the registers and their versions (`friend-graph-table.ts` writes them). */
+const VIEW_ATTRIBUTES = [
+  'state',
+  'stateVersion',
+  'remark',
+  'remarkVersion',
+  'blacklist',
+  'blacklistVersion',
+] as const satisfies readonly Exclude<keyof GraphRow, 'otherUserID'>[];
+
 /**
  * The friend graph table as the reconciler reads it: one Query per owner, and a parallel Scan of
  * the keys for the orphans phase (a segment holds all rows of an owner, in order, because
@@ -24,25 +34,23 @@ export class FriendGraphRows implements GraphReader {
       {
         TableName: this.tableName,
         KeyConditionExpression: '#owner = :owner',
-        ProjectionExpression: '#other, #state, #remark, #blacklist',
+        ProjectionExpression: `#other, ${VIEW_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
         ExpressionAttributeNames: {
           '#owner': FRIEND_GRAPH_KEY.partitionKey,
           '#other': FRIEND_GRAPH_KEY.sortKey,
-          '#state': 'state',
-          '#remark': 'remark',
-          '#blacklist': 'blacklist',
+          ...Object.fromEntries(VIEW_ATTRIBUTES.map((name) => [`#${name}`, name])),
         },
         ExpressionAttributeValues: { ':owner': { S: ownerUserID } },
       },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        rows.push({
-          otherUserID: item[FRIEND_GRAPH_KEY.sortKey]?.S ?? '',
-          ...optional('state', item.state),
-          ...optional('remark', item.remark),
-          ...optional('blacklist', item.blacklist),
-        });
+        const row: GraphRow = { otherUserID: item[FRIEND_GRAPH_KEY.sortKey]?.S ?? '' };
+        for (const name of VIEW_ATTRIBUTES) {
+          const value = item[name]?.S;
+          if (value !== undefined) row[name] = value;
+        }
+        rows.push(row);
       }
     }
     return ownerView(rows);
@@ -64,6 +72,3 @@ export class FriendGraphRows implements GraphReader {
     return { owners, ...(page.LastEvaluatedKey ? { next: JSON.stringify(page.LastEvaluatedKey) } : {}) };
   }
 }
-
-const optional = (name: 'state' | 'remark' | 'blacklist', value: AttributeValue | undefined) =>
-  value?.S === undefined ? {} : { [name]: value.S };

@@ -80,7 +80,7 @@ const reconciled = () =>
       type: 'string',
       minLength: 64,
       description:
-        'One per repair: hex SHA-256 of the sweep and the repair (the same if the sweep retries it). Every copy of this event carries it: de-duplicate on it',
+        'One per repair: hex SHA-256 of the sweep, the read time (observedAt) and the repair; a later read stating the same fact gets a new one. Every copy of this event carries it: de-duplicate on it',
     },
     alteredFields: common().alteredFields,
     observedAt: { type: 'string', format: 'date-time', description: "When OpenIM's list was read (UTC)" },

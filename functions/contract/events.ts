@@ -52,15 +52,17 @@ interface DetailBase {
    * command, API Gateway's request id and the receipt time; import parts add `:<part>`. Every copy
    * of this event carries it (EventBridge's at-least-once delivery, the retry drainer's re-publish,
    * a redrive, an archive replay): de-duplicate on it. Two separate actions never share it, even
-   * with the same content and operationID. For a repair: a hash of the sweep and the repair, the
-   * same if that sweep retries it.
+   * with the same content and operationID. For a repair: a hash of the sweep, the read time
+   * (`observedAt`) and the repair, the same on every copy of that repair; the same fact stated
+   * again by a later read (of this sweep or another) has a new key.
    */
   idempotencyKey: string;
   /**
    * Present only when a field holds a safe form of what OpenIM sent rather than the value itself:
    * the names of those fields. `operationID`: escaped and/or cut (see above); `reqMsg`,
    * `handleMsg`, `remark`: longer than 16 KiB, cut to their first 16 KiB on a character boundary
-   * (read the full remark from OpenIM if you need it). Absent in events from before this field.
+   * (read the full remark from OpenIM if you need it); in a `FriendshipReconciled`, the remark on
+   * OpenIM's list was longer. Absent in events from before this field.
    */
   alteredFields?: AlteredField[];
 }

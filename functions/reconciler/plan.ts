@@ -115,7 +115,10 @@ export const describeSweep = (summary: SweepSummary): string => {
   const kinds = DIFFERENCE_KINDS.map((kind) => `${counters[kind]} ${KIND_WORDS[kind]}`).join(', ');
   const failure = summary.error ? `: ${summary.error}` : '';
   const state = summary.status === 'running' ? 'running for' : `${summary.status} in`;
-  return `sweep ${summary.sweepID} ${state} ${duration(seconds)}${failure}; ${counters.usersChecked} users checked, ${totalDifferences(counters)} differences (${kinds}), ${counters.eventsPublished} repair events published, ${counters.apiErrors} OpenIM API errors`;
+  const deferred = counters.deferredNewer
+    ? `, ${counters.deferredNewer} differences deferred to the next sweep (the graph changed after the read)`
+    : '';
+  return `sweep ${summary.sweepID} ${state} ${duration(seconds)}${failure}; ${counters.usersChecked} users checked, ${totalDifferences(counters)} differences (${kinds}), ${counters.eventsPublished} repair events published, ${counters.apiErrors} OpenIM API errors${deferred}`;
 };
 
 const duration = (seconds: number): string =>

@@ -1,4 +1,4 @@
-import { type Difference, differences } from './differences';
+import { type Difference, differences, observedAtOf } from './differences';
 import { applyChanges } from './friend-list';
 import type { FriendListVersion, FriendRow, OpenImDirectory } from './openim-directory';
 import type { Clock, GraphReader, UserMirror } from './ports';
@@ -7,6 +7,8 @@ import { type RepairDraft, repairFor } from './repairs';
 export interface UserOutcome {
   userID: string;
   differences: Difference[];
+  /** Differences the graph learned of after the read: left to the next sweep. */
+  deferred: number;
   repairs: RepairDraft[];
   /** To save once the repairs are on the bus. */
   mirror: UserMirror;
@@ -38,13 +40,12 @@ export const reconcileUser = async (
     : await readFriendList(userID, mirror, deps.directory);
   const blacksReadAt = new Date(deps.clock());
   const blacks = await deps.directory.blackList(userID);
-  // The graph is read after OpenIM: a callback applied meanwhile is older than the repair, which then wins.
+  // The graph is read after OpenIM: a difference it learned of after the read is deferred.
   const view = await deps.graph.ownerView(userID);
-  const found = differences(userID, { friends: list.friends, blacks }, view);
-  const repairs = found.map((difference) =>
-    repairFor(difference, difference.kind.startsWith('blacklist') ? blacksReadAt : friendsReadAt, sweepID),
-  );
-  return { userID, differences: found, repairs, mirror: { ...list, sweepID } };
+  const readTimes = { friendsReadAt, blacksReadAt };
+  const { found, deferred } = differences(userID, { friends: list.friends, blacks }, view, readTimes);
+  const repairs = found.map((difference) => repairFor(difference, observedAtOf(difference, readTimes), sweepID));
+  return { userID, differences: found, deferred: deferred.length, repairs, mirror: { ...list, sweepID } };
 };
 
 type FriendList = { friends: FriendRow[]; version?: FriendListVersion };

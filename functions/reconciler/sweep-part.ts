@@ -37,7 +37,7 @@ export interface SweepPartDeps {
  * Runs a part from where it last stopped until it is done or the deadline passes. Per chunk of
  * users: read OpenIM and the graph, publish the repairs, save the mirrors, then the checkpoint
  * with the chunk's counters. A crash anywhere redoes at most the chunk; its repairs are
- * recomputed (the same keys when OpenIM did not change), never parked.
+ * recomputed from a new read (new keys: a key includes its read time), never parked.
  */
 export const runPart = async (part: SweepPart, deps: SweepPartDeps): Promise<{ done: boolean }> => {
   const name = partName(part);
@@ -116,6 +116,7 @@ const countersOf = (outcomes: UserOutcome[], published: number): SweepCounters =
   let counters = addCounters(zeroCounters(), { usersChecked: outcomes.length, eventsPublished: published });
   for (const outcome of outcomes) {
     for (const difference of outcome.differences) counters = addCounters(counters, { [difference.kind]: 1 });
+    counters = addCounters(counters, { deferredNewer: outcome.deferred });
   }
   return counters;
 };

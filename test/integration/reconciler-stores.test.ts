@@ -98,21 +98,44 @@ describe('the mirrors', () => {
 });
 
 describe('the graph as the reconciler reads it', () => {
-  it('gives each owner friends with remarks and blocks, and every owner in exactly one segment', async () => {
+  it('gives each owner friends with remarks, blocks and the version of each register, and every owner in exactly one segment', async () => {
     const tableName = await dynamo.createFriendGraphTable();
     const graph = new FriendGraphTable(dynamo.client, tableName);
     const version = '2026-11-26T03:00:00.000Z#k';
+    const later = '2026-11-26T03:00:01.000Z#k';
     const owners = Array.from({ length: 40 }, (_, index) => `owner-${index}`);
     for (const owner of owners) {
       await graph.apply({ ownerUserID: owner, otherUserID: 'f', version, register: 'state', value: 'friends' });
       await graph.apply({ ownerUserID: owner, otherUserID: 'r', version, register: 'state', value: 'removed' });
     }
-    await graph.apply({ ownerUserID: 'owner-0', otherUserID: 'f', version, register: 'remark', value: 'F' });
+    await graph.apply({ ownerUserID: 'owner-0', otherUserID: 'f', version: later, register: 'remark', value: 'F' });
     await graph.apply({ ownerUserID: 'owner-0', otherUserID: 'b', version, register: 'blacklist', value: 'blocked' });
-    await graph.apply({ ownerUserID: 'owner-0', otherUserID: 'n', version, register: 'blacklist', value: 'none' });
+    await graph.apply({
+      ownerUserID: 'owner-0',
+      otherUserID: 'n',
+      version: later,
+      register: 'blacklist',
+      value: 'none',
+    });
     const rows = new FriendGraphRows(dynamo.client, tableName);
-    expect(await rows.ownerView('owner-0')).toEqual({ friends: new Map([['f', 'F']]), blocked: new Set(['b']) });
-    expect(await rows.ownerView('owner-1')).toEqual({ friends: new Map([['f', '']]), blocked: new Set() });
+    expect(await rows.ownerView('owner-0')).toEqual({
+      friends: new Map([['f', 'F']]),
+      blocked: new Set(['b']),
+      versions: new Map([
+        ['b', { blacklist: version }],
+        ['f', { state: version, remark: later }],
+        ['n', { blacklist: later }],
+        ['r', { state: version }],
+      ]),
+    });
+    expect(await rows.ownerView('owner-1')).toEqual({
+      friends: new Map([['f', '']]),
+      blocked: new Set(),
+      versions: new Map([
+        ['f', { state: version }],
+        ['r', { state: version }],
+      ]),
+    });
 
     const seen: string[] = [];
     for (const segment of [0, 1, 2]) {

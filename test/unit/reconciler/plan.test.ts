@@ -126,6 +126,9 @@ describe('describeSweep', () => {
     expect(describeSweep(summary)).toBe(
       'sweep s1 completed in 3m 12s; 100000 users checked, 12 differences (3 friends added, 4 friends removed, 2 remarks changed, 2 blocks added, 1 blocks removed), 12 repair events published, 0 OpenIM API errors',
     );
+    expect(describeSweep({ ...summary, counters: { ...counters, deferredNewer: 2 } })).toMatch(
+      /, 0 OpenIM API errors, 2 differences deferred to the next sweep \(the graph changed after the read\)$/,
+    );
     expect(describeSweep({ ...summary, status: 'failed', error: 'OpenImUnavailable: connect ECONNREFUSED' })).toMatch(
       /^sweep s1 failed in 3m 12s: OpenImUnavailable: connect ECONNREFUSED; 100000 users checked/,
     );

@@ -81,21 +81,27 @@ describe('reconcileUser', () => {
     expect(orphan.mirror).toEqual({ friends: [], sweepID: 's2' });
   });
 
-  it('dates each repair just before its list was read, and keys it by sweep and content', async () => {
+  it('dates each repair just before its list was read, and keys it by sweep, read time and content', async () => {
     const openIm = new OpenImModel(['a', 'b', 'c']);
     openIm.apply({ action: 'import', owner: 'a', friends: ['b'] });
     openIm.apply({ action: 'block', owner: 'a', black: 'c' });
-    const clock = tickingClock(Date.UTC(2026, 10, 26, 3));
-    const { repairs } = await reconcileUser('a', undefined, 'sweep-1', { directory: openIm, graph: graphOf(), clock });
+    const start = Date.UTC(2026, 10, 26, 3);
+    const reconcile = (sweepID: string, clock: () => number) =>
+      reconcileUser('a', undefined, sweepID, { directory: openIm, graph: graphOf(), clock });
+    const clock = tickingClock(start);
+    const { repairs } = await reconcile('sweep-1', clock);
     expect(repairs.map(({ detailType, detail }) => [detailType, detail.observedAt, detail.receivedAt])).toEqual([
       ['FriendshipReconciled', '2026-11-26T03:00:01.000Z', '2026-11-26T03:00:01.000Z'],
       ['BlacklistReconciled', '2026-11-26T03:00:02.000Z', '2026-11-26T03:00:02.000Z'],
     ]);
-    const again = await reconcileUser('a', undefined, 'sweep-1', { directory: openIm, graph: graphOf(), clock });
-    const later = await reconcileUser('a', undefined, 'sweep-2', { directory: openIm, graph: graphOf(), clock });
-    const keys = (outcome: typeof again) => outcome.repairs.map((repair) => repair.detail.idempotencyKey);
-    expect(keys(again)).toEqual(repairs.map((repair) => repair.detail.idempotencyKey));
-    expect(keys(later)).not.toEqual(keys(again));
-    expect(keys(again).every((key) => /^[0-9a-f]{64}$/.test(key))).toBe(true);
+    const keys = (outcome: { repairs: typeof repairs }) =>
+      outcome.repairs.map((repair) => repair.detail.idempotencyKey);
+    // The same reads again (a chunk redone at the same times): the same keys.
+    expect(keys(await reconcile('sweep-1', tickingClock(start)))).toEqual(keys({ repairs }));
+    // The same facts read later by the same sweep, or at the same times by another: new keys.
+    const later = keys(await reconcile('sweep-1', clock));
+    const otherSweep = keys(await reconcile('sweep-2', tickingClock(start)));
+    for (const key of [...later, ...otherSweep]) expect(keys({ repairs })).not.toContain(key);
+    expect(keys({ repairs }).every((key) => /^[0-9a-f]{64}$/.test(key))).toBe(true);
   });
 });
