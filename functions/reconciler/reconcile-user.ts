@@ -44,7 +44,7 @@ export const reconcileUser = async (
   const repairs = found.map((difference) =>
     repairFor(difference, difference.kind.startsWith('blacklist') ? blacksReadAt : friendsReadAt, sweepID),
   );
-  return { userID, differences: found, repairs, mirror: { ...list, sweepID } };
+  return { userID, differences: found, repairs, mirror: { ...list, sweepID, observedAt: friendsReadAt.getTime() } };
 };
 
 type FriendList = { friends: FriendRow[]; version?: FriendListVersion };
