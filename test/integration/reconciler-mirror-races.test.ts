@@ -126,4 +126,29 @@ describe('two saves of one large mirror', () => {
       expect((await stores[0]?.load(['u']))?.get('u')).toEqual(contenders[1]);
     }
   });
+
+  it('a load that a save overtakes between the item and its chunks reads the new mirror, whole', async () => {
+    const tableName = await dynamo.createReconcilerTable();
+    const writer = new ReconcilerMirrors(dynamo.client, tableName);
+    const first = largeMirror('first', NOW + 1);
+    const second = largeMirror('second', NOW + 2, ROWS - 1);
+    await writer.save(new Map([['u', first]]));
+    const readerClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
+    let overtaken = false;
+    readerClient.middlewareStack.add(
+      (next) => async (args) => {
+        // The reader holds the first mirror's item; the second save lands and deletes its chunks.
+        if (!overtaken && JSON.stringify(args.input).includes('rows#')) {
+          overtaken = true;
+          await writer.save(new Map([['u', second]]));
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const loaded = (await new ReconcilerMirrors(readerClient, tableName).load(['u'])).get('u');
+    readerClient.destroy();
+    expect(overtaken).toBe(true);
+    expect(loaded).toEqual(second);
+  });
 });
