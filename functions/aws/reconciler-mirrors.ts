@@ -121,7 +121,7 @@ export class ReconcilerMirrors implements MirrorStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // A newer mirror stands: this save's chunks are orphans no item will ever point to.
-      await this.deleteChunks(userID, (sk) => sk.startsWith(chunkPrefix(generation)));
+      if (chunks.length > 0) await this.deleteChunks(userID, (sk) => sk.startsWith(chunkPrefix(generation)));
       return 'superseded';
     }
     // Querying for older chunks costs a read: only when some may exist (this save or the one it
