@@ -16,12 +16,40 @@ export interface UserMirror {
   friends: FriendRow[];
   /** The last sweep that reconciled this user: the orphans phase skips users this sweep covered. */
   sweepID: string;
+  /**
+   * When the read this mirror holds began (epoch ms): what orders two saves of one user, so a save
+   * never replaces a mirror read later.
+   */
+  observedAt: number;
 }
 
+/**
+ * The mirrors of users (one save per user): a save never replaces a mirror of a later read (see
+ * `mirror-generation.ts`), and a load never returns part of a list.
+ */
 export interface MirrorStore {
-  /** The mirrors of these users (users never reconciled are left out). */
+  /**
+   * The mirrors of these users (users never reconciled are left out). Rejects with
+   * `MirrorUnreadable` when a stored mirror cannot be read whole.
+   */
   load(userIDs: readonly string[]): Promise<Map<string, UserMirror>>;
-  save(mirrors: ReadonlyMap<string, UserMirror>): Promise<void>;
+  /** Saves each mirror unless the user's stored mirror is newer; those users are `superseded`. */
+  save(mirrors: ReadonlyMap<string, UserMirror>): Promise<{ superseded: string[] }>;
+}
+
+/**
+ * Some stored mirrors are not whole (a chunk missing, a row count that does not match): never read
+ * as a shorter list. `readable` holds the other users' mirrors of the same load.
+ */
+export class MirrorUnreadable extends Error {
+  override readonly name = 'MirrorUnreadable';
+  constructor(
+    readonly userIDs: string[],
+    readonly readable: Map<string, UserMirror>,
+    detail: string,
+  ) {
+    super(`the stored mirrors of ${userIDs.join(', ')} are not whole: ${detail}`);
+  }
 }
 
 /** The friend graph as subscribers were told it. */

@@ -45,7 +45,13 @@ export const reconcileUser = async (
   const readTimes = { friendsReadAt, blacksReadAt };
   const { found, deferred } = differences(userID, { friends: list.friends, blacks }, view, readTimes);
   const repairs = found.map((difference) => repairFor(difference, observedAtOf(difference, readTimes), sweepID));
-  return { userID, differences: found, deferred: deferred.length, repairs, mirror: { ...list, sweepID } };
+  return {
+    userID,
+    differences: found,
+    deferred: deferred.length,
+    repairs,
+    mirror: { ...list, sweepID, observedAt: friendsReadAt.getTime() },
+  };
 };
 
 type FriendList = { friends: FriendRow[]; version?: FriendListVersion };

@@ -34,7 +34,7 @@ await runPart(
   {
     directory,
     graph: { ownerView: async () => ownerView([]), ownersPage: async () => ({ owners: [] }) },
-    mirrors: { load: async () => new Map(), save: async () => undefined },
+    mirrors: { load: async () => new Map(), save: async () => ({ superseded: [] }) },
     publish: async (drafts) => {
       repairs += drafts.length;
     },

@@ -2,6 +2,7 @@ import { type FriendEvent, isFriendEvent } from '../../functions/contract/events
 import { applyEvent, type FriendGraphStore, type PairChange } from '../../functions/friend-graph/friend-graph';
 import { type GraphRow, type OwnerView, ownerView } from '../../functions/friend-graph/graph-view';
 import { addCounters, type SweepCounters, zeroCounters } from '../../functions/reconciler/differences';
+import { mirrorGeneration } from '../../functions/reconciler/mirror-generation';
 import type { GraphReader, MirrorStore, SweepLock, SweepRecords, UserMirror } from '../../functions/reconciler/ports';
 import type { RepairDraft } from '../../functions/reconciler/repairs';
 
@@ -67,6 +68,7 @@ export class InMemoryGraph implements FriendGraphStore, GraphReader {
 const segmentOf = (owner: string, totalSegments: number): number =>
   [...owner].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7) % totalSegments;
 
+/** The mirrors, with the DynamoDB store's rule: a save never replaces a newer generation. */
 export class InMemoryMirrors implements MirrorStore {
   readonly mirrors = new Map<string, UserMirror>();
 
@@ -80,7 +82,13 @@ export class InMemoryMirrors implements MirrorStore {
   }
 
   async save(mirrors: ReadonlyMap<string, UserMirror>) {
-    for (const [userID, mirror] of mirrors) this.mirrors.set(userID, structuredClone(mirror));
+    const superseded: string[] = [];
+    for (const [userID, mirror] of mirrors) {
+      const stored = this.mirrors.get(userID);
+      if (stored && mirrorGeneration(stored) > mirrorGeneration(mirror)) superseded.push(userID);
+      else this.mirrors.set(userID, structuredClone(mirror));
+    }
+    return { superseded: superseded.sort() };
   }
 }
 

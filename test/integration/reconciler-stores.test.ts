@@ -1,10 +1,13 @@
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { FriendGraphRows } from '../../functions/aws/friend-graph-rows';
 import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
 import { ReconcilerMirrors } from '../../functions/aws/reconciler-mirrors';
 import { ReconcilerTable } from '../../functions/aws/reconciler-table';
 import { zeroCounters } from '../../functions/reconciler/differences';
-import type { UserMirror } from '../../functions/reconciler/ports';
+import { mirrorGeneration } from '../../functions/reconciler/mirror-generation';
+import { type MirrorStore, MirrorUnreadable, type UserMirror } from '../../functions/reconciler/ports';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
+import { InMemoryMirrors } from '../helpers/reconciler-fakes';
 
 /** The reconciler's DynamoDB adapters against a real local DynamoDB (dynalite) through the real SDK. */
 let dynamo: LocalDynamoDb;
@@ -70,13 +73,14 @@ describe('the mirrors', () => {
     version: { versionID: '0123456789abcdef01234567', version: 42 },
     friends: Array.from({ length: friends }, (_, index) => ({ userID: `friend-${index}`, remark })),
     sweepID: 's1',
+    observedAt: NOW,
   });
 
   it('keep what was saved, and leave out users never saved (more than one batch)', async () => {
     const store = new ReconcilerMirrors(dynamo.client, await dynamo.createReconcilerTable());
     const saved = new Map(Array.from({ length: 130 }, (_, index) => [`u${index}`, mirror(index % 3, 'r')]));
-    saved.set('empty', { version: { versionID: 'v', version: 1 }, friends: [], sweepID: 's1' });
-    saved.set('versionless', { friends: [{ userID: '用户', remark: 'a<b&c' }], sweepID: 's2' });
+    saved.set('empty', { version: { versionID: 'v', version: 1 }, friends: [], sweepID: 's1', observedAt: NOW });
+    saved.set('versionless', { friends: [{ userID: '用户', remark: 'a<b&c' }], sweepID: 's2', observedAt: NOW });
     await store.save(saved);
     const loaded = await store.load([...saved.keys(), 'never']);
     expect(loaded).toEqual(saved);
@@ -88,12 +92,138 @@ describe('the mirrors', () => {
     const large = mirror(3_000, 'x'.repeat(200)); // about 700 KB of rows
     await store.save(new Map([['big', large]]));
     expect((await store.load(['big'])).get('big')).toEqual(large);
-    const smaller = { ...mirror(2_000, 'y'.repeat(200)), sweepID: 's2' };
+    const smaller = { ...mirror(2_000, 'y'.repeat(200)), sweepID: 's2', observedAt: NOW + 1 };
     await store.save(new Map([['big', smaller]]));
     expect((await store.load(['big'])).get('big')).toEqual(smaller);
     const chunkItems = (await dynamo.items(tableName)).filter((item) => String(item.sk).startsWith('rows#'));
     expect(chunkItems.length).toBe(2);
-    expect(chunkItems.every((item) => String(item.sk).startsWith('rows#s2#'))).toBe(true);
+    expect(chunkItems.every((item) => String(item.sk).startsWith(`rows#${mirrorGeneration(smaller)}#`))).toBe(true);
+  });
+
+  it('delete the chunks of a list that shrinks to one item', async () => {
+    const tableName = await dynamo.createReconcilerTable();
+    const store = new ReconcilerMirrors(dynamo.client, tableName);
+    await store.save(new Map([['big', mirror(3_000, 'x'.repeat(200))]]));
+    const small = { ...mirror(10, 'x'), observedAt: NOW + 1 };
+    await store.save(new Map([['big', small]]));
+    expect((await store.load(['big'])).get('big')).toEqual(small);
+    expect((await dynamo.items(tableName)).map((item) => item.sk)).toEqual(['mirror']);
+  });
+
+  it('keep which remarks were cut, inline and in chunks', async () => {
+    const store = new ReconcilerMirrors(dynamo.client, await dynamo.createReconcilerTable());
+    const cut = (rows: number): UserMirror => ({
+      ...mirror(rows, 'z'.repeat(200)),
+      friends: Array.from({ length: rows }, (_, index) => ({
+        userID: `friend-${index}`,
+        remark: 'z'.repeat(200),
+        ...(index % 2 === 0 ? { remarkAltered: true as const } : {}),
+      })),
+    });
+    const saved = new Map([
+      ['inline', cut(4)],
+      ['chunked', cut(3_000)],
+    ]);
+    await store.save(saved);
+    expect(await store.load(['inline', 'chunked'])).toEqual(saved);
+  });
+
+  it('fail loudly, naming the user, when a chunk is missing or the rows do not add up; never a shorter list', async () => {
+    const tableName = await dynamo.createReconcilerTable();
+    const store = new ReconcilerMirrors(dynamo.client, tableName);
+    const whole = mirror(5, 'r');
+    await store.save(
+      new Map([
+        ['big', mirror(3_000, 'x'.repeat(200))],
+        ['small', mirror(4, 'r')],
+        ['whole', whole],
+      ]),
+    );
+    const chunk = (await dynamo.items(tableName)).find((item) => String(item.sk).endsWith('#1'));
+    await dynamo.client.send(
+      new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: 'user#big' }, sk: { S: String(chunk?.sk) } } }),
+    );
+    await dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'user#small' }, sk: { S: 'mirror' } },
+        UpdateExpression: 'SET rowCount = :five',
+        ExpressionAttributeValues: { ':five': { N: '5' } },
+      }),
+    );
+    const failure = await store.load(['big', 'small', 'whole']).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MirrorUnreadable);
+    expect(failure).toMatchObject({
+      userIDs: ['big', 'small'],
+      readable: new Map([['whole', whole]]),
+    });
+    expect(String(failure)).toContain('big: chunks 1 of 2 missing, 1 found; small: 4 rows where 5 were saved');
+  });
+
+  it('load items written before generations: one item as it was; chunks without counts as never reconciled, then replaced', async () => {
+    const tableName = await dynamo.createReconcilerTable();
+    const put = (Item: Record<string, { S: string } | { N: string }>) =>
+      dynamo.client.send(new PutItemCommand({ TableName: tableName, Item }));
+    const userKey = (userID: string, sk: string) => ({ pk: { S: `user#${userID}` }, sk: { S: sk } });
+    await put({ ...userKey('inline', 'mirror'), sweepID: { S: 's0' }, rows: { S: '[["f1","R"],["f2",""]]' } });
+    await put({ ...userKey('chunked', 'mirror'), sweepID: { S: 's0' }, generation: { S: 's0#1764126000000' } });
+    await put({ ...userKey('chunked', 'rows#s0#1764126000000#0'), rows: { S: '[["f1","R"]]' } });
+    const store = new ReconcilerMirrors(dynamo.client, tableName);
+    expect(await store.load(['inline', 'chunked'])).toEqual(
+      new Map([
+        [
+          'inline',
+          {
+            friends: [
+              { userID: 'f1', remark: 'R' },
+              { userID: 'f2', remark: '' },
+            ],
+            sweepID: 's0',
+            observedAt: 0,
+          },
+        ],
+      ]),
+    );
+    const replacement = mirror(3_000, 'x'.repeat(200));
+    expect(await store.save(new Map([['chunked', replacement]]))).toEqual({ superseded: [] });
+    expect((await store.load(['chunked'])).get('chunked')).toEqual(replacement);
+    const left = (await dynamo.items(tableName)).filter((item) => item.pk === 'user#chunked').map((item) => item.sk);
+    expect(left.every((sk) => sk === 'mirror' || sk?.startsWith(`rows#${mirrorGeneration(replacement)}#`))).toBe(true);
+  });
+});
+
+describe.each([
+  ['in memory', async () => new InMemoryMirrors()],
+  ['in DynamoDB', async () => new ReconcilerMirrors(dynamo.client, await dynamo.createReconcilerTable())],
+])('the mirror store (%s)', (_, newStore) => {
+  const at = (observedAt: number, remark: string): UserMirror => ({
+    friends: [{ userID: 'f', remark }],
+    sweepID: 's1',
+    observedAt,
+  });
+
+  it('keeps the mirror of the later read, and names the users whose save changed nothing', async () => {
+    const store: MirrorStore = await newStore();
+    expect(await store.save(new Map([['u', at(NOW + 1, 'later')]]))).toEqual({ superseded: [] });
+    expect(
+      await store.save(
+        new Map([
+          ['u', at(NOW, 'earlier')],
+          ['v', at(NOW, 'v')],
+        ]),
+      ),
+    ).toEqual({ superseded: ['u'] });
+    expect((await store.load(['u'])).get('u')).toEqual(at(NOW + 1, 'later'));
+    expect(await store.save(new Map([['u', at(NOW + 1, 'later')]]))).toEqual({ superseded: [] }); // the same again
+  });
+
+  it('orders two reads of one millisecond the same way whichever is saved first', async () => {
+    const [first, second] = [await newStore(), await newStore()];
+    await first.save(new Map([['u', at(NOW, 'one')]]));
+    await first.save(new Map([['u', at(NOW, 'two')]]));
+    await second.save(new Map([['u', at(NOW, 'two')]]));
+    await second.save(new Map([['u', at(NOW, 'one')]]));
+    expect((await first.load(['u'])).get('u')).toEqual((await second.load(['u'])).get('u'));
   });
 });
 

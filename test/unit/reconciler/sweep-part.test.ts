@@ -68,7 +68,7 @@ describe('a page of users', () => {
       load: mirrors.load.bind(mirrors),
       save: async (saved: Parameters<InMemoryMirrors['save']>[0]) => {
         if (saved.has('u4') && crashes-- > 0) throw new Error('Lambda timed out');
-        await mirrors.save(saved);
+        return mirrors.save(saved);
       },
     };
     await expect(runPart(page, { ...deps, mirrors: crashing })).rejects.toThrow('Lambda timed out');
@@ -107,7 +107,7 @@ describe('the orphans phase', () => {
     openIm.apply({ action: 'removeUser', user: 'u7' });
     published.length = 0;
 
-    const s2 = { ...deps, progress: records };
+    const s2 = { ...deps, progress: records, clock: () => NOW + 60_000 }; // a later sweep reads later
     await records.start('s2', { startedAt: NOW + 1, usersListed: 7 });
     await runPart({ kind: 'page', sweepID: 's2', pageNumber: 1, pageSize: 8 }, s2);
     expect(published).toEqual([]); // u7 is no longer on any page
