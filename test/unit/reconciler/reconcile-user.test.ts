@@ -23,7 +23,8 @@ describe('reconcileUser', () => {
     openIm.calls.clear();
     const second = await reconcileUser('a', first.mirror, 's2', deps);
     expect(Object.fromEntries(openIm.calls)).toEqual({ friendListChanges: 1, blackList: 1 });
-    expect(second.mirror).toEqual({ ...first.mirror, sweepID: 's2' });
+    // Each reconcileUser reads the clock twice (friends, blacks): the mirror is dated by its friend read.
+    expect(second.mirror).toEqual({ ...first.mirror, sweepID: 's2', observedAt: first.mirror.observedAt + 2000 });
   });
 
   it('sees a remark changed without a callback (update_friends) through the version log', async () => {
@@ -78,7 +79,7 @@ describe('reconcileUser', () => {
     openIm.calls.clear();
     const orphan = await reconcileUser('gone', first.mirror, 's2', deps, true);
     expect(Object.fromEntries(openIm.calls)).toEqual({ friendRows: 1, blackList: 1 });
-    expect(orphan.mirror).toEqual({ friends: [], sweepID: 's2' });
+    expect(orphan.mirror).toEqual({ friends: [], sweepID: 's2', observedAt: first.mirror.observedAt + 2000 });
   });
 
   it('dates each repair just before its list was read, and keys it by sweep, read time and content', async () => {
