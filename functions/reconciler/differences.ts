@@ -50,10 +50,15 @@ export const differences = (ownerUserID: string, openIm: OpenImLists, graph: Own
 };
 
 /** What a part of a sweep adds to the sweep's totals. */
-export type SweepCounters = Record<DifferenceKind | 'usersChecked' | 'eventsPublished' | 'apiErrors', number>;
+export type SweepCounters = Record<
+  DifferenceKind | 'usersChecked' | 'usersUnreadable' | 'eventsPublished' | 'apiErrors',
+  number
+>;
 
 export const zeroCounters = (): SweepCounters => ({
   usersChecked: 0,
+  /** Users whose lists OpenIM did not answer consistently (no repair for them; tried next sweep). */
+  usersUnreadable: 0,
   friendAdded: 0,
   friendRemoved: 0,
   remarkChanged: 0,

@@ -3,7 +3,9 @@ import type {
   FriendListChanges,
   FriendListVersion,
   FriendRow,
+  ListPage,
   OpenImDirectory,
+  PairRead,
 } from '../../functions/reconciler/openim-directory';
 
 /**
@@ -14,6 +16,11 @@ import type {
  * OpenIM's `FirstVersion`) that answers a resync when asked from no version, an unknown version ID,
  * or after more than 200 changed IDs. Each action returns the callback body OpenIM
  * posts after it (none for blocking and `update_friends`, and none when OpenIM refuses).
+ *
+ * Lists are served as OpenIM serves them: skip/limit pages in OpenIM's order (friends pinned
+ * first, then as added; blacks as added) with the `total` of that moment. Faults a real server
+ * or a proxy in front of it can play: a page cap, pages answered `null` with their total, and
+ * an action applied between two pages of one read.
  */
 export type OpenImAction =
   | { action: 'request'; from: string; to: string }
@@ -52,6 +59,12 @@ export class OpenImModel implements OpenImDirectory {
   private readonly requests = new Set<string>();
   private readonly logs = new Map<string, VersionLog>();
   private logResets = 0;
+  /** Rows per page at most, whatever was asked (a proxy's or a fork's cap). */
+  pageCap = Number.POSITIVE_INFINITY;
+  /** Whether the server has a read aimed at one black entry (v3.8.1+ get_specified_blacks). */
+  targetedBlackRead = true;
+  private readonly nullPages = new Map<string, number>();
+  private readonly betweenPages: { owner: string; afterPage: number; step: OpenImAction }[] = [];
 
   constructor(users: Iterable<string> = []) {
     for (const user of users) this.addUser(user);
@@ -154,6 +167,16 @@ export class OpenImModel implements OpenImDirectory {
     );
   }
 
+  /** The next `count` friend or black list pages of `owner` answer no rows (OpenIM's `null`) with the true total. */
+  answerNullPages(owner: string, count: number): void {
+    this.nullPages.set(owner, (this.nullPages.get(owner) ?? 0) + count);
+  }
+
+  /** `step` happens once, right after page `afterPage` of a read of `owner`'s friend list was served. */
+  applyBetweenPages(owner: string, afterPage: number, step: OpenImAction): void {
+    this.betweenPages.push({ owner, afterPage, step });
+  }
+
   callCount(): number {
     return [...this.calls.values()].reduce((sum, count) => sum + count, 0);
   }
@@ -190,19 +213,43 @@ export class OpenImModel implements OpenImDirectory {
     return knownHash === listHash ? { kind: 'unchanged' } : { kind: 'list', userIDs, listHash };
   }
 
-  async friendRows(ownerUserID: string): Promise<FriendRow[]> {
-    this.count('friendRows');
-    return this.listRows(ownerUserID);
+  async friendPage(ownerUserID: string, pageNumber: number, pageSize: number): Promise<ListPage<FriendRow>> {
+    this.count('friendPage');
+    const page = this.servePage(ownerUserID, this.listRows(ownerUserID), pageNumber, pageSize);
+    for (const [at, pending] of [...this.betweenPages.entries()].reverse()) {
+      if (pending.owner !== ownerUserID || pending.afterPage !== pageNumber) continue;
+      this.betweenPages.splice(at, 1);
+      this.apply(pending.step);
+    }
+    return page;
   }
 
-  async friendRowsOf(ownerUserID: string, friendUserIDs: readonly string[]): Promise<FriendRow[]> {
-    this.count('friendRowsOf');
-    return this.listRows(ownerUserID).filter((row) => friendUserIDs.includes(row.userID));
+  async designatedFriend(ownerUserID: string, friendUserID: string): Promise<FriendRow | undefined> {
+    this.count('designatedFriend');
+    return this.listRows(ownerUserID).find((row) => row.userID === friendUserID);
   }
 
-  async blackList(ownerUserID: string): Promise<string[]> {
-    this.count('blackList');
-    return [...(this.blacks.get(ownerUserID) ?? [])];
+  async blackPage(ownerUserID: string, pageNumber: number, pageSize: number): Promise<ListPage<string>> {
+    this.count('blackPage');
+    return this.servePage(ownerUserID, [...(this.blacks.get(ownerUserID) ?? [])], pageNumber, pageSize);
+  }
+
+  async specifiedBlack(ownerUserID: string, blackUserID: string): Promise<PairRead> {
+    this.count('specifiedBlack');
+    if (!this.targetedBlackRead) return 'noTargetedRead';
+    return this.blacks.get(ownerUserID)?.has(blackUserID) ? 'present' : 'absent';
+  }
+
+  /** `mongoutil.FindPage` (skip, limit) under the page cap and the `null` pages asked for. */
+  private servePage<T>(owner: string, all: T[], pageNumber: number, pageSize: number): ListPage<T> {
+    const size = Math.min(pageSize, this.pageCap);
+    const nullPages = this.nullPages.get(owner) ?? 0;
+    if (nullPages > 0) {
+      this.nullPages.set(owner, nullPages - 1);
+      return { rows: [], total: all.length };
+    }
+    const skip = (pageNumber - 1) * size;
+    return { rows: all.slice(skip, skip + size), total: all.length };
   }
 
   private count(method: keyof OpenImDirectory): void {

@@ -54,8 +54,9 @@ describe('a page of users', () => {
     expect(records.parts.get('s1/page#1')).toBe('3');
     openIm.calls.clear();
     expect(await runPart(page, { ...deps, deadline: Number.POSITIVE_INFINITY })).toEqual({ done: true });
-    // The rest only: 5 users, two calls each, and the page read again.
-    expect(Object.fromEntries(openIm.calls)).toMatchObject({ userPage: 1, friendListChanges: 5, blackList: 5 });
+    // The rest only, and the page read again: 5 users never read, so a resync each (the version,
+    // the friend page, the version again to prove it) and a black page.
+    expect(Object.fromEntries(openIm.calls)).toEqual({ userPage: 1, friendListChanges: 10, friendPage: 5, blackPage: 5 });
     expect(records.sweeps.get('s1')?.counters.usersChecked).toBe(8);
   });
 
@@ -84,10 +85,10 @@ describe('a page of users', () => {
   it('lets an OpenIM error through, with no checkpoint past the users it did not finish', async () => {
     const { records, deps, openIm } = setUp();
     const failing = Object.assign(Object.create(openIm), {
-      blackList: async (userID: string) => {
+      blackPage: async (userID: string, pageNumber: number, pageSize: number) => {
         if (userID === 'u4')
           throw new OpenImReadError('get_black_list: 1500', { endpoint: '/friend/get_black_list', retryable: true });
-        return openIm.blackList(userID);
+        return openIm.blackPage(userID, pageNumber, pageSize);
       },
     });
     await expect(runPart(page, { ...deps, directory: failing })).rejects.toThrow(OpenImReadError);
@@ -118,8 +119,9 @@ describe('the orphans phase', () => {
     expect(published.map(({ detail }) => detail)).toEqual([
       expect.objectContaining({ ownerUserID: 'u7', friendUserID: 'u6', present: false, remark: '' }),
     ]);
-    // Only the orphan was read, its lists whole (a vanished user's version log means nothing); the
-    // owners already covered by the pages cost no OpenIM call.
-    expect(Object.fromEntries(openIm.calls)).toEqual({ friendRows: 1, blackList: 1 });
+    // Only the orphan was read, its lists whole (a vanished user's version log means nothing), and
+    // its removal confirmed by a read aimed at the pair; the owners already covered by the pages
+    // cost no OpenIM call.
+    expect(Object.fromEntries(openIm.calls)).toEqual({ friendPage: 1, blackPage: 1, designatedFriend: 1 });
   });
 });
