@@ -174,7 +174,11 @@ class OpenImApiDirectory implements OpenImDirectory {
       return found ? 'present' : 'absent';
     } catch (error) {
       // v3.7 to v3.8.0 have no such route (404): the engine reads the whole list a second time instead.
-      if (this.specifiedBlacksRoute === undefined && error instanceof OpenImReadError && error.details.httpStatus === 404) {
+      if (
+        this.specifiedBlacksRoute === undefined &&
+        error instanceof OpenImReadError &&
+        error.details.httpStatus === 404
+      ) {
         this.specifiedBlacksRoute = false;
         return 'noTargetedRead';
       }

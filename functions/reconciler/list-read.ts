@@ -65,7 +65,9 @@ export const readFriendListWhole = async (
   directory: OpenImDirectory,
   ownerUserID: string,
   before: FriendListVersion | undefined,
-): Promise<{ kind: 'read'; rows: FriendRow[]; version?: FriendListVersion } | { kind: 'unreadable'; reason: string }> => {
+): Promise<
+  { kind: 'read'; rows: FriendRow[]; version?: FriendListVersion } | { kind: 'unreadable'; reason: string }
+> => {
   let version = before;
   let reason = '';
   for (let attempt = 1; attempt <= READ_TRIES; attempt++) {
@@ -85,7 +87,10 @@ export const readFriendListWhole = async (
 };
 
 /** The owner's whole black list (black lists have no version: the pages' consistency is the proof). */
-export const readBlackListWhole = async (directory: OpenImDirectory, ownerUserID: string): Promise<ListRead<string>> => {
+export const readBlackListWhole = async (
+  directory: OpenImDirectory,
+  ownerUserID: string,
+): Promise<ListRead<string>> => {
   let reason = '';
   for (let attempt = 1; attempt <= READ_TRIES; attempt++) {
     const read = await readPages(

@@ -40,7 +40,8 @@ export const reconcileUser = async (
 ): Promise<UserOutcome> => {
   const first = await reconcileOnce(userID, readWhole ? 'whole' : mirror, sweepID, deps);
   // A removal the mirror implied but OpenIM denies: the mirror is wrong, so read the list whole.
-  if (first.kind === 'contradicted' && first.incremental) return finish(await reconcileOnce(userID, undefined, sweepID, deps));
+  if (first.kind === 'contradicted' && first.incremental)
+    return finish(await reconcileOnce(userID, undefined, sweepID, deps));
   return finish(first);
 };
 

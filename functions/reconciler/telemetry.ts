@@ -35,11 +35,14 @@ export class SweepTelemetry {
         const withErrors = { ...counters, apiErrors: counters.apiErrors + this.takeFailedRequests() };
         await progress.checkpoint(sweepID, part, cursor, withErrors);
         if (counters.usersUnreadable > 0) {
-          this.logger.warn('users unreadable now: OpenIM did not answer their lists consistently; no repair for them in this sweep, tried again next sweep', {
-            sweepID,
-            part,
-            usersUnreadable: counters.usersUnreadable,
-          });
+          this.logger.warn(
+            'users unreadable now: OpenIM did not answer their lists consistently; no repair for them in this sweep, tried again next sweep',
+            {
+              sweepID,
+              part,
+              usersUnreadable: counters.usersUnreadable,
+            },
+          );
         }
         this.emit(withErrors);
       },

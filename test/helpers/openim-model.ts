@@ -177,6 +177,13 @@ export class OpenImModel implements OpenImDirectory {
     this.betweenPages.push({ owner, afterPage, step });
   }
 
+  /** Back to a server without faults. */
+  clearFaults(): void {
+    this.pageCap = Number.POSITIVE_INFINITY;
+    this.nullPages.clear();
+    this.betweenPages.length = 0;
+  }
+
   callCount(): number {
     return [...this.calls.values()].reduce((sum, count) => sum + count, 0);
   }

@@ -92,8 +92,18 @@ const rowsOf = <T>(read: ListRead<T>): T[] => {
 
 /** An owner's whole friend list, every page, as the engine reads it (one pass). */
 export const wholeFriends = async (directory: OpenImDirectory, owner: string): Promise<FriendRow[]> =>
-  rowsOf(await readPages((page, size) => directory.friendPage(owner, page, size), (row) => row.userID));
+  rowsOf(
+    await readPages(
+      (page, size) => directory.friendPage(owner, page, size),
+      (row) => row.userID,
+    ),
+  );
 
 /** An owner's whole black list, every page, as the engine reads it (one pass; one call for a short list). */
 export const wholeBlacks = async (directory: OpenImDirectory, owner: string): Promise<string[]> =>
-  rowsOf(await readPages((page, size) => directory.blackPage(owner, page, size), (id) => id));
+  rowsOf(
+    await readPages(
+      (page, size) => directory.blackPage(owner, page, size),
+      (id) => id,
+    ),
+  );

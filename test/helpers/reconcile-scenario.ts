@@ -55,11 +55,25 @@ const fate = fc.record({
   afterFirstSweep: fc.boolean(),
 });
 
+/**
+ * How OpenIM's pages misbehave: during the first sweep, a page cap, one page of a user answered
+ * `null` with its total, a delete between two pages of a user's read (its callback lost), and two
+ * workers on each page of users; during the third, a user whose pages never come whole.
+ */
+const faults = fc.record({
+  pageCap: fc.constantFrom(Number.POSITIVE_INFINITY, 1, 2),
+  nullPageOf: fc.option(user, { nil: undefined }),
+  deleteBetweenPages: fc.option(pair, { nil: undefined }),
+  twoWorkersPerPage: fc.boolean(),
+  unreadableInThirdSweep: fc.option(user, { nil: undefined }),
+});
+
 export const scenario = fc.record({
   before: fc.array(fc.tuple(action, fate), { maxLength: 30 }),
   after: fc.array(fc.tuple(action, fate), { maxLength: 30 }),
   seed: fc.integer(),
   pageSize: fc.integer({ min: 1, max: 4 }),
+  faults,
 });
 export type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
@@ -125,7 +139,7 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
   };
 
   const published: RepairDraft[][] = [];
-  const sweep = async (sweepID: string, at: number) => {
+  const sweep = async (sweepID: string, at: number, twoWorkersPerPage = false) => {
     const repairs: RepairDraft[] = [];
     published.push(repairs);
     const summary = await runSweep(sweepID, {
@@ -139,6 +153,7 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
       pageSize: run.pageSize,
       concurrency: 2,
       chunkSize: 2,
+      twoWorkersPerPage,
     });
     if (!('status' in summary)) throw new Error(`sweep ${sweepID} found the lock held by ${summary.heldBy}`);
     // As EventBridge delivers: in any order (a repair may even arrive twice).
@@ -152,13 +167,22 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
 
   const first = deliveries(run.before, T0 + SECOND, true);
   await stores.graph.deliver(first.onTime);
-  const summaries = [await sweep('sweep-1', SWEEP_1)];
+  const { pageCap, nullPageOf, deleteBetweenPages, twoWorkersPerPage, unreadableInThirdSweep } = run.faults;
+  openIm.pageCap = pageCap;
+  if (nullPageOf !== undefined) openIm.answerNullPages(nullPageOf, 1);
+  if (deleteBetweenPages !== undefined) {
+    const [owner, friend] = deleteBetweenPages;
+    openIm.applyBetweenPages(owner, 1, { action: 'delete', owner, friend });
+  }
+  const summaries = [await sweep('sweep-1', SWEEP_1, twoWorkersPerPage)];
+  openIm.clearFaults();
   const afterFirstSweep = { expected: truthOf(openIm), actual: await stores.graph.views() };
   await stores.graph.deliver(first.late);
   const second = deliveries(run.after, SWEEP_1 + 200 * SECOND, false);
   await stores.graph.deliver(second.onTime);
   summaries.push(await sweep('sweep-2', SWEEP_2));
   const actual = await stores.graph.views();
+  if (unreadableInThirdSweep !== undefined) openIm.answerNullPages(unreadableInThirdSweep, 1_000);
   summaries.push(await sweep('sweep-3', SWEEP_3));
 
   return {

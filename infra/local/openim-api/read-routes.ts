@@ -1,6 +1,6 @@
 import { errArgs } from './api-error';
-import { check, decodeRequest } from './request-decoder';
 import { page } from './page';
+import { check, decodeRequest } from './request-decoder';
 import { blackInfo, checkAccess, friendInfo, listOrNull, type Route } from './route';
 
 /** The reads a reconciler makes (ADMIN-API.md), with OpenIM's checks and reply shapes. */
@@ -94,11 +94,18 @@ export const READ_ROUTES: Record<string, Route> = {
       const pageNumber = pagination?.pageNumber ?? 0;
       const showNumber = listFaults.servedSize(userID, pagination?.showNumber ?? 0);
       const served = listFaults.takeNullPage(userID) ? [] : page(rows, pageNumber, showNumber);
-      const reply = { friendsInfo: listOrNull(served.map((row) => friendInfo(model, userID, row))), total: rows.length };
+      const reply = {
+        friendsInfo: listOrNull(served.map((row) => friendInfo(model, userID, row))),
+        total: rows.length,
+      };
       for (const friend of listFaults.takeDeletes(userID, pageNumber)) {
         if (!model.isFriend(userID, friend)) continue;
         model.deleteFriend(userID, friend);
-        context.fire({ callbackCommand: 'callbackAfterDeleteFriendCommand', ownerUserID: userID, friendUserID: friend });
+        context.fire({
+          callbackCommand: 'callbackAfterDeleteFriendCommand',
+          ownerUserID: userID,
+          friendUserID: friend,
+        });
       }
       return reply;
     },

@@ -1,8 +1,8 @@
 import type { GoJsonValue } from '../../../functions/openim-api/go-json';
 import { errInternal, errNoPermission } from './api-error';
 import type { BlackRecord } from './black-lists';
-import type { FriendRecord, OpenImModel } from './model';
 import type { ListFaults } from './faults';
+import type { FriendRecord, OpenImModel } from './model';
 import type { Capabilities } from './server-versions';
 import type { TokenClaims, Tokens } from './tokens';
 import type { CallbackBody } from './webhooks';

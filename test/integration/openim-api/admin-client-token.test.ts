@@ -5,7 +5,14 @@ import { OpenImReadError } from '../../../functions/reconciler/openim-directory'
 import type { ServerVersion } from '../../../infra/local/openim-api/server-versions';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import { ManualClock, SteppingClock } from '../../helpers/fake-clocks';
-import { directoryFor, loginAsAdmin, rawCall, SMALL_SEED, wholeBlacks, wholeFriends } from '../../helpers/openim-stand-in';
+import {
+  directoryFor,
+  loginAsAdmin,
+  rawCall,
+  SMALL_SEED,
+  wholeBlacks,
+  wholeFriends,
+} from '../../helpers/openim-stand-in';
 
 /** Logging in, keeping the admin token, and logging in again once when OpenIM refuses it. */
 const standIns: OpenImStandIn[] = [];

@@ -1,7 +1,14 @@
 import { idHash } from '../../../functions/openim-api/id-hash';
 import type { ServerVersion } from '../../../infra/local/openim-api/server-versions';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
-import { adminCall, directoryFor, loginAsAdmin, rawCall, SMALL_SEED, wholeFriends } from '../../helpers/openim-stand-in';
+import {
+  adminCall,
+  directoryFor,
+  loginAsAdmin,
+  rawCall,
+  SMALL_SEED,
+  wholeFriends,
+} from '../../helpers/openim-stand-in';
 
 /** What the admin client reads on each server generation, and how it copes with their differences. */
 const standIns: OpenImStandIn[] = [];

@@ -56,7 +56,12 @@ describe('a page of users', () => {
     expect(await runPart(page, { ...deps, deadline: Number.POSITIVE_INFINITY })).toEqual({ done: true });
     // The rest only, and the page read again: 5 users never read, so a resync each (the version,
     // the friend page, the version again to prove it) and a black page.
-    expect(Object.fromEntries(openIm.calls)).toEqual({ userPage: 1, friendListChanges: 10, friendPage: 5, blackPage: 5 });
+    expect(Object.fromEntries(openIm.calls)).toEqual({
+      userPage: 1,
+      friendListChanges: 10,
+      friendPage: 5,
+      blackPage: 5,
+    });
     expect(records.sweeps.get('s1')?.counters.usersChecked).toBe(8);
   });
 
