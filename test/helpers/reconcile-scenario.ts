@@ -4,7 +4,7 @@ import type { OwnerView } from '../../functions/friend-graph/graph-view';
 import type { GraphReader, MirrorStore, SweepLock, SweepRecords, SweepSummary } from '../../functions/reconciler/ports';
 import type { RepairDraft } from '../../functions/reconciler/repairs';
 import { eventsFor } from './callback-events';
-import { type OpenImAction, OpenImModel } from './openim-model';
+import { ModelDirectory, type OpenImAction } from './openim-port';
 import { deliveredRepair } from './reconciler-fakes';
 import { runSweep } from './sweep-runner';
 
@@ -107,7 +107,7 @@ const shuffled = <T>(items: T[], seed: number): T[] => {
 type Views = Map<string, { friends: Map<string, string>; blocked: Set<string> }>;
 
 export interface ScenarioResult {
-  openIm: OpenImModel;
+  openIm: ModelDirectory;
   /** OpenIM's lists and the graph's views after the second sweep's repairs were applied. */
   expected: Views;
   actual: Views;
@@ -123,7 +123,7 @@ export interface ScenarioResult {
  * phase two happens, its callbacks arrive; the second sweep; then a third with nothing new.
  */
 export const runScenario = async (run: Scenario, stores: ScenarioStores): Promise<ScenarioResult> => {
-  const openIm = new OpenImModel(USERS);
+  const openIm = new ModelDirectory(USERS);
   const deliveries = (steps: Scenario['before'], startAt: number, firstPhase: boolean) => {
     const onTime: FriendEvent[] = [];
     const late: FriendEvent[] = [];
@@ -195,7 +195,7 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
   };
 };
 
-const truthOf = (openIm: OpenImModel): Views =>
+const truthOf = (openIm: ModelDirectory): Views =>
   new Map(
     [...openIm.lists()].map(([owner, lists]) => [
       owner,

@@ -4,7 +4,7 @@ import { readPages } from '../../../functions/reconciler/list-read';
 import { reconcileUser } from '../../../functions/reconciler/reconcile-user';
 import type { RepairDraft } from '../../../functions/reconciler/repairs';
 import { runPart } from '../../../functions/reconciler/sweep-part';
-import { OpenImModel } from '../../helpers/openim-model';
+import { ModelDirectory } from '../../helpers/openim-port';
 import { InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
 /**
@@ -17,7 +17,7 @@ const ids = (count: number) => Array.from({ length: count }, (_, at) => `f${at}`
 /** An owner `o` with `count` friends, all of them known to the graph. */
 const world = (count: number) => {
   const friends = ids(count);
-  const openIm = new OpenImModel(['o', ...friends]);
+  const openIm = new ModelDirectory(['o', ...friends]);
   openIm.apply({ action: 'import', owner: 'o', friends });
   const view = ownerView(friends.map((otherUserID) => ({ otherUserID, state: 'friends' as const })));
   const graph = { ownerView: async () => view, ownersPage: async () => ({ owners: [] }) };
@@ -71,7 +71,7 @@ describe('a whole friend list read', () => {
   it('publishes no removal that a read aimed at the pair denies, and the user is unreadable now', async () => {
     const { openIm, deps } = world(3);
     // A list read that looks whole but misses f1 (a fork's bug, say): the targeted read finds it.
-    const directory = Object.assign(Object.create(openIm) as OpenImModel, {
+    const directory = Object.assign(Object.create(openIm) as ModelDirectory, {
       friendPage: async (owner: string, pageNumber: number, pageSize: number) => {
         const page = await openIm.friendPage(owner, pageNumber, pageSize);
         return { rows: page.rows.filter((row) => row.userID !== 'f1'), total: page.total - 1 };
@@ -135,7 +135,7 @@ describe('readPages', () => {
 
 describe('a part of a sweep', () => {
   it('counts an unreadable user, keeps their mirror, and goes on with everyone else', async () => {
-    const openIm = new OpenImModel(['a', 'b', 'c']);
+    const openIm = new ModelDirectory(['a', 'b', 'c']);
     openIm.apply({ action: 'import', owner: 'a', friends: ['b', 'c'] });
     openIm.answerNullPages('b', 10); // b's lists never come whole
     const records = new InMemorySweepRecords();

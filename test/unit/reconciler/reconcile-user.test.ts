@@ -1,7 +1,7 @@
 import type { OwnerView } from '../../../functions/friend-graph/graph-view';
 import { ownerView } from '../../../functions/friend-graph/graph-view';
 import { reconcileUser as reconcileAny } from '../../../functions/reconciler/reconcile-user';
-import { OpenImModel } from '../../helpers/openim-model';
+import { ModelDirectory } from '../../helpers/openim-port';
 
 const graphOf = (views: Record<string, OwnerView> = {}) => ({
   ownerView: async (owner: string) => views[owner] ?? ownerView([]),
@@ -23,7 +23,7 @@ const tickingClock = (start = Date.UTC(2026, 10, 26, 3)) => {
 
 describe('reconcileUser', () => {
   it('reads a list that did not change in one changes call, plus the black list', async () => {
-    const openIm = new OpenImModel(['a', 'b']);
+    const openIm = new ModelDirectory(['a', 'b']);
     openIm.apply({ action: 'import', owner: 'a', friends: ['b'] });
     const deps = { directory: openIm, graph: graphOf(), clock: tickingClock() };
     const first = await reconcileUser('a', undefined, 's1', deps);
@@ -34,7 +34,7 @@ describe('reconcileUser', () => {
   });
 
   it('sees a remark changed without a callback (update_friends) through the version log', async () => {
-    const openIm = new OpenImModel(['a', 'b']);
+    const openIm = new ModelDirectory(['a', 'b']);
     openIm.apply({ action: 'import', owner: 'a', friends: ['b'] });
     const deps = {
       directory: openIm,
@@ -52,7 +52,7 @@ describe('reconcileUser', () => {
 
   it('reads the whole list on a resync (201 changed IDs), proved by the version after the pages, and the next time only the changes', async () => {
     const friends = Array.from({ length: 202 }, (_, index) => `f${index}`);
-    const openIm = new OpenImModel(['a', ...friends]);
+    const openIm = new ModelDirectory(['a', ...friends]);
     openIm.apply({ action: 'import', owner: 'a', friends: ['f0'] });
     const deps = { directory: openIm, graph: graphOf(), clock: tickingClock() };
     const first = await reconcileUser('a', undefined, 's1', deps);
@@ -67,7 +67,7 @@ describe('reconcileUser', () => {
   });
 
   it('reads a user with no friends in one call too, once OpenIM has a version for them', async () => {
-    const openIm = new OpenImModel(['loner']);
+    const openIm = new ModelDirectory(['loner']);
     const deps = { directory: openIm, graph: graphOf(), clock: tickingClock() };
     const first = await reconcileUser('loner', undefined, 's1', deps);
     expect(Object.fromEntries(openIm.calls)).toEqual({ friendListChanges: 2, friendPage: 1, blackPage: 1 });
@@ -77,7 +77,7 @@ describe('reconcileUser', () => {
   });
 
   it('reads a user OpenIM no longer lists whole, not by a version log it may not keep', async () => {
-    const openIm = new OpenImModel(['gone', 'pal']);
+    const openIm = new ModelDirectory(['gone', 'pal']);
     openIm.apply({ action: 'import', owner: 'gone', friends: ['pal'] });
     const deps = { directory: openIm, graph: graphOf(), clock: tickingClock() };
     const first = await reconcileUser('gone', undefined, 's1', deps);
@@ -89,7 +89,7 @@ describe('reconcileUser', () => {
   });
 
   it('dates each repair just before its list was read, and keys it by sweep and content', async () => {
-    const openIm = new OpenImModel(['a', 'b', 'c']);
+    const openIm = new ModelDirectory(['a', 'b', 'c']);
     openIm.apply({ action: 'import', owner: 'a', friends: ['b'] });
     openIm.apply({ action: 'block', owner: 'a', black: 'c' });
     const clock = tickingClock(Date.UTC(2026, 10, 26, 3));

@@ -1,7 +1,7 @@
 import { OpenImReadError } from '../../../functions/reconciler/openim-directory';
 import type { RepairDraft } from '../../../functions/reconciler/repairs';
 import { PART_DONE, runPart, type SweepPartDeps } from '../../../functions/reconciler/sweep-part';
-import { OpenImModel } from '../../helpers/openim-model';
+import { ModelDirectory } from '../../helpers/openim-port';
 import { InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
 const NOW = Date.UTC(2026, 10, 26, 3);
@@ -9,7 +9,7 @@ const NOW = Date.UTC(2026, 10, 26, 3);
 /** Eight users, each friends with the next one; nothing of it told to the graph. */
 const setUp = (overrides: Partial<SweepPartDeps> = {}) => {
   const users = Array.from({ length: 8 }, (_, index) => `u${index}`);
-  const openIm = new OpenImModel(users);
+  const openIm = new ModelDirectory(users);
   for (let index = 0; index < 7; index++)
     openIm.apply({ action: 'import', owner: `u${index}`, friends: [`u${index + 1}`] });
   const records = new InMemorySweepRecords();
@@ -107,7 +107,7 @@ describe('the orphans phase', () => {
     const graph = deps.graph as InMemoryGraph;
     await records.start('s1', { startedAt: NOW, usersListed: 8 });
     await runPart(page, deps);
-    // The graph learns every repair; then u7 vanishes from OpenIM (u6 still lists u7: its row stays).
+    // The graph learns every repair; then u7 vanishes from OpenIM, and with it u6's row naming u7.
     const { deliveredRepair } = await import('../../helpers/reconciler-fakes');
     await graph.deliver(published.map((repair, index) => deliveredRepair(repair, `r${index}`)));
     openIm.apply({ action: 'removeUser', user: 'u7' });
@@ -116,7 +116,11 @@ describe('the orphans phase', () => {
     const s2 = { ...deps, progress: records };
     await records.start('s2', { startedAt: NOW + 1, usersListed: 7 });
     await runPart({ kind: 'page', sweepID: 's2', pageNumber: 1, pageSize: 8 }, s2);
-    expect(published).toEqual([]); // u7 is no longer on any page
+    // u7 is no longer on any page; u6's row to u7 is gone (a version-log delete, confirmed).
+    expect(published.map(({ detail }) => detail)).toEqual([
+      expect.objectContaining({ ownerUserID: 'u6', friendUserID: 'u7', present: false }),
+    ]);
+    published.length = 0;
     openIm.calls.clear();
     for (const segment of [0, 1]) {
       expect(await runPart({ kind: 'orphans', sweepID: 's2', segment, totalSegments: 2 }, s2)).toEqual({ done: true });
