@@ -97,6 +97,44 @@ describe('a whole friend list read', () => {
   });
 });
 
+describe('a black removal', () => {
+  /** `o` blocked `b` as the graph knows it; OpenIM's list no longer holds it. */
+  const unblocked = () => {
+    const openIm = new ModelDirectory(['o', 'b']);
+    const view = { friends: new Map<string, string>(), blocked: new Set(['b']) };
+    const graph = { ownerView: async () => view, ownersPage: async () => ({ owners: [] }) };
+    return { openIm, deps: { directory: openIm, graph, clock: () => NOW } };
+  };
+
+  it('is confirmed by get_specified_blacks where the server has it (v3.8.1+)', async () => {
+    const { openIm, deps } = unblocked();
+    const outcome = await reconcileUser('o', undefined, 's1', deps);
+    expect(outcome.kind === 'reconciled' && outcome.differences.map((difference) => difference.kind)).toEqual([
+      'blacklistRemoved',
+    ]);
+    expect(openIm.calls.get('specifiedBlack')).toBe(1);
+    expect(openIm.calls.get('blackPage')).toBe(1);
+  });
+
+  it('is confirmed by a second whole read of the black list on a server without one (v3.7, v3.8.0)', async () => {
+    const { openIm, deps } = unblocked();
+    openIm.targetedBlackRead = false;
+    const outcome = await reconcileUser('o', undefined, 's1', deps);
+    expect(outcome.kind).toBe('reconciled');
+    expect(openIm.calls.get('blackPage')).toBe(2);
+  });
+
+  it('is not published when the targeted read finds the entry the pages missed', async () => {
+    const { openIm, deps } = unblocked();
+    openIm.apply({ action: 'block', owner: 'o', black: 'b' });
+    const directory = Object.assign(Object.create(openIm) as ModelDirectory, {
+      blackPage: async () => ({ rows: [], total: 0 }), // a list read that looks whole but is not
+    });
+    const outcome = await reconcileUser('o', undefined, 's1', { ...deps, directory });
+    expect(outcome).toMatchObject({ kind: 'unreadable', reason: 'a black entry the pages missed' });
+  });
+});
+
 describe('readPages', () => {
   const pages = (all: string[], cap: number, totalOf: (page: number) => number = () => all.length) => {
     const asked: [number, number][] = [];
