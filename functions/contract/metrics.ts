@@ -37,6 +37,8 @@ export const RECONCILER_METRIC = {
   /** Differences found, by `kind` (`DIFFERENCE_KIND_DIMENSION`). */
   differences: 'ReconcileDifferences',
   repairsPublished: 'ReconcileRepairsPublished',
+  /** Users whose lists OpenIM did not answer consistently (moved while read, short of `total`): left for the next sweep. */
+  usersUnreadable: 'ReconcileUsersUnreadable',
   /** OpenIM reads that failed (the part is retried by the engine). */
   openImErrors: 'ReconcileOpenImErrors',
   /** Once per finished sweep: all its differences (the drift alarm), and how long it took. */

@@ -3,8 +3,10 @@ import {
   type FriendListChanges,
   type FriendListVersion,
   type FriendRow,
+  type ListPage,
   type OpenImDirectory,
   OpenImReadError,
+  type PairRead,
 } from '../reconciler/openim-directory';
 import { AdminToken, type LoginRoute } from './admin-token';
 import { isTokenError } from './envelope';
@@ -47,10 +49,6 @@ export const OPENIM_API_DEFAULTS = {
   callTimeoutMs: 10_000,
   maxAttempts: 4,
   maxRetryAfterMs: 60_000,
-  /** Rows per friend or black list page: FriendInfo carries `ex` fields of any size, and OpenIM's RPC replies stop at 8 MiB. */
-  listPageSize: 500,
-  /** IDs per get_designated_friends call (OpenIM's usual ParamMaxLength). */
-  designatedBatchSize: 1_000,
 } as const;
 
 /** The OpenIM admin client: `OpenImDirectory` over OpenIM's REST API (see docs/design.md). */
@@ -76,13 +74,13 @@ export const createOpenImDirectory = (options: OpenImDirectoryOptions): OpenImDi
   return new OpenImApiDirectory(http, token, options.friendSyncRoutes);
 };
 
-const PAGE = OPENIM_API_DEFAULTS.listPageSize;
-
 /**
  * Reads per server generation: v3.8.0+ answer `friendListChanges` from get_incremental_friends
  * and `friendIDs` from get_full_friend_user_ids (the hash shortcut); v3.7 has neither, so its
- * changes are always a resync and its IDs come from get_friend_id. A user OpenIM does not have
- * reads as empty lists: OpenIM itself answers every one of these reads that way.
+ * changes are always a resync and its IDs come from get_friend_id. v3.8.1+ answer `specifiedBlack`
+ * from get_specified_blacks; earlier ones have no read aimed at one black entry. Lists are served
+ * page by page as OpenIM serves them: whether the pages make a whole list is the engine's call
+ * (`functions/reconciler/list-read.ts`). A user OpenIM does not have reads as empty lists: OpenIM itself answers every one of these reads that way.
  */
 class OpenImApiDirectory implements OpenImDirectory {
   constructor(
@@ -90,6 +88,9 @@ class OpenImApiDirectory implements OpenImDirectory {
     private readonly token: AdminToken,
     private syncRoutes: boolean | undefined,
   ) {}
+
+  /** Whether the server has get_specified_blacks (v3.8.1+), found out from a 404. */
+  private specifiedBlacksRoute: boolean | undefined;
 
   async userPage(pageNumber: number, pageSize: number): Promise<{ userIDs: string[]; total: number }> {
     if (!Number.isSafeInteger(pageNumber) || pageNumber < 1 || !Number.isSafeInteger(pageSize) || pageSize < 1) {
@@ -134,36 +135,55 @@ class OpenImApiDirectory implements OpenImDirectory {
     return { kind: 'list', userIDs, listHash: idHash(userIDs) };
   }
 
-  async friendRows(ownerUserID: string): Promise<FriendRow[]> {
-    const rows = await this.pages('/friend/get_friend_list', { userID: ownerUserID }, (reply) =>
-      reply.friendRows('friendsInfo'),
-    );
-    return uniqueBy(rows, (row) => row.userID);
+  async friendPage(ownerUserID: string, pageNumber: number, pageSize: number): Promise<ListPage<FriendRow>> {
+    const reply = await this.call('/friend/get_friend_list', {
+      userID: ownerUserID,
+      pagination: pagination(pageNumber, pageSize),
+    });
+    return { rows: reply.friendRows('friendsInfo'), total: reply.count('total') };
   }
 
-  async friendRowsOf(ownerUserID: string, friendUserIDs: readonly string[]): Promise<FriendRow[]> {
-    const wanted = [...new Set(friendUserIDs)]; // OpenIM refuses duplicates (1001)
-    const rows: FriendRow[] = [];
-    for (let at = 0; at < wanted.length; at += OPENIM_API_DEFAULTS.designatedBatchSize) {
-      const batch = wanted.slice(at, at + OPENIM_API_DEFAULTS.designatedBatchSize);
-      try {
-        const reply = await this.call('/friend/get_designated_friends', { ownerUserID, friendUserIDs: batch });
-        rows.push(...reply.friendRows('friendsInfo'));
-      } catch (error) {
-        // v3.7 answers 1004 when any ID is no longer a friend (v3.8+ leaves it out): read the whole list.
-        if (!(error instanceof OpenImReadError && error.details.errCode === 1004)) throw error;
-        const keep = new Set(wanted);
-        return (await this.friendRows(ownerUserID)).filter((row) => keep.has(row.userID));
-      }
+  async designatedFriend(ownerUserID: string, friendUserID: string): Promise<FriendRow | undefined> {
+    try {
+      const reply = await this.call('/friend/get_designated_friends', { ownerUserID, friendUserIDs: [friendUserID] });
+      return reply.friendRows('friendsInfo').find((row) => row.userID === friendUserID);
+    } catch (error) {
+      // v3.7 answers 1004 for an ID that is not on the list (v3.8+ leaves it out): for one ID, an answer.
+      if (error instanceof OpenImReadError && error.details.errCode === 1004) return undefined;
+      throw error;
     }
-    return rows;
   }
 
-  async blackList(ownerUserID: string): Promise<string[]> {
-    const ids = await this.pages('/friend/get_black_list', { userID: ownerUserID }, (reply) =>
-      reply.list('blacks').map((black) => reply.string('userID', reply.nested(black, 'blackUserInfo'))),
-    );
-    return [...new Set(ids)];
+  async blackPage(ownerUserID: string, pageNumber: number, pageSize: number): Promise<ListPage<string>> {
+    const reply = await this.call('/friend/get_black_list', {
+      userID: ownerUserID,
+      pagination: pagination(pageNumber, pageSize),
+    });
+    const rows = reply.list('blacks').map((black) => reply.string('userID', reply.nested(black, 'blackUserInfo')));
+    return { rows, total: reply.count('total') };
+  }
+
+  async specifiedBlack(ownerUserID: string, blackUserID: string): Promise<PairRead> {
+    if (this.specifiedBlacksRoute === false) return 'noTargetedRead';
+    try {
+      const reply = await this.call('/friend/get_specified_blacks', { ownerUserID, userIDList: [blackUserID] });
+      this.specifiedBlacksRoute = true;
+      const found = reply
+        .list('blacks')
+        .some((black) => reply.string('userID', reply.nested(black, 'blackUserInfo')) === blackUserID);
+      return found ? 'present' : 'absent';
+    } catch (error) {
+      // v3.7 to v3.8.0 have no such route (404): the engine reads the whole list a second time instead.
+      if (
+        this.specifiedBlacksRoute === undefined &&
+        error instanceof OpenImReadError &&
+        error.details.httpStatus === 404
+      ) {
+        this.specifiedBlacksRoute = false;
+        return 'noTargetedRead';
+      }
+      throw error;
+    }
   }
 
   /** A call with the admin token; a refused token (1501-1507) is renewed once and the call made once more. */
@@ -193,30 +213,11 @@ class OpenImApiDirectory implements OpenImDirectory {
       throw error;
     }
   }
-
-  /** Every page of a skip/limit list, until a short page or `total`. */
-  private async pages<T>(
-    endpoint: string,
-    body: Record<string, unknown>,
-    itemsOf: (reply: ReplyFields) => T[],
-  ): Promise<T[]> {
-    const items: T[] = [];
-    for (let pageNumber = 1; ; pageNumber++) {
-      const reply = await this.call(endpoint, { ...body, pagination: { pageNumber, showNumber: PAGE } });
-      const page = itemsOf(reply);
-      items.push(...page);
-      if (page.length < PAGE || pageNumber * PAGE >= reply.count('total')) return items;
-    }
-  }
 }
 
-/** The first item of each key: a list that changed between two page reads can repeat one. */
-const uniqueBy = <T>(items: T[], keyOf: (item: T) => string): T[] => {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const key = keyOf(item);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+const pagination = (pageNumber: number, showNumber: number) => {
+  if (!Number.isSafeInteger(pageNumber) || pageNumber < 1 || !Number.isSafeInteger(showNumber) || showNumber < 1) {
+    throw new RangeError(`a page needs whole numbers of at least 1, got page ${pageNumber} of ${showNumber}`);
+  }
+  return { pageNumber, showNumber };
 };

@@ -117,12 +117,14 @@ const isAfter = (version: string | undefined, time: Date): boolean =>
 
 /** What a part of a sweep adds to the sweep's totals. */
 export type SweepCounters = Record<
-  DifferenceKind | 'usersChecked' | 'eventsPublished' | 'apiErrors' | 'deferredNewer',
+  DifferenceKind | 'usersChecked' | 'usersUnreadable' | 'eventsPublished' | 'apiErrors' | 'deferredNewer',
   number
 >;
 
 export const zeroCounters = (): SweepCounters => ({
   usersChecked: 0,
+  /** Users whose lists OpenIM did not answer consistently (no repair for them; tried next sweep). */
+  usersUnreadable: 0,
   friendAdded: 0,
   friendRemoved: 0,
   remarkChanged: 0,

@@ -10,8 +10,8 @@ export const applyChanges = (
   lastReported: readonly FriendRow[],
   changes: Extract<FriendListChanges, { kind: 'changes' }>,
 ): FriendRow[] => {
-  const rows = new Map(lastReported.map((row) => [row.userID, row.remark]));
+  const rows = new Map(lastReported.map((row) => [row.userID, row]));
   for (const userID of changes.removed) rows.delete(userID);
-  for (const row of changes.upserted) rows.set(row.userID, row.remark);
-  return [...rows].map(([userID, remark]) => ({ userID, remark }));
+  for (const row of changes.upserted) rows.set(row.userID, row);
+  return [...rows.values()];
 };

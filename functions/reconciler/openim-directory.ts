@@ -36,6 +36,19 @@ export type FriendListChanges =
 /** The friend IDs of an owner, or the news that they still hash to the value the caller knows. */
 export type FriendIDs = { kind: 'unchanged' } | { kind: 'list'; userIDs: string[]; listHash: bigint };
 
+/**
+ * One skip/limit page of a list as OpenIM served it: its rows (none for OpenIM's `null`) and the
+ * `total` OpenIM computed for that request. Nothing here says the page is whole or the list did
+ * not move: `list-read.ts` decides that.
+ */
+export interface ListPage<T> {
+  rows: T[];
+  total: number;
+}
+
+/** A read aimed at one pair: found, absent, or a server that has no such read. */
+export type PairRead = 'present' | 'absent' | 'noTargetedRead';
+
 export interface OpenImDirectory {
   /** One page (1-based) of the IDs of every user OpenIM has, and how many users there are in all. */
   userPage(pageNumber: number, pageSize: number): Promise<{ userIDs: string[]; total: number }>;
@@ -46,12 +59,14 @@ export interface OpenImDirectory {
    * `listHash` of an earlier answer). Servers without the hash shortcut always return the list.
    */
   friendIDs(ownerUserID: string, knownHash?: bigint): Promise<FriendIDs>;
-  /** The owner's whole friend list with remarks (every page). */
-  friendRows(ownerUserID: string): Promise<FriendRow[]>;
-  /** The rows of these friends of the owner; IDs no longer on the owner's list are left out. */
-  friendRowsOf(ownerUserID: string, friendUserIDs: readonly string[]): Promise<FriendRow[]>;
-  /** The IDs on the owner's black list (every page). */
-  blackList(ownerUserID: string): Promise<string[]>;
+  /** One page of the owner's friend list (get_friend_list), pinned first, then as added. */
+  friendPage(ownerUserID: string, pageNumber: number, pageSize: number): Promise<ListPage<FriendRow>>;
+  /** The owner's row for this friend (get_designated_friends), or undefined when it is not on the list. */
+  designatedFriend(ownerUserID: string, friendUserID: string): Promise<FriendRow | undefined>;
+  /** One page of the IDs on the owner's black list (get_black_list), in no sort. */
+  blackPage(ownerUserID: string, pageNumber: number, pageSize: number): Promise<ListPage<string>>;
+  /** Whether this ID is on the owner's black list, by the server's targeted read (v3.8.1+ get_specified_blacks). */
+  specifiedBlack(ownerUserID: string, blackUserID: string): Promise<PairRead>;
 }
 
 /** Why OpenIM could not answer: which read, OpenIM's own code when it gave one, and whether trying later may help. */

@@ -104,17 +104,25 @@ const reconcileChunk = async (
   const outcomes = await mapLimit(todo, deps.usersInFlight, (userID) =>
     reconcileUser(userID, mirrors.get(userID), sweepID, deps, orphans),
   );
-  const repairs = outcomes.flatMap((outcome) => outcome.repairs);
+  // A user OpenIM could not answer for consistently now: nothing published, the mirror kept, next sweep tries again.
+  const reconciled = outcomes.filter((outcome) => outcome.kind === 'reconciled');
+  const repairs = reconciled.flatMap((outcome) => outcome.repairs);
   // Published before the mirrors move on, so a crash in between finds the same differences again.
   if (repairs.length > 0) await deps.publish(repairs);
-  if (outcomes.length > 0)
-    await deps.mirrors.save(new Map(outcomes.map((outcome) => [outcome.userID, outcome.mirror])));
+  if (reconciled.length > 0)
+    await deps.mirrors.save(new Map(reconciled.map((outcome) => [outcome.userID, outcome.mirror])));
   return countersOf(outcomes, repairs.length);
 };
 
 const countersOf = (outcomes: UserOutcome[], published: number): SweepCounters => {
-  let counters = addCounters(zeroCounters(), { usersChecked: outcomes.length, eventsPublished: published });
+  const unreadable = outcomes.filter((outcome) => outcome.kind === 'unreadable').length;
+  let counters = addCounters(zeroCounters(), {
+    usersChecked: outcomes.length - unreadable,
+    usersUnreadable: unreadable,
+    eventsPublished: published,
+  });
   for (const outcome of outcomes) {
+    if (outcome.kind !== 'reconciled') continue;
     for (const difference of outcome.differences) counters = addCounters(counters, { [difference.kind]: 1 });
     counters = addCounters(counters, { deferredNewer: outcome.deferred });
   }

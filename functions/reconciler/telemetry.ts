@@ -34,6 +34,16 @@ export class SweepTelemetry {
       checkpoint: async (sweepID, part, cursor, counters) => {
         const withErrors = { ...counters, apiErrors: counters.apiErrors + this.takeFailedRequests() };
         await progress.checkpoint(sweepID, part, cursor, withErrors);
+        if (counters.usersUnreadable > 0) {
+          this.logger.warn(
+            'users unreadable now: OpenIM did not answer their lists consistently; no repair for them in this sweep, tried again next sweep',
+            {
+              sweepID,
+              part,
+              usersUnreadable: counters.usersUnreadable,
+            },
+          );
+        }
         this.emit(withErrors);
       },
       count: async (sweepID, counters) => {
@@ -65,6 +75,7 @@ export class SweepTelemetry {
       if (value) this.metrics.addMetric(name, MetricUnit.Count, value);
     };
     add(RECONCILER_METRIC.usersChecked, counters.usersChecked);
+    add(RECONCILER_METRIC.usersUnreadable, counters.usersUnreadable);
     add(RECONCILER_METRIC.repairsPublished, counters.eventsPublished);
     add(RECONCILER_METRIC.openImErrors, counters.apiErrors);
     for (const kind of DIFFERENCE_KINDS) {

@@ -7,22 +7,7 @@ import { generatedUserID } from '../../infra/local/openim-api/seed';
  * through update_friends. Resolves with how many users changed.
  */
 export const driftWithoutCallbacks = async (url: string, users: number, drift: number): Promise<number> => {
-  const response = await fetch(`${url}/auth/get_admin_token`, {
-    method: 'POST',
-    headers: { operationID: 'bench' },
-    body: JSON.stringify({ secret: 'openIM123', userID: 'imAdmin' }),
-  });
-  const adminToken = ((await response.json()) as { data: { token: string } }).data.token;
-  const openImWrite = async (path: string, body: object) => {
-    const written = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { operationID: 'bench', token: adminToken },
-      body: JSON.stringify(body),
-    });
-    const reply = (await written.json()) as { errCode: number; errMsg: string; data?: unknown };
-    if (reply.errCode !== 0) throw new Error(`${path}: ${reply.errCode} ${reply.errMsg}`);
-    return reply.data;
-  };
+  const openImWrite = await adminCaller(url);
   let changed = 0;
   for (let index = 0; changed < Math.round(users * drift); index += Math.floor(1 / drift)) {
     const owner = generatedUserID(index % users);
@@ -49,4 +34,47 @@ export const driftWithoutCallbacks = async (url: string, users: number, drift: n
     changed++;
   }
   return changed;
+};
+
+/**
+ * A share `drift` of the users (other users than `driftWithoutCallbacks` picks) each lose one
+ * friend row by delete_friend, as a sweep would only learn by reading: the callback is not
+ * posted (the bench's stand-in has no callback URL). Resolves with how many rows were removed.
+ */
+export const removalsWithoutCallbacks = async (url: string, users: number, drift: number): Promise<number> => {
+  const call = await adminCaller(url);
+  let removed = 0;
+  const step = Math.floor(1 / drift);
+  for (let index = Math.floor(step / 2); removed < Math.round(users * drift) && index < users * step; index += step) {
+    const owner = generatedUserID(index % users);
+    const data = (await call('/friend/get_friend_list', {
+      userID: owner,
+      pagination: { pageNumber: 1, showNumber: 1 },
+    })) as { friendsInfo: { friendUser: { userID: string } }[] | null };
+    const friend = data.friendsInfo?.[0]?.friendUser.userID;
+    if (friend === undefined) continue;
+    await call('/friend/delete_friend', { ownerUserID: owner, friendUserID: friend });
+    removed++;
+  }
+  return removed;
+};
+
+/** Calls `url`'s API as imAdmin; a reply with an errCode throws. */
+const adminCaller = async (url: string) => {
+  const response = await fetch(`${url}/auth/get_admin_token`, {
+    method: 'POST',
+    headers: { operationID: 'bench' },
+    body: JSON.stringify({ secret: 'openIM123', userID: 'imAdmin' }),
+  });
+  const adminToken = ((await response.json()) as { data: { token: string } }).data.token;
+  return async (path: string, body: object) => {
+    const written = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { operationID: 'bench', token: adminToken },
+      body: JSON.stringify(body),
+    });
+    const reply = (await written.json()) as { errCode: number; errMsg: string; data?: unknown };
+    if (reply.errCode !== 0) throw new Error(`${path}: ${reply.errCode} ${reply.errMsg}`);
+    return reply.data;
+  };
 };

@@ -13,7 +13,7 @@ import type { SweepSummary } from '../../functions/reconciler/ports';
 import { runPart, type SweepPart } from '../../functions/reconciler/sweep-part';
 import { cliArgs, EXIT_MEANING } from '../../infra/cli/cli-args';
 import { deliveredRepair, InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../helpers/reconciler-fakes';
-import { driftWithoutCallbacks } from './openim-drift';
+import { driftWithoutCallbacks, removalsWithoutCallbacks } from './openim-drift';
 
 /**
  * The reconciler's benchmark (`npm run bench:reconciler`, also the last part of `npm run bench`):
@@ -192,6 +192,10 @@ progress(`${DRIFT * 100}% of the users change in OpenIM without a callback...`);
 const drifted = await drift();
 progress(`third sweep, after the drift of ${drifted} users...`);
 const afterDrift = await sweep('bench-3');
+progress(`${DRIFT * 100}% of the users lose a friend row in OpenIM without a callback...`);
+const removed = await removalsWithoutCallbacks(standIn.url, USERS, DRIFT);
+progress(`fourth sweep, after ${removed} removals (each confirmed by a read aimed at the pair)...`);
+const afterRemovals = await sweep('bench-4');
 clearInterval(sampler);
 
 // What one worker Lambda needs: a page of the plan's size, alone in a process, in the heaviest case.
@@ -229,7 +233,12 @@ const row = (label: string, result: SweepResult) => {
     'heap after (MiB)': result.heapAfterMiB.toFixed(0),
   };
 };
-const table = [row('first (empty)', first), row('nothing changed', unchanged), row('1% drift', afterDrift)];
+const table = [
+  row('first (empty)', first),
+  row('nothing changed', unchanged),
+  row('1% drift', afterDrift),
+  row('1% removals', afterRemovals),
+];
 const perUser = unchanged.requests / unchanged.summary.usersListed;
 const paceOff = Math.abs(unchanged.pagesRequests / unchanged.pagesSeconds / CALLS_PER_SECOND - 1);
 const verdicts = {
@@ -237,6 +246,9 @@ const verdicts = {
   [`requests/s within ${TARGETS.paceTolerance * 100}% of ${CALLS_PER_SECOND}`]: paceOff <= TARGETS.paceTolerance,
   'nothing changed: no repair': unchanged.summary.counters.eventsPublished === 0,
   [`1% drift: ${drifted} differences found`]: totalDifferences(afterDrift.summary.counters) === drifted,
+  [`1% removals: ${removed} removals found and confirmed`]:
+    afterRemovals.summary.counters.friendRemoved === removed &&
+    (afterRemovals.byEndpoint['/friend/get_designated_friends'] ?? 0) === removed,
 };
 
 console.log(
@@ -244,6 +256,7 @@ console.log(
 );
 console.table(table);
 console.log('OpenIM requests by route, nothing changed:', unchanged.byEndpoint);
+console.log('OpenIM requests by route, 1% removals:', afterRemovals.byEndpoint);
 console.log(
   `peak RSS of the sweep process (in-memory graph, mirrors and records included): ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
 );

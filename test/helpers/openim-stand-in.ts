@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createOpenImDirectory, type OpenImDirectoryOptions } from '../../functions/openim-api/directory';
 import { type ExactJson, parseExactJson, stringifyExactJson } from '../../functions/openim-api/exact-json';
 import type { CallObservation } from '../../functions/openim-api/ports';
+import { type ListRead, readPages } from '../../functions/reconciler/list-read';
+import type { FriendRow, OpenImDirectory } from '../../functions/reconciler/openim-directory';
 import type { OpenImStandIn } from '../../infra/local/openim-api/stand-in';
 import { SteppingClock } from './fake-clocks';
 
@@ -82,3 +84,26 @@ export const SMALL_SEED = {
   friends: [{ ownerUserID: 'a', friendUserID: 'c', remark: 'C <3', isPinned: true }],
   blacks: [['a', 'd'] as [string, string]],
 };
+
+const rowsOf = <T>(read: ListRead<T>): T[] => {
+  if (read.kind === 'unreadable') throw new Error(`the list was not read consistently: ${read.reason}`);
+  return read.rows;
+};
+
+/** An owner's whole friend list, every page, as the engine reads it (one pass). */
+export const wholeFriends = async (directory: OpenImDirectory, owner: string): Promise<FriendRow[]> =>
+  rowsOf(
+    await readPages(
+      (page, size) => directory.friendPage(owner, page, size),
+      (row) => row.userID,
+    ),
+  );
+
+/** An owner's whole black list, every page, as the engine reads it (one pass; one call for a short list). */
+export const wholeBlacks = async (directory: OpenImDirectory, owner: string): Promise<string[]> =>
+  rowsOf(
+    await readPages(
+      (page, size) => directory.blackPage(owner, page, size),
+      (id) => id,
+    ),
+  );

@@ -4,7 +4,7 @@ import type { OwnerView } from '../../functions/friend-graph/graph-view';
 import type { GraphReader, MirrorStore, SweepLock, SweepRecords, SweepSummary } from '../../functions/reconciler/ports';
 import type { RepairDraft } from '../../functions/reconciler/repairs';
 import { eventsFor } from './callback-events';
-import { type OpenImAction, OpenImModel } from './openim-model';
+import { ModelDirectory, type OpenImAction } from './openim-port';
 import { deliveredRepair } from './reconciler-fakes';
 import { runSweep } from './sweep-runner';
 
@@ -55,11 +55,25 @@ const fate = fc.record({
   afterFirstSweep: fc.boolean(),
 });
 
+/**
+ * How OpenIM's pages misbehave: during the first sweep, a page cap, one page of a user answered
+ * `null` with its total, a delete between two pages of a user's read (its callback lost), and two
+ * workers on each page of users; during the third, a user whose pages never come whole.
+ */
+const faults = fc.record({
+  pageCap: fc.constantFrom(Number.POSITIVE_INFINITY, 1, 2),
+  nullPageOf: fc.option(user, { nil: undefined }),
+  deleteBetweenPages: fc.option(pair, { nil: undefined }),
+  twoWorkersPerPage: fc.boolean(),
+  unreadableInThirdSweep: fc.option(user, { nil: undefined }),
+});
+
 export const scenario = fc.record({
   before: fc.array(fc.tuple(action, fate), { maxLength: 30 }),
   after: fc.array(fc.tuple(action, fate), { maxLength: 30 }),
   seed: fc.integer(),
   pageSize: fc.integer({ min: 1, max: 4 }),
+  faults,
 });
 export type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
@@ -93,7 +107,7 @@ const shuffled = <T>(items: T[], seed: number): T[] => {
 type Views = Map<string, { friends: Map<string, string>; blocked: Set<string> }>;
 
 export interface ScenarioResult {
-  openIm: OpenImModel;
+  openIm: ModelDirectory;
   /** OpenIM's lists and the graph's views after the second sweep's repairs were applied. */
   expected: Views;
   actual: Views;
@@ -109,7 +123,7 @@ export interface ScenarioResult {
  * phase two happens, its callbacks arrive; the second sweep; then a third with nothing new.
  */
 export const runScenario = async (run: Scenario, stores: ScenarioStores): Promise<ScenarioResult> => {
-  const openIm = new OpenImModel(USERS);
+  const openIm = new ModelDirectory(USERS);
   const deliveries = (steps: Scenario['before'], startAt: number, firstPhase: boolean) => {
     const onTime: FriendEvent[] = [];
     const late: FriendEvent[] = [];
@@ -125,7 +139,7 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
   };
 
   const published: RepairDraft[][] = [];
-  const sweep = async (sweepID: string, at: number) => {
+  const sweep = async (sweepID: string, at: number, twoWorkersPerPage = false) => {
     const repairs: RepairDraft[] = [];
     published.push(repairs);
     const summary = await runSweep(sweepID, {
@@ -139,6 +153,7 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
       pageSize: run.pageSize,
       concurrency: 2,
       chunkSize: 2,
+      twoWorkersPerPage,
     });
     if (!('status' in summary)) throw new Error(`sweep ${sweepID} found the lock held by ${summary.heldBy}`);
     // As EventBridge delivers: in any order (a repair may even arrive twice).
@@ -152,13 +167,22 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
 
   const first = deliveries(run.before, T0 + SECOND, true);
   await stores.graph.deliver(first.onTime);
-  const summaries = [await sweep('sweep-1', SWEEP_1)];
+  const { pageCap, nullPageOf, deleteBetweenPages, twoWorkersPerPage, unreadableInThirdSweep } = run.faults;
+  openIm.pageCap = pageCap;
+  if (nullPageOf !== undefined) openIm.answerNullPages(nullPageOf, 1);
+  if (deleteBetweenPages !== undefined) {
+    const [owner, friend] = deleteBetweenPages;
+    openIm.applyBetweenPages(owner, 1, { action: 'delete', owner, friend });
+  }
+  const summaries = [await sweep('sweep-1', SWEEP_1, twoWorkersPerPage)];
+  openIm.clearFaults();
   const afterFirstSweep = { expected: truthOf(openIm), actual: await stores.graph.views() };
   await stores.graph.deliver(first.late);
   const second = deliveries(run.after, SWEEP_1 + 200 * SECOND, false);
   await stores.graph.deliver(second.onTime);
   summaries.push(await sweep('sweep-2', SWEEP_2));
   const actual = await stores.graph.views();
+  if (unreadableInThirdSweep !== undefined) openIm.answerNullPages(unreadableInThirdSweep, 1_000);
   summaries.push(await sweep('sweep-3', SWEEP_3));
 
   return {
@@ -171,7 +195,7 @@ export const runScenario = async (run: Scenario, stores: ScenarioStores): Promis
   };
 };
 
-const truthOf = (openIm: OpenImModel): Views =>
+const truthOf = (openIm: ModelDirectory): Views =>
   new Map(
     [...openIm.lists()].map(([owner, lists]) => [
       owner,

@@ -24,6 +24,8 @@ export interface SweepRunDeps {
   concurrency: number;
   chunkSize?: number;
   usersInFlight?: number;
+  /** Each page run by two workers at once (a shifted page, or a sweep over a failed one's workers). */
+  twoWorkersPerPage?: boolean;
 }
 
 /**
@@ -44,8 +46,12 @@ export const runSweep = async (sweepID: string, deps: SweepRunDeps): Promise<Swe
   const runToEnd = async (part: SweepPart) => {
     while (!(await runPart(part, partDeps)).done);
   };
+  const runPage = async (pageNumber: number) => {
+    const part = { kind: 'page', sweepID, pageNumber, pageSize: plan.pageSize } as const;
+    await Promise.all(Array.from({ length: deps.twoWorkersPerPage ? 2 : 1 }, () => runToEnd(part)));
+  };
   await inPool(
-    plan.pages.map((pageNumber) => () => runToEnd({ kind: 'page', sweepID, pageNumber, pageSize: plan.pageSize })),
+    plan.pages.map((pageNumber) => () => runPage(pageNumber)),
     deps.concurrency,
   );
   await inPool(

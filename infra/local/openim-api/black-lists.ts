@@ -28,6 +28,11 @@ export class BlackLists {
     return { total: all.length, blacks: page(all, pageNumber, showNumber) };
   }
 
+  /** `FindBlackInfos` for one ID. */
+  entry(owner: string, black: string): BlackRecord | undefined {
+    return this.blacks.get(owner)?.get(black);
+  }
+
   has(owner: string, black: string): boolean {
     return this.blacks.get(owner)?.has(black) ?? false;
   }

@@ -1,4 +1,4 @@
-import { parseFaultRequest } from './faults';
+import { applyListFault, parseFaultRequest } from './faults';
 import type { OpenImStandIn } from './stand-in';
 
 /**
@@ -8,6 +8,9 @@ import type { OpenImStandIn } from './stand-in';
  * - `POST /_standin/delete_user` `{"userID":"u1"}`
  * - `POST /_standin/faults` `{"route":"/friend/get_black_list","errCode":1501,"times":1}` (or
  *   `"status":500`, or `"delayMs":3000`); `DELETE /_standin/faults` clears them
+ * - `POST /_standin/list_faults` `{"ownerUserID":"u1","capRows":100}` (pages of at most 100 rows),
+ *   `{"ownerUserID":"u1","nullPages":1}` (the next page answers `null` rows with its total), or
+ *   `{"ownerUserID":"u1","deleteFriendUserID":"u9","afterPage":1}` (a delete between two pages)
  * - `POST /_standin/drop_webhooks` `{"callbackCommand":"callbackAfterDeleteFriendCommand","count":1}` (`"*"`: any)
  */
 export const CONTROL_PREFIX = '/_standin/';
@@ -39,6 +42,10 @@ export const control = (
       if (typeof request === 'string') return [400, { message: request }];
       standIn.faults.next(request.route, request.fault, request.times);
       return [200, request];
+    }
+    case 'POST list_faults': {
+      const refused = applyListFault(standIn.faults.lists, json);
+      return refused === undefined ? [200, json] : [400, { message: refused }];
     }
     case 'POST drop_webhooks': {
       if (!standIn.webhooks) return [409, { message: 'no callbackUrl is configured: nothing is fired' }];

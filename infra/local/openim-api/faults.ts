@@ -10,6 +10,8 @@ export type StandInFault =
 
 export class StandInFaults {
   private readonly queued = new Map<string, StandInFault[]>();
+  /** Faults of the paged lists, per owner. */
+  readonly lists = new ListFaults();
 
   /** The next `times` requests of `route` (e.g. `/friend/get_friend_list`) meet `fault`. */
   next(route: string, fault: StandInFault, times = 1): void {
@@ -24,6 +26,7 @@ export class StandInFaults {
 
   clear(): void {
     this.queued.clear();
+    this.lists.clear();
   }
 }
 
@@ -78,3 +81,76 @@ export class RateLimiter {
     return String(this.limit.retryAfterSeconds);
   }
 }
+
+/**
+ * Faults of OpenIM's paged lists (get_friend_list, get_black_list), per owner, as a reader meets
+ * them: a proxy or fork that caps page sizes, a page answered `null` with its true `total`, and a
+ * friend deleted (as by delete_friend, callback included) right after a page was served, which
+ * shifts every later row up by one.
+ */
+export class ListFaults {
+  private readonly caps = new Map<string, number>();
+  private readonly nullPages = new Map<string, number>();
+  private readonly deletes: { owner: string; friend: string; afterPage: number }[] = [];
+
+  capRows(owner: string, rows: number): void {
+    this.caps.set(owner, rows);
+  }
+
+  answerNullPages(owner: string, pages: number): void {
+    this.nullPages.set(owner, (this.nullPages.get(owner) ?? 0) + pages);
+  }
+
+  deleteAfterPage(owner: string, friend: string, afterPage: number): void {
+    this.deletes.push({ owner, friend, afterPage });
+  }
+
+  /** The page size served for `asked`: the cap rewrites `showNumber`, as a proxy would. */
+  servedSize(owner: string, asked: number): number {
+    return Math.min(asked, this.caps.get(owner) ?? asked);
+  }
+
+  /** Whether this page answers `null` rows (the count goes down by one). */
+  takeNullPage(owner: string): boolean {
+    const left = this.nullPages.get(owner) ?? 0;
+    if (left === 0) return false;
+    this.nullPages.set(owner, left - 1);
+    return true;
+  }
+
+  /** The friends to delete now that page `pageNumber` of `owner`'s friend list was served (each once). */
+  takeDeletes(owner: string, pageNumber: number): string[] {
+    const due = this.deletes.filter((entry) => entry.owner === owner && entry.afterPage === pageNumber);
+    for (const entry of due) this.deletes.splice(this.deletes.indexOf(entry), 1);
+    return due.map((entry) => entry.friend);
+  }
+
+  clear(): void {
+    this.caps.clear();
+    this.nullPages.clear();
+    this.deletes.length = 0;
+  }
+}
+
+/** Reads `{"ownerUserID", "capRows"|"nullPages"|("deleteFriendUserID","afterPage")}` from the control endpoint. */
+export const applyListFault = (lists: ListFaults, json: unknown): string | undefined => {
+  if (typeof json !== 'object' || json === null) return 'expected a JSON object';
+  const { ownerUserID, capRows, nullPages, deleteFriendUserID, afterPage } = json as Record<string, unknown>;
+  const whole = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 1;
+  if (typeof ownerUserID !== 'string' || ownerUserID === '') return 'ownerUserID must be a user ID';
+  if (capRows !== undefined) {
+    if (!whole(capRows)) return 'capRows must be a whole number of at least 1';
+    lists.capRows(ownerUserID, capRows as number);
+  } else if (nullPages !== undefined) {
+    if (!whole(nullPages)) return 'nullPages must be a whole number of at least 1';
+    lists.answerNullPages(ownerUserID, nullPages as number);
+  } else if (deleteFriendUserID !== undefined) {
+    if (typeof deleteFriendUserID !== 'string' || !whole(afterPage)) {
+      return 'deleteFriendUserID must be a user ID and afterPage a whole number of at least 1';
+    }
+    lists.deleteAfterPage(ownerUserID, deleteFriendUserID, afterPage as number);
+  } else {
+    return 'give capRows, nullPages, or deleteFriendUserID with afterPage';
+  }
+  return undefined;
+};

@@ -1,4 +1,5 @@
 import { errArgs } from './api-error';
+import { page } from './page';
 import { check, decodeRequest } from './request-decoder';
 import { blackInfo, checkAccess, friendInfo, listOrNull, type Route } from './route';
 
@@ -88,14 +89,25 @@ export const READ_ROUTES: Record<string, Route> = {
       check((pagination?.pageNumber ?? 0) < 1, 'pageNumber is invalid');
       check(userID === '', 'userID is empty');
       checkAccess(context, userID);
-      const rows = context.model.friendRows(userID);
-      const { pageNumber, showNumber } = pagination ?? { pageNumber: 0, showNumber: 0 };
-      const skip = (pageNumber - 1) * showNumber;
-      const page = showNumber > 0 && skip < rows.length ? rows.slice(skip, skip + showNumber) : [];
-      return {
-        friendsInfo: listOrNull(page.map((row) => friendInfo(context.model, userID, row))),
+      const { model, listFaults } = context;
+      const rows = model.friendRows(userID);
+      const pageNumber = pagination?.pageNumber ?? 0;
+      const showNumber = listFaults.servedSize(userID, pagination?.showNumber ?? 0);
+      const served = listFaults.takeNullPage(userID) ? [] : page(rows, pageNumber, showNumber);
+      const reply = {
+        friendsInfo: listOrNull(served.map((row) => friendInfo(model, userID, row))),
         total: rows.length,
       };
+      for (const friend of listFaults.takeDeletes(userID, pageNumber)) {
+        if (!model.isFriend(userID, friend)) continue;
+        model.deleteFriend(userID, friend);
+        context.fire({
+          callbackCommand: 'callbackAfterDeleteFriendCommand',
+          ownerUserID: userID,
+          friendUserID: friend,
+        });
+      }
+      return reply;
     },
   },
 
@@ -130,9 +142,31 @@ export const READ_ROUTES: Record<string, Route> = {
       check(pagination === null, 'pagination is empty');
       check((pagination?.pageNumber ?? 0) < 1, 'pageNumber is invalid');
       checkAccess(context, userID);
-      const { pageNumber, showNumber } = pagination ?? { pageNumber: 0, showNumber: 0 };
+      const { listFaults } = context;
+      const pageNumber = pagination?.pageNumber ?? 0;
+      const showNumber = listFaults.servedSize(userID, pagination?.showNumber ?? 0);
       const { total, blacks } = context.model.blackLists.page(userID, pageNumber, showNumber);
-      return { blacks: listOrNull(blacks.map((black) => blackInfo(context.model, userID, black))), total };
+      const served = listFaults.takeNullPage(userID) ? [] : blacks;
+      return { blacks: listOrNull(served.map((black) => blackInfo(context.model, userID, black))), total };
+    },
+  },
+
+  '/friend/get_specified_blacks': {
+    needsToken: true,
+    specifiedBlacks: true,
+    handle: (context, body) => {
+      const { ownerUserID, userIDList } = decodeRequest(
+        'relation.GetSpecifiedBlacksReq',
+        { ownerUserID: 'string', userIDList: 'strings' },
+        body,
+      );
+      checkAccess(context, ownerUserID);
+      const ids = userIDList ?? [];
+      check(ids.length === 0, 'userIDList is empty');
+      if (new Set(ids).size !== ids.length) throw errArgs('userIDList repeated');
+      const { model } = context;
+      const blacks = ids.flatMap((id) => model.blackLists.entry(ownerUserID, id) ?? []);
+      return { blacks: listOrNull(blacks.map((black) => blackInfo(model, ownerUserID, black))), total: blacks.length };
     },
   },
 };

@@ -1,6 +1,7 @@
 import type { GoJsonValue } from '../../../functions/openim-api/go-json';
 import { errInternal, errNoPermission } from './api-error';
 import type { BlackRecord } from './black-lists';
+import type { ListFaults } from './faults';
 import type { FriendRecord, OpenImModel } from './model';
 import type { Capabilities } from './server-versions';
 import type { TokenClaims, Tokens } from './tokens';
@@ -19,6 +20,8 @@ export interface RouteContext {
   tokenExpireSeconds: number;
   /** Posts an after-callback, when a callback URL is configured. */
   fire(body: CallbackBody): void;
+  /** Faults the paged list routes play. */
+  listFaults: ListFaults;
 }
 
 export interface Route {
@@ -26,6 +29,8 @@ export interface Route {
   needsToken: boolean;
   /** Only on servers with get_full_friend_user_ids and get_incremental_friends. */
   friendSync?: boolean;
+  /** Only on servers with get_specified_blacks (v3.8.1+). */
+  specifiedBlacks?: boolean;
   /** The reply's `data`; undefined for an empty response struct (OpenIM then leaves `data` out). */
   handle(context: RouteContext, body: string): GoJsonValue | undefined;
 }

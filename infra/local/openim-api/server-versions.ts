@@ -12,6 +12,7 @@
  * | a new admin login ends earlier admin tokens after 5 min | no | no | no | yes |
  * | optional 429 rate limiter | no | no | no | yes |
  * | after-callbacks for agree and remove-black | no | no | yes | yes |
+ * | get_specified_blacks (a read aimed at black entries) | 404 | 404 | yes | yes |
  *
  * (The idHash in `version` lasted until v3.8.3-patch.11; the stand-in's v3.8.1 has it.)
  */
@@ -32,6 +33,7 @@ export interface Capabilities {
   /** v3.7 registers users with the secret in the body, later versions with an admin token. */
   registerWithSecret: boolean;
   sendsAgreeAndRemoveBlackCallbacks: boolean;
+  specifiedBlacks: boolean;
 }
 
 const V3_8_0: Capabilities = {
@@ -46,6 +48,7 @@ const V3_8_0: Capabilities = {
   rateLimiter: false,
   registerWithSecret: false,
   sendsAgreeAndRemoveBlackCallbacks: false,
+  specifiedBlacks: false,
 };
 
 const V3_8_1: Capabilities = {
@@ -53,6 +56,7 @@ const V3_8_1: Capabilities = {
   loginRoute: '/auth/get_admin_token',
   tokenFree: ['/auth/get_admin_token', '/auth/parse_token'],
   sendsAgreeAndRemoveBlackCallbacks: true,
+  specifiedBlacks: true,
 };
 
 export const CAPABILITIES: Record<ServerVersion, Capabilities> = {

@@ -109,6 +109,7 @@ export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Pr
     secret,
     tokenExpireSeconds,
     fire: (body) => standIn.webhooks?.fire(body, operationID),
+    listFaults: standIn.faults.lists,
   });
 
   // Injected delays end early when the stand-in closes, so that nothing outlives it.
@@ -207,7 +208,9 @@ export const startOpenImStandIn = async (options: OpenImStandInOptions = {}): Pr
 const routesOf = (capabilities: Capabilities): Map<string, Route> => {
   const routes = new Map<string, Route>();
   for (const [path, route] of Object.entries({ ...READ_ROUTES, ...WRITE_ROUTES })) {
-    if (!route.friendSync || capabilities.friendSyncRoutes) routes.set(path, route);
+    if (route.friendSync && !capabilities.friendSyncRoutes) continue;
+    if (route.specifiedBlacks && !capabilities.specifiedBlacks) continue;
+    routes.set(path, route);
   }
   const login = AUTH_ROUTES[capabilities.loginRoute];
   if (login) routes.set(capabilities.loginRoute, login);

@@ -1,7 +1,7 @@
 import { systemClock } from '../../../functions/openim-api/ports';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import { SteppingClock } from '../../helpers/fake-clocks';
-import { directoryFor, SMALL_SEED } from '../../helpers/openim-stand-in';
+import { directoryFor, SMALL_SEED, wholeBlacks } from '../../helpers/openim-stand-in';
 
 /** The pace (calls per second, calls in flight), 429 with Retry-After, timeouts and network errors. */
 const standIns: OpenImStandIn[] = [];
@@ -20,7 +20,7 @@ describe('pacing', () => {
     const clock = new SteppingClock();
     const { directory, calls } = directoryFor(standIn, { callsPerSecond: 4, maxConcurrentCalls: 8, clock });
     standIn.faults.next('/friend/get_black_list', { status: 500 }, 2);
-    await Promise.all(['a', 'b', 'c', 'd', 'a', 'b', 'c', 'd'].map((user) => directory.blackList(user)));
+    await Promise.all(['a', 'b', 'c', 'd', 'a', 'b', 'c', 'd'].map((user) => wholeBlacks(directory, user)));
     expect(calls).toHaveLength(11); // a login, 8 reads, 2 retries
     const starts = calls.map((call) => call.startedAtMs).sort((x, y) => x - y);
     for (const start of starts)
@@ -31,10 +31,10 @@ describe('pacing', () => {
   it('keeps at most maxConcurrentCalls requests in flight', async () => {
     const standIn = await start();
     const { directory } = directoryFor(standIn, { callsPerSecond: 1_000, maxConcurrentCalls: 3 });
-    await directory.blackList('a'); // logged in
+    await wholeBlacks(directory, 'a'); // logged in
     standIn.faults.next('/friend/get_black_list', { delayMs: 30 }, 12);
     standIn.load.maxInFlight = 0;
-    await Promise.all(Array.from({ length: 12 }, () => directory.blackList('a')));
+    await Promise.all(Array.from({ length: 12 }, () => wholeBlacks(directory, 'a')));
     expect(standIn.load.maxInFlight).toBe(3);
   });
 });
@@ -48,9 +48,9 @@ describe('a 429', () => {
       rateLimit: { callsPerSecond: 2, retryAfterSeconds: 3 },
     });
     const { directory, trail, calls } = directoryFor(standIn, { callsPerSecond: 100, clock });
-    await expect(directory.blackList('a')).resolves.toEqual(['d']); // the login and this read: 2 in this second
+    await expect(wholeBlacks(directory, 'a')).resolves.toEqual(['d']); // the login and this read: 2 in this second
     const before = clock.now();
-    await expect(directory.blackList('b')).resolves.toEqual([]);
+    await expect(wholeBlacks(directory, 'b')).resolves.toEqual([]);
     expect(trail().slice(2)).toEqual(['/friend/get_black_list throttled 429', '/friend/get_black_list']);
     expect((calls.at(-1)?.startedAtMs ?? 0) - before).toBeGreaterThanOrEqual(3_000);
   });
@@ -59,9 +59,9 @@ describe('a 429', () => {
     const standIn = await start();
     const clock = new SteppingClock(Date.parse('2026-12-01T10:00:00.000Z'));
     const { directory, calls } = directoryFor(standIn, { clock });
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     standIn.faults.next('/friend/get_black_list', { status: 429, retryAfter: 'Tue, 01 Dec 2026 10:00:20 GMT' });
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     expect(calls.at(-1)?.startedAtMs).toBeGreaterThanOrEqual(Date.parse('2026-12-01T10:00:20.000Z'));
   });
 
@@ -69,7 +69,7 @@ describe('a 429', () => {
     const standIn = await start();
     const { directory, stepping } = directoryFor(standIn, { maxRetryAfterMs: 10_000 });
     standIn.faults.next('/friend/get_black_list', { status: 429, retryAfter: '3600' });
-    await expect(directory.blackList('a')).rejects.toMatchObject({
+    await expect(wholeBlacks(directory, 'a')).rejects.toMatchObject({
       message: 'OpenIM /friend/get_black_list: HTTP 429 too many requests (Retry-After 3600)',
       details: { httpStatus: 429, retryable: true },
     });
@@ -81,18 +81,18 @@ describe('every request has a timeout', () => {
   it('a reply later than callTimeoutMs fails the request; the retry gets the answer', async () => {
     const standIn = await start();
     const { directory, trail } = directoryFor(standIn, { callTimeoutMs: 150, clock: systemClock });
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     standIn.faults.next('/friend/get_black_list', { delayMs: 2_000 });
-    await expect(directory.blackList('a')).resolves.toEqual(['d']);
+    await expect(wholeBlacks(directory, 'a')).resolves.toEqual(['d']);
     expect(trail().slice(2)).toEqual(['/friend/get_black_list timeout', '/friend/get_black_list']);
   });
 
   it('no reply within the attempts fails the read as retryable, naming the limit', async () => {
     const standIn = await start();
     const { directory } = directoryFor(standIn, { callTimeoutMs: 150, maxAttempts: 2 });
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     standIn.faults.next('/friend/get_black_list', { delayMs: 2_000 }, 2);
-    await expect(directory.blackList('a')).rejects.toMatchObject({
+    await expect(wholeBlacks(directory, 'a')).rejects.toMatchObject({
       message: 'OpenIM /friend/get_black_list: no reply within 150 ms',
       details: { endpoint: '/friend/get_black_list', retryable: true },
     });
@@ -103,7 +103,7 @@ it('a server that is not there is a network error, retried, then a retryable fai
   const standIn = await start();
   await standIn.close();
   const { directory, trail } = directoryFor(standIn, { maxAttempts: 3 });
-  await expect(directory.blackList('a')).rejects.toMatchObject({
+  await expect(wholeBlacks(directory, 'a')).rejects.toMatchObject({
     message: expect.stringMatching(/^OpenIM \/auth\/get_admin_token: fetch failed: .*ECONNREFUSED/),
     details: { endpoint: '/auth/get_admin_token', retryable: true },
   });

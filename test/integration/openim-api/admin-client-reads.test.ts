@@ -1,6 +1,6 @@
 import { OpenImReadError } from '../../../functions/reconciler/openim-directory';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
-import { adminCall, directoryFor, SMALL_SEED } from '../../helpers/openim-stand-in';
+import { adminCall, directoryFor, SMALL_SEED, wholeBlacks, wholeFriends } from '../../helpers/openim-stand-in';
 
 /** The admin client's reads against the stand-in over a real socket (OpenIM main). */
 let standIn: OpenImStandIn;
@@ -21,14 +21,16 @@ describe('the reads', () => {
   it("read an owner's friend IDs in OpenIM's order (pinned first), rows with remarks, and the black list", async () => {
     const { directory } = directoryFor(standIn);
     await expect(directory.friendIDs('a')).resolves.toMatchObject({ kind: 'list', userIDs: ['c', 'b'] });
-    await expect(directory.friendRows('a')).resolves.toEqual([
+    await expect(wholeFriends(directory, 'a')).resolves.toEqual([
       { userID: 'c', remark: 'C <3' },
       { userID: 'b', remark: '' },
     ]);
-    await expect(directory.friendRowsOf('a', ['b', 'd', 'b'])).resolves.toEqual([{ userID: 'b', remark: '' }]);
-    await expect(directory.friendRowsOf('a', [])).resolves.toEqual([]);
-    await expect(directory.blackList('a')).resolves.toEqual(['d']);
-    await expect(directory.blackList('b')).resolves.toEqual([]);
+    await expect(directory.designatedFriend('a', 'b')).resolves.toEqual({ userID: 'b', remark: '' });
+    await expect(directory.designatedFriend('a', 'd')).resolves.toBeUndefined();
+    await expect(directory.specifiedBlack('a', 'd')).resolves.toBe('present');
+    await expect(directory.specifiedBlack('a', 'b')).resolves.toBe('absent');
+    await expect(wholeBlacks(directory, 'a')).resolves.toEqual(['d']);
+    await expect(wholeBlacks(directory, 'b')).resolves.toEqual([]);
   });
 
   it('read every page of a long friend list and a long black list', async () => {
@@ -38,8 +40,8 @@ describe('the reads', () => {
     });
     try {
       const { directory, trail } = directoryFor(big);
-      expect((await directory.friendRows('o')).map((row) => row.userID)).toEqual(ids);
-      expect(await directory.blackList('o')).toEqual(ids);
+      expect((await wholeFriends(directory, 'o')).map((row) => row.userID)).toEqual(ids);
+      expect(await wholeBlacks(directory, 'o')).toEqual(ids);
       expect(trail().filter((endpoint) => endpoint === '/friend/get_friend_list')).toHaveLength(3); // 500 a page
     } finally {
       await big.close();
@@ -50,9 +52,9 @@ describe('the reads', () => {
     const { directory } = directoryFor(standIn);
     await expect(directory.friendIDs('ghost')).resolves.toEqual({ kind: 'list', userIDs: [], listHash: 0n });
     await expect(directory.friendIDs('ghost', 0n)).resolves.toEqual({ kind: 'unchanged' });
-    await expect(directory.friendRows('ghost')).resolves.toEqual([]);
-    await expect(directory.friendRowsOf('ghost', ['a'])).resolves.toEqual([]);
-    await expect(directory.blackList('ghost')).resolves.toEqual([]);
+    await expect(wholeFriends(directory, 'ghost')).resolves.toEqual([]);
+    await expect(directory.designatedFriend('ghost', 'a')).resolves.toBeUndefined();
+    await expect(wholeBlacks(directory, 'ghost')).resolves.toEqual([]);
     await expect(directory.friendListChanges('ghost', undefined)).resolves.toMatchObject({ kind: 'resync' });
   });
 
@@ -94,7 +96,7 @@ describe('an OpenIM error', () => {
   it('in an HTTP 200 reply fails the read with the route and errCode, not retried when retrying cannot help', async () => {
     const { directory, trail } = directoryFor(standIn);
     standIn.faults.next('/friend/get_black_list', { errCode: 1002, errMsg: 'NoPermissionError', errDlt: 'no' });
-    const error = await directory.blackList('a').catch((caught: unknown) => caught);
+    const error = await wholeBlacks(directory, 'a').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenImReadError);
     expect(error).toMatchObject({
       message: 'OpenIM /friend/get_black_list: errCode 1002 NoPermissionError (no)',
@@ -111,7 +113,7 @@ describe('an OpenIM error', () => {
   ])('%s is retried with backoff', async (_name, fault, seen) => {
     const { directory, trail, stepping } = directoryFor(standIn);
     standIn.faults.next('/friend/get_black_list', fault, 2);
-    await expect(directory.blackList('a')).resolves.toEqual(['d']);
+    await expect(wholeBlacks(directory, 'a')).resolves.toEqual(['d']);
     expect(trail().slice(1)).toEqual([
       `/friend/get_black_list ${seen}`,
       `/friend/get_black_list ${seen}`,
@@ -123,7 +125,7 @@ describe('an OpenIM error', () => {
   it('still failing after maxAttempts fails the read as retryable', async () => {
     const { directory, calls } = directoryFor(standIn, { maxAttempts: 3 });
     standIn.faults.next('/friend/get_black_list', { status: 500 }, 3);
-    await expect(directory.blackList('a')).rejects.toMatchObject({
+    await expect(wholeBlacks(directory, 'a')).rejects.toMatchObject({
       message: 'OpenIM /friend/get_black_list: HTTP 500',
       details: { httpStatus: 500, retryable: true },
     });

@@ -5,7 +5,14 @@ import { OpenImReadError } from '../../../functions/reconciler/openim-directory'
 import type { ServerVersion } from '../../../infra/local/openim-api/server-versions';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import { ManualClock, SteppingClock } from '../../helpers/fake-clocks';
-import { directoryFor, loginAsAdmin, rawCall, SMALL_SEED } from '../../helpers/openim-stand-in';
+import {
+  directoryFor,
+  loginAsAdmin,
+  rawCall,
+  SMALL_SEED,
+  wholeBlacks,
+  wholeFriends,
+} from '../../helpers/openim-stand-in';
 
 /** Logging in, keeping the admin token, and logging in again once when OpenIM refuses it. */
 const standIns: OpenImStandIn[] = [];
@@ -39,25 +46,25 @@ describe('logging in', () => {
     ['main', ['/auth/get_admin_token']],
   ] as const)('on %s finds the login route the server has, once', async (version, logins) => {
     const { directory, trail } = directoryFor(await start(version));
-    await directory.blackList('a');
-    await directory.blackList('b');
+    await wholeBlacks(directory, 'a');
+    await wholeBlacks(directory, 'b');
     expect(trail()).toEqual([...logins, '/friend/get_black_list', '/friend/get_black_list']);
   });
 
   it('skips the probe when told the route', async () => {
     const { directory, trail } = directoryFor(await start('v3.8.0'), { loginRoute: '/auth/user_token' });
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     expect(trail()).toEqual(['/auth/user_token', '/friend/get_black_list']);
   });
 
   it('fails with a wrong secret (1002) or an ID that is not an admin (1001), not retried', async () => {
     const standIn = await start('main');
-    await expect(directoryFor(standIn, { adminSecret: 'nope' }).directory.blackList('a')).rejects.toMatchObject({
+    await expect(wholeBlacks(directoryFor(standIn, { adminSecret: 'nope' }).directory, 'a')).rejects.toMatchObject({
       message: 'OpenIM /auth/get_admin_token: errCode 1002 NoPermissionError (secret invalid)',
       details: { endpoint: '/auth/get_admin_token', errCode: 1002, retryable: false },
     });
     const notAdmin = directoryFor(standIn, { adminUserID: 'a' });
-    await expect(notAdmin.directory.blackList('a')).rejects.toMatchObject({ details: { errCode: 1001 } });
+    await expect(wholeBlacks(notAdmin.directory, 'a')).rejects.toMatchObject({ details: { errCode: 1001 } });
     expect(notAdmin.trail()).toEqual(['/auth/get_admin_token api-error 1001']);
   });
 
@@ -69,8 +76,8 @@ describe('logging in', () => {
       return 'openIM123';
     };
     const { directory } = directoryFor(standIn, { adminSecret: secret });
-    await directory.blackList('a');
-    await directory.blackList('b');
+    await wholeBlacks(directory, 'a');
+    await wholeBlacks(directory, 'b');
     expect(reads).toBe(1);
   });
 });
@@ -80,11 +87,11 @@ describe('the token cache', () => {
     const standIn = await start('main');
     const { cache, saved } = memoryCache();
     const first = directoryFor(standIn, { tokenCache: cache });
-    await first.directory.blackList('a');
+    await wholeBlacks(first.directory, 'a');
     expect(saved).toEqual([{ token: expect.any(String), expiresAtMs: expect.any(Number) }]);
     expect(saved[0]?.expiresAtMs).toBeCloseTo(first.stepping.now() + 3_600_000, -1); // expireTimeSeconds later
     const second = directoryFor(standIn, { tokenCache: cache });
-    await second.directory.blackList('a');
+    await wholeBlacks(second.directory, 'a');
     expect(second.trail()).toEqual(['/friend/get_black_list']);
   });
 
@@ -93,7 +100,7 @@ describe('the token cache', () => {
     const clock = new SteppingClock();
     const { cache, saved } = memoryCache({ token: await loginAsAdmin(standIn), expiresAtMs: clock.now() + 60_000 });
     const { directory, trail } = directoryFor(standIn, { tokenCache: cache, clock });
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     expect(trail()).toEqual(['/auth/get_admin_token', '/friend/get_black_list']);
     expect(saved).toHaveLength(1);
   });
@@ -102,7 +109,7 @@ describe('the token cache', () => {
     const standIn = await start('main');
     const { cache } = memoryCache({ token: 'not.a.token', expiresAtMs: Date.parse('2030-01-01') });
     const { directory, trail } = directoryFor(standIn, { tokenCache: cache });
-    await expect(directory.blackList('a')).resolves.toEqual(['d']);
+    await expect(wholeBlacks(directory, 'a')).resolves.toEqual(['d']);
     expect(trail()).toEqual([
       '/friend/get_black_list api-error 1503', // malformed
       '/auth/get_admin_token',
@@ -115,9 +122,9 @@ describe('a token refused mid-sweep', () => {
   it.each([1501, 1502, 1503, 1504, 1505, 1506, 1507])('with %i costs one login and one retry', async (errCode) => {
     const standIn = await start('main');
     const { directory, trail } = directoryFor(standIn);
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     standIn.faults.next('/friend/get_friend_list', { errCode });
-    await expect(directory.friendRows('b')).resolves.toEqual([{ userID: 'a', remark: '' }]);
+    await expect(wholeFriends(directory, 'b')).resolves.toEqual([{ userID: 'a', remark: '' }]);
     expect(trail()).toEqual([
       '/auth/get_admin_token',
       '/friend/get_black_list',
@@ -131,7 +138,7 @@ describe('a token refused mid-sweep', () => {
     const standIn = await start('main');
     const { directory, trail } = directoryFor(standIn);
     standIn.faults.next('/friend/get_black_list', { errCode: 1501 }, 2);
-    const error = await directory.blackList('a').catch((caught: unknown) => caught);
+    const error = await wholeBlacks(directory, 'a').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenImReadError);
     expect(error).toMatchObject({ details: { errCode: 1501, retryable: true } });
     expect(trail()).toEqual([
@@ -145,9 +152,9 @@ describe('a token refused mid-sweep', () => {
   it('refused to many calls at once costs one login for all of them', async () => {
     const standIn = await start('main');
     const { directory, trail } = directoryFor(standIn);
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     standIn.faults.next('/friend/get_black_list', { errCode: 1507 }, 5);
-    await Promise.all(['a', 'b', 'c', 'd', 'a'].map((user) => directory.blackList(user)));
+    await Promise.all(['a', 'b', 'c', 'd', 'a'].map((user) => wholeBlacks(directory, user)));
     expect(trail().filter((entry) => entry.startsWith('/auth/'))).toHaveLength(2);
   });
 
@@ -155,9 +162,9 @@ describe('a token refused mid-sweep', () => {
     const openImClock = new ManualClock(Date.now());
     const standIn = await start('main', openImClock);
     const { directory, trail } = directoryFor(standIn, { clock: new SteppingClock(Date.now()) });
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     await openImClock.advance(3_600_000); // the server's hour passes; the client's clock disagrees
-    await expect(directory.blackList('a')).resolves.toEqual(['d']);
+    await expect(wholeBlacks(directory, 'a')).resolves.toEqual(['d']);
     expect(trail()).toEqual([
       '/auth/get_admin_token',
       '/friend/get_black_list',
@@ -171,13 +178,13 @@ describe('a token refused mid-sweep', () => {
     const openImClock = new ManualClock(Date.now());
     const standIn = await start('main', openImClock);
     const { directory, trail } = directoryFor(standIn);
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     await openImClock.advance(1_000); // (a login in the same second would get the very same token)
     await loginAsAdmin(standIn); // OpenIM's chat server, say, logs in as imAdmin too
     await openImClock.advance(5 * 60_000 - 1);
-    await directory.blackList('a'); // still within the 5 minutes
+    await wholeBlacks(directory, 'a'); // still within the 5 minutes
     await openImClock.advance(1);
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     expect(trail()).toEqual([
       '/auth/get_admin_token',
       '/friend/get_black_list',
@@ -192,11 +199,11 @@ describe('a token refused mid-sweep', () => {
     const openImClock = new ManualClock(Date.now());
     const standIn = await start('v3.8.1', openImClock);
     const { directory, trail } = directoryFor(standIn);
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     await openImClock.advance(1_000);
     await loginAsAdmin(standIn);
     await openImClock.advance(30 * 60_000);
-    await directory.blackList('a');
+    await wholeBlacks(directory, 'a');
     expect(trail()).toEqual(['/auth/get_admin_token', '/friend/get_black_list', '/friend/get_black_list']);
   });
 });

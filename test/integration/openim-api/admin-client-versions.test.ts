@@ -1,7 +1,14 @@
 import { idHash } from '../../../functions/openim-api/id-hash';
 import type { ServerVersion } from '../../../infra/local/openim-api/server-versions';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
-import { adminCall, directoryFor, loginAsAdmin, rawCall, SMALL_SEED } from '../../helpers/openim-stand-in';
+import {
+  adminCall,
+  directoryFor,
+  loginAsAdmin,
+  rawCall,
+  SMALL_SEED,
+  wholeFriends,
+} from '../../helpers/openim-stand-in';
 
 /** What the admin client reads on each server generation, and how it copes with their differences. */
 const standIns: OpenImStandIn[] = [];
@@ -36,14 +43,21 @@ describe('on v3.7 (no hash or incremental routes)', () => {
     expect(trail().slice(2)).toEqual(['/friend/get_incremental_friends http-error 404']); // asked once
   });
 
-  it('keeps insertion order (no pinned-first sort), and reads designated rows despite its 1004 for a non-friend', async () => {
+  it('keeps insertion order (no pinned-first sort), reads its 1004 for a designated non-friend as absent, and has no targeted black read', async () => {
     const { directory, trail } = directoryFor(await start('v3.7'));
-    await expect(directory.friendRows('a')).resolves.toEqual([
+    await expect(wholeFriends(directory, 'a')).resolves.toEqual([
       { userID: 'b', remark: '' },
       { userID: 'c', remark: 'C <3' },
     ]);
-    await expect(directory.friendRowsOf('a', ['c', 'd'])).resolves.toEqual([{ userID: 'c', remark: 'C <3' }]);
-    expect(trail().slice(-2)).toEqual(['/friend/get_designated_friends api-error 1004', '/friend/get_friend_list']);
+    await expect(directory.designatedFriend('a', 'c')).resolves.toEqual({ userID: 'c', remark: 'C <3' });
+    await expect(directory.designatedFriend('a', 'd')).resolves.toBeUndefined();
+    await expect(directory.specifiedBlack('a', 'd')).resolves.toBe('noTargetedRead');
+    await expect(directory.specifiedBlack('a', 'b')).resolves.toBe('noTargetedRead');
+    expect(trail().slice(-3)).toEqual([
+      '/friend/get_designated_friends',
+      '/friend/get_designated_friends api-error 1004',
+      '/friend/get_specified_blacks http-error 404', // asked once
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import { MAX_MESSAGE_BYTES } from '../../../functions/openim/callback-body';
 import type { RepairDraft } from '../../../functions/reconciler/repairs';
 import { runPart, type SweepPartDeps } from '../../../functions/reconciler/sweep-part';
 import { eventsFor } from '../../helpers/callback-events';
-import { OpenImModel } from '../../helpers/openim-model';
+import { ModelDirectory } from '../../helpers/openim-port';
 import { deliveredRepair, InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
 /**
@@ -17,7 +17,7 @@ const REMARK_1_1_MB = '😀'.repeat(275_000); // 4-byte characters
 const REMARK_BY_CALLBACK = 'x'.repeat(500_000);
 
 it('repairs a 420 KB and a 1.1 MB remark once, as a flagged 16 KiB prefix, and the next sweep publishes nothing', async () => {
-  const openIm = new OpenImModel(USERS);
+  const openIm = new ModelDirectory(USERS);
   const graph = new InMemoryGraph();
   const tell = (body: Record<string, unknown> | undefined) =>
     body ? graph.deliver(eventsFor(body, new Date(T0))) : Promise.resolve();

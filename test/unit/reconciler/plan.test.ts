@@ -6,7 +6,7 @@ import {
   pageSizeFor,
   planSweep,
 } from '../../../functions/reconciler/plan';
-import { OpenImModel } from '../../helpers/openim-model';
+import { ModelDirectory } from '../../helpers/openim-port';
 import { InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
 const NOW = Date.UTC(2026, 10, 26, 3);
@@ -26,7 +26,7 @@ describe('pageSizeFor', () => {
 
 describe('planSweep', () => {
   const deps = (records: InMemorySweepRecords, users: number) => ({
-    directory: new OpenImModel(Array.from({ length: users }, (_, index) => `u${index}`)),
+    directory: new ModelDirectory(Array.from({ length: users }, (_, index) => `u${index}`)),
     lock: records,
     records,
     clock: () => NOW,

@@ -3,7 +3,7 @@ import type { GraphReader } from '../../../functions/reconciler/ports';
 import type { RepairDraft } from '../../../functions/reconciler/repairs';
 import { runPart } from '../../../functions/reconciler/sweep-part';
 import { eventsFor } from '../../helpers/callback-events';
-import { OpenImModel } from '../../helpers/openim-model';
+import { ModelDirectory } from '../../helpers/openim-port';
 import { InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
 /**
@@ -20,7 +20,7 @@ const tickingClock = () => {
 };
 
 const setUp = async () => {
-  const openIm = new OpenImModel(['a', 'b', 'c']);
+  const openIm = new ModelDirectory(['a', 'b', 'c']);
   const graph = new InMemoryGraph();
   const clock = tickingClock();
   const tell = (body: Record<string, unknown> | undefined) =>

@@ -1,7 +1,7 @@
 import { OpenImReadError } from '../../../functions/reconciler/openim-directory';
 import type { RepairDraft } from '../../../functions/reconciler/repairs';
 import { PART_DONE, runPart, type SweepPartDeps } from '../../../functions/reconciler/sweep-part';
-import { OpenImModel } from '../../helpers/openim-model';
+import { ModelDirectory } from '../../helpers/openim-port';
 import { InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
 const NOW = Date.UTC(2026, 10, 26, 3);
@@ -9,7 +9,7 @@ const NOW = Date.UTC(2026, 10, 26, 3);
 /** Eight users, each friends with the next one; nothing of it told to the graph. */
 const setUp = (overrides: Partial<SweepPartDeps> = {}) => {
   const users = Array.from({ length: 8 }, (_, index) => `u${index}`);
-  const openIm = new OpenImModel(users);
+  const openIm = new ModelDirectory(users);
   for (let index = 0; index < 7; index++)
     openIm.apply({ action: 'import', owner: `u${index}`, friends: [`u${index + 1}`] });
   const records = new InMemorySweepRecords();
@@ -54,8 +54,14 @@ describe('a page of users', () => {
     expect(records.parts.get('s1/page#1')).toBe('3');
     openIm.calls.clear();
     expect(await runPart(page, { ...deps, deadline: Number.POSITIVE_INFINITY })).toEqual({ done: true });
-    // The rest only: 5 users, two calls each, and the page read again.
-    expect(Object.fromEntries(openIm.calls)).toMatchObject({ userPage: 1, friendListChanges: 5, blackList: 5 });
+    // The rest only, and the page read again: 5 users never read, so a resync each (the version,
+    // the friend page, the version again to prove it) and a black page.
+    expect(Object.fromEntries(openIm.calls)).toEqual({
+      userPage: 1,
+      friendListChanges: 10,
+      friendPage: 5,
+      blackPage: 5,
+    });
     expect(records.sweeps.get('s1')?.counters.usersChecked).toBe(8);
   });
 
@@ -84,10 +90,10 @@ describe('a page of users', () => {
   it('lets an OpenIM error through, with no checkpoint past the users it did not finish', async () => {
     const { records, deps, openIm } = setUp();
     const failing = Object.assign(Object.create(openIm), {
-      blackList: async (userID: string) => {
+      blackPage: async (userID: string, pageNumber: number, pageSize: number) => {
         if (userID === 'u4')
           throw new OpenImReadError('get_black_list: 1500', { endpoint: '/friend/get_black_list', retryable: true });
-        return openIm.blackList(userID);
+        return openIm.blackPage(userID, pageNumber, pageSize);
       },
     });
     await expect(runPart(page, { ...deps, directory: failing })).rejects.toThrow(OpenImReadError);
@@ -101,7 +107,7 @@ describe('the orphans phase', () => {
     const graph = deps.graph as InMemoryGraph;
     await records.start('s1', { startedAt: NOW, usersListed: 8 });
     await runPart(page, deps);
-    // The graph learns every repair; then u7 vanishes from OpenIM (u6 still lists u7: its row stays).
+    // The graph learns every repair; then u7 vanishes from OpenIM, and with it u6's row naming u7.
     const { deliveredRepair } = await import('../../helpers/reconciler-fakes');
     await graph.deliver(published.map((repair, index) => deliveredRepair(repair, `r${index}`)));
     openIm.apply({ action: 'removeUser', user: 'u7' });
@@ -110,7 +116,11 @@ describe('the orphans phase', () => {
     const s2 = { ...deps, progress: records, clock: () => NOW + 60_000 }; // a later sweep reads later
     await records.start('s2', { startedAt: NOW + 1, usersListed: 7 });
     await runPart({ kind: 'page', sweepID: 's2', pageNumber: 1, pageSize: 8 }, s2);
-    expect(published).toEqual([]); // u7 is no longer on any page
+    // u7 is no longer on any page; u6's row to u7 is gone (a version-log delete, confirmed).
+    expect(published.map(({ detail }) => detail)).toEqual([
+      expect.objectContaining({ ownerUserID: 'u6', friendUserID: 'u7', present: false }),
+    ]);
+    published.length = 0;
     openIm.calls.clear();
     for (const segment of [0, 1]) {
       expect(await runPart({ kind: 'orphans', sweepID: 's2', segment, totalSegments: 2 }, s2)).toEqual({ done: true });
@@ -118,8 +128,9 @@ describe('the orphans phase', () => {
     expect(published.map(({ detail }) => detail)).toEqual([
       expect.objectContaining({ ownerUserID: 'u7', friendUserID: 'u6', present: false, remark: '' }),
     ]);
-    // Only the orphan was read, its lists whole (a vanished user's version log means nothing); the
-    // owners already covered by the pages cost no OpenIM call.
-    expect(Object.fromEntries(openIm.calls)).toEqual({ friendRows: 1, blackList: 1 });
+    // Only the orphan was read, its lists whole (a vanished user's version log means nothing), and
+    // its removal confirmed by a read aimed at the pair; the owners already covered by the pages
+    // cost no OpenIM call.
+    expect(Object.fromEntries(openIm.calls)).toEqual({ friendPage: 1, blackPage: 1, designatedFriend: 1 });
   });
 });
