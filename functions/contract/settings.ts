@@ -221,7 +221,11 @@ export const checkReconcilePace = (callsPerSecond: number, concurrency: number):
   }
 };
 
-/** OpenIM's API base URL: http(s), no query or fragment (routes are appended to it). */
+/**
+ * OpenIM's API base URL: http(s), no query or fragment (routes are appended to it), and no
+ * credentials: a user or password in it would sit in the functions' environment and the template,
+ * and OpenIM authenticates with the admin token anyway. A refused URL is echoed without them.
+ */
 export const checkOpenImApiUrl = (url: string): string => {
   let parsed: URL | undefined;
   try {
@@ -229,15 +233,19 @@ export const checkOpenImApiUrl = (url: string): string => {
   } catch {
     parsed = undefined;
   }
-  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '' || parsed.username) {
+  const credentials = parsed !== undefined && (parsed.username !== '' || parsed.password !== '');
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '' || credentials) {
     throw new SettingError(
       'openImApiUrl',
       "expected the http(s) URL of OpenIM's API, such as http://openim.internal:10002 (no query, fragment or credentials)",
-      url,
+      withoutCredentials(url),
     );
   }
   return url.replace(/\/+$/, '');
 };
+
+/** The URL with anything between `//` and the host's `@` masked, for messages. */
+const withoutCredentials = (url: string): string => url.replace(/^([^:/?#]+:\/\/)[^/?#]*@/, '$1***@');
 
 /** An OpenIM user ID as OpenIM takes it in share.yml: 1 to 64 printable characters without spaces. */
 export const checkOpenImAdminUserID = (userID: string): string => {

@@ -255,6 +255,9 @@ describe('the reconciler', () => {
   it.each<[Record<string, unknown>, RegExp]>([
     [{ openImApiUrl: 'openim:10002' }, /openImApiUrl: expected the http\(s\) URL/],
     [{ openImApiUrl: 'http://openim:10002/?x=1' }, /openImApiUrl/],
+    [{ openImApiUrl: 'http://admin@openim:10002' }, /openImApiUrl: .*no query, fragment or credentials/],
+    [{ openImApiUrl: 'http://admin:pa55@openim:10002' }, /openImApiUrl: .*credentials/],
+    [{ openImApiUrl: 'http://:pa55@openim:10002' }, /openImApiUrl: .*credentials/],
     [{ reconcileSchedule: 'every day' }, /reconcileSchedule: expected a Scheduler expression/],
     [{ reconcileSchedule: 'rate(1 days)' }, /reconcileSchedule/],
     [{ reconcileCallsPerSecond: '0' }, /reconcileCallsPerSecond: expected a whole number from 1 to 5000/],
@@ -272,6 +275,12 @@ describe('the reconciler', () => {
     [{ openImVpcId: 'my-vpc', openImSubnetIds: 'subnet-0123456789abcdef0' }, /openImVpcId: expected a VPC ID/],
   ])('refuses %o at synth, naming the setting', (context, message) => {
     expect(() => synth(context)).toThrow(message);
+  });
+
+  it('never repeats the password of a refused openImApiUrl', () => {
+    expect(() => synth({ openImApiUrl: 'http://:pa55@openim:10002' })).toThrow(/openImApiUrl/);
+    expect(() => synth({ openImApiUrl: 'http://:pa55@openim:10002' })).not.toThrow(/pa55/);
+    expect(() => synth({ openImApiUrl: 'http://admin:pa55@openim:10002' })).not.toThrow(/pa55/);
   });
 
   it('refuses a reconciler setting without openImApiUrl rather than ignoring it', () => {
