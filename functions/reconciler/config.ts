@@ -16,6 +16,8 @@ export interface ReconcilerConfig {
   openImApiUrl: string;
   adminUserID: string;
   adminSecretId: string;
+  /** The reconciler's own secret that keeps the admin token between runs (written on login). */
+  tokenSecretId: string;
   callsPerSecond: number;
   concurrency: number;
   maxHours: number;
@@ -58,6 +60,7 @@ export const loadReconcilerConfig = (env: NodeJS.ProcessEnv = process.env): Reco
     openImApiUrl: checkOpenImApiUrl(required(env, 'OPENIM_API_URL')),
     adminUserID: checkOpenImAdminUserID(env.OPENIM_ADMIN_USER_ID || DEFAULTS.openImAdminUserID),
     adminSecretId: required(env, 'OPENIM_ADMIN_SECRET_ID'),
+    tokenSecretId: required(env, 'OPENIM_TOKEN_SECRET_ID'),
     callsPerSecond,
     concurrency,
     maxHours: checkBounded('reconcileMaxHours', integer(env, 'RECONCILE_MAX_HOURS', DEFAULTS.reconcileMaxHours)),

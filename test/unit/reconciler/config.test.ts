@@ -3,6 +3,7 @@ import { loadReconcilerConfig, loadWorkerTargets, workerPace } from '../../../fu
 const env = {
   OPENIM_API_URL: 'http://openim:10002/',
   OPENIM_ADMIN_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:admin',
+  OPENIM_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:token',
   RECONCILER_TABLE_NAME: 'reconciler',
 };
 
@@ -12,6 +13,7 @@ describe("the reconciler functions' environment", () => {
       openImApiUrl: 'http://openim:10002',
       adminUserID: 'friendEventsReconciler',
       adminSecretId: env.OPENIM_ADMIN_SECRET_ID,
+      tokenSecretId: env.OPENIM_TOKEN_SECRET_ID,
       callsPerSecond: 50,
       concurrency: 4,
       maxHours: 24,
@@ -22,6 +24,7 @@ describe("the reconciler functions' environment", () => {
   it.each([
     [{ OPENIM_API_URL: undefined }, /OPENIM_API_URL is required/],
     [{ OPENIM_ADMIN_SECRET_ID: '' }, /OPENIM_ADMIN_SECRET_ID is required/],
+    [{ OPENIM_TOKEN_SECRET_ID: undefined }, /OPENIM_TOKEN_SECRET_ID is required/],
     [{ RECONCILE_CALLS_PER_SECOND: 'fast' }, /RECONCILE_CALLS_PER_SECOND must be a whole number, got "fast"/],
     [
       { RECONCILE_CONCURRENCY: '9', RECONCILE_CALLS_PER_SECOND: '8' },
