@@ -94,6 +94,7 @@ export class Reconciler extends Construct {
       OPENIM_ADMIN_SECRET_ID: this.adminSecret.secretArn,
       OPENIM_TOKEN_SECRET_ID: this.tokenSecret.secretArn,
       RECONCILE_CALLS_PER_SECOND: String(settings.callsPerSecond),
+      RECONCILE_EVENTS_PER_SECOND: String(settings.eventsPerSecond),
       RECONCILE_CONCURRENCY: String(settings.concurrency),
       RECONCILE_MAX_HOURS: String(settings.maxHours),
     };
@@ -116,6 +117,7 @@ export class Reconciler extends Construct {
       FRIEND_GRAPH_TABLE_NAME: props.graphTable.tableName,
       EVENT_BUS_NAME: friendEvents.eventBus.eventBusName,
       EVENT_SOURCE: friendEvents.eventSource,
+      DEAD_LETTER_QUEUE_URL: friendEvents.deadLetterQueue.queueUrl,
     });
     const finish = fn('Finish', 'finish-handler.ts', Duration.minutes(1), 256);
     this.planFunction = plan.function;
@@ -151,6 +153,10 @@ export class Reconciler extends Construct {
           },
         },
       }),
+    );
+    // A repair EventBridge refuses for good is set aside where the retry path's are.
+    worker.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [friendEvents.deadLetterQueue.queueArn] }),
     );
     this.adminSecret.grantRead(plan.role);
     this.adminSecret.grantRead(worker.role);

@@ -37,6 +37,8 @@ export const RECONCILER_METRIC = {
   /** Differences found, by `kind` (`DIFFERENCE_KIND_DIMENSION`). */
   differences: 'ReconcileDifferences',
   repairsPublished: 'ReconcileRepairsPublished',
+  /** Repairs EventBridge refused for good (too large, malformed): set aside in the final dead-letter queue. */
+  repairsSetAside: 'RepairsSetAside',
   /** OpenIM reads that failed (the part is retried by the engine). */
   openImErrors: 'ReconcileOpenImErrors',
   /** Once per finished sweep: all its differences (the drift alarm), and how long it took. */

@@ -27,6 +27,12 @@ export const DEFAULTS = {
   reconcileSchedule: 'rate(1 day)',
   /** OpenIM API calls per second of a whole sweep, logins and retries included. */
   reconcileCallsPerSecond: 50,
+  /**
+   * Repair events per second of a whole sweep. Callbacks share the account's PutEvents quota
+   * (10,000 a second in the largest regions, a few hundred in the smallest): a first sweep into an
+   * empty graph must never take it from them.
+   */
+  reconcileEventsPerSecond: 100,
   /** Pages of users swept at once (the Distributed Map's MaxConcurrency); they share the calls per second. */
   reconcileConcurrency: 4,
   /** Differences in one sweep that raise the drift alarm. */
@@ -57,6 +63,7 @@ export const BOUNDS = {
   reservedConcurrency: [1, 10_000],
   memorySize: [128, 10_240],
   reconcileCallsPerSecond: [1, 5_000],
+  reconcileEventsPerSecond: [1, 10_000],
   // Step Functions' Distributed Map runs at most 10,000 child executions at once.
   reconcileConcurrency: [1, 1_000],
   reconcileDriftAlarmThreshold: [1, 1_000_000_000],
@@ -217,6 +224,18 @@ export const checkReconcilePace = (callsPerSecond: number, concurrency: number):
       'reconcileConcurrency',
       `expected at most reconcileCallsPerSecond (${callsPerSecond}): each worker needs at least 1 call per second`,
       concurrency,
+    );
+  }
+};
+
+/** Each worker puts `reconcileEventsPerSecond / reconcileConcurrency` repairs a second: at least one. */
+export const checkReconcileEventPace = (eventsPerSecond: number, concurrency: number): void => {
+  checkBounded('reconcileEventsPerSecond', eventsPerSecond);
+  if (concurrency > eventsPerSecond) {
+    throw new SettingError(
+      'reconcileEventsPerSecond',
+      `expected at least reconcileConcurrency (${concurrency}): each worker needs at least 1 repair event per second`,
+      eventsPerSecond,
     );
   }
 };

@@ -97,6 +97,24 @@ describe('the reconciler', () => {
     expect(states.SweepFailed).toMatchObject({ Type: 'Fail' });
   });
 
+  it('paces repair events by reconcileEventsPerSecond (100 by default), and may set aside only in the final dead-letter queue', () => {
+    const worker = (context: Record<string, unknown>) =>
+      only(synth(context).template, 'AWS::Lambda::Function', /ReconcilerWorkerFunction/) as {
+        Environment: { Variables: Json };
+      };
+    expect(worker({}).Environment.Variables).toMatchObject({
+      RECONCILE_EVENTS_PER_SECOND: String(DEFAULTS.reconcileEventsPerSecond),
+      DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/DeadLetterQueue/) },
+    });
+    expect(worker({ reconcileEventsPerSecond: '40' }).Environment.Variables.RECONCILE_EVENTS_PER_SECOND).toBe('40');
+    const sends = statementsOf(synth().template, /ReconcilerWorkerRole/).filter(
+      (statement) => statement.Action === 'sqs:SendMessage',
+    );
+    expect(sends).toEqual([
+      expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] } }),
+    ]);
+  });
+
   it('gives a sweep the time limit of the setting, and its lock the same', () => {
     const { template } = synth({ reconcileMaxHours: '6' });
     expect(definitionOf(template).TimeoutSeconds).toBe(6 * 3600);
@@ -325,6 +343,12 @@ describe('the reconciler', () => {
     [
       { reconcileConcurrency: '20', reconcileCallsPerSecond: '10' },
       /reconcileConcurrency: expected at most reconcileCallsPerSecond \(10\)/,
+    ],
+    [{ reconcileEventsPerSecond: '0' }, /reconcileEventsPerSecond: expected a whole number from 1 to 10000/],
+    [{ reconcileEventsPerSecond: 'fast' }, /reconcileEventsPerSecond/],
+    [
+      { reconcileEventsPerSecond: '3', reconcileConcurrency: '4' },
+      /reconcileEventsPerSecond: expected at least reconcileConcurrency \(4\)/,
     ],
     [{ reconcileDriftAlarmThreshold: '0' }, /reconcileDriftAlarmThreshold/],
     [{ reconcileMaxHours: '0' }, /reconcileMaxHours/],
