@@ -25,12 +25,15 @@ import { sweepDefinition } from './reconciler-definition';
 import { ReconcilerMonitoring } from './reconciler-monitoring';
 import { type ReconcilerOptions, type ReconcilerSettings, resolveReconcilerSettings } from './reconciler-settings';
 
-/** What reads or replaces a secret's value; describing it or deleting it is left to the account's admins. */
+/**
+ * What reads or replaces the token secret's value. Not UpdateSecret: CloudFormation calls it with
+ * the deployer's role when the secret's description changes, and a deploy must keep working;
+ * describing or deleting the secret stays with the account's admins.
+ */
 const TOKEN_VALUE_ACTIONS = [
   'secretsmanager:GetSecretValue',
   'secretsmanager:BatchGetSecretValue',
   'secretsmanager:PutSecretValue',
-  'secretsmanager:UpdateSecret',
   'secretsmanager:RotateSecret',
 ];
 
