@@ -72,11 +72,13 @@ export class ReconcilerMonitoring extends Construct {
     );
     props.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Sweep progress: users checked, repairs published',
+        title: 'Sweep progress: users checked, repairs published and set aside',
         left: [
           functionMetric(RECONCILER_METRIC.usersChecked, { period, label: 'users checked' }),
           functionMetric(RECONCILER_METRIC.repairsPublished, { period, label: 'repair events published' }),
         ],
+        // Refused for good by EventBridge, in the final dead-letter queue (its alarm fires too).
+        right: [functionMetric(RECONCILER_METRIC.repairsSetAside, { period, label: 'repairs set aside' })],
         width,
       }),
       new cloudwatch.GraphWidget({

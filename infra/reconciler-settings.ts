@@ -5,6 +5,7 @@ import {
   checkBounded,
   checkOpenImAdminUserID,
   checkOpenImApiUrl,
+  checkReconcileEventPace,
   checkReconcilePace,
   checkReconcileSchedule,
   DEFAULTS,
@@ -23,6 +24,8 @@ export interface ReconcilerOptions {
   readonly schedule?: string;
   /** OpenIM API calls per second of a whole sweep, logins and retries included. @default 50 */
   readonly callsPerSecond?: number;
+  /** Repair events a second of a whole sweep, kept well under the account's PutEvents quota. @default 100 */
+  readonly eventsPerSecond?: number;
   /** Pages swept at once; they share the calls per second. @default 4 */
   readonly concurrency?: number;
   /** Differences in one sweep that raise the drift alarm. @default 1000 */
@@ -38,6 +41,7 @@ export interface ReconcilerSettings {
   adminUserID: string;
   schedule: string;
   callsPerSecond: number;
+  eventsPerSecond: number;
   concurrency: number;
   driftAlarmThreshold: number;
   maxHours: number;
@@ -49,6 +53,8 @@ export const resolveReconcilerSettings = (options: ReconcilerOptions): Reconcile
     const callsPerSecond = options.callsPerSecond ?? DEFAULTS.reconcileCallsPerSecond;
     const concurrency = options.concurrency ?? DEFAULTS.reconcileConcurrency;
     checkReconcilePace(callsPerSecond, concurrency);
+    const eventsPerSecond = options.eventsPerSecond ?? DEFAULTS.reconcileEventsPerSecond;
+    checkReconcileEventPace(eventsPerSecond, concurrency);
     if (options.vpc && options.vpc.subnets.length === 0) {
       throw new SettingError('openImSubnetIds', 'expected at least one subnet for the VPC', []);
     }
@@ -57,6 +63,7 @@ export const resolveReconcilerSettings = (options: ReconcilerOptions): Reconcile
       adminUserID: checkOpenImAdminUserID(options.openImAdminUserID ?? DEFAULTS.openImAdminUserID),
       schedule: checkReconcileSchedule(options.schedule ?? DEFAULTS.reconcileSchedule),
       callsPerSecond,
+      eventsPerSecond,
       concurrency,
       driftAlarmThreshold: checkBounded(
         'reconcileDriftAlarmThreshold',
@@ -80,6 +87,7 @@ export interface ReconcilerContext {
   adminSecretArn?: string;
   schedule?: string;
   callsPerSecond?: number;
+  eventsPerSecond?: number;
   concurrency?: number;
   driftAlarmThreshold?: number;
   maxHours?: number;
@@ -97,6 +105,7 @@ export const RECONCILER_CONTEXT_KEYS = [
   'openImSecurityGroupIds',
   'reconcileSchedule',
   'reconcileCallsPerSecond',
+  'reconcileEventsPerSecond',
   'reconcileConcurrency',
   'reconcileDriftAlarmThreshold',
   'reconcileMaxHours',
@@ -167,6 +176,7 @@ export const reconcilerContext = (read: {
     adminSecretArn,
     schedule: read.text('reconcileSchedule'),
     callsPerSecond: read.number('reconcileCallsPerSecond'),
+    eventsPerSecond: read.number('reconcileEventsPerSecond'),
     concurrency: read.number('reconcileConcurrency'),
     driftAlarmThreshold: read.number('reconcileDriftAlarmThreshold'),
     maxHours: read.number('reconcileMaxHours'),

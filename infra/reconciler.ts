@@ -11,13 +11,31 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RECONCILED_DETAIL_TYPES } from '../functions/contract/events';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/contract/metrics';
-import { ADMIN_SECRET_PLACEHOLDER, RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE } from '../functions/reconciler/deployment';
+import {
+  ADMIN_SECRET_PLACEHOLDER,
+  LEGACY_TOKEN_KEY_PREFIX,
+  NO_ADMIN_TOKEN,
+  RECONCILER_KEY,
+  RECONCILER_TTL_ATTRIBUTE,
+} from '../functions/reconciler/deployment';
 import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
 import type { FriendEvents } from './friend-events';
 import { acknowledgeDistributedMapChildren, acknowledgeFindings, acknowledgeSituated } from './nag-acknowledgements';
 import { sweepDefinition } from './reconciler-definition';
 import { ReconcilerMonitoring } from './reconciler-monitoring';
 import { type ReconcilerOptions, type ReconcilerSettings, resolveReconcilerSettings } from './reconciler-settings';
+
+/**
+ * What reads or replaces the token secret's value. Not UpdateSecret: CloudFormation calls it with
+ * the deployer's role when the secret's description changes, and a deploy must keep working;
+ * describing or deleting the secret stays with the account's admins.
+ */
+const TOKEN_VALUE_ACTIONS = [
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:BatchGetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:RotateSecret',
+];
 
 export interface ReconcilerProps extends ReconcilerOptions {
   friendEvents: FriendEvents;
@@ -31,13 +49,16 @@ export interface ReconcilerProps extends ReconcilerOptions {
  * Reconciliation with OpenIM: a scheduled Step Functions sweep (Distributed Map over pages of
  * OpenIM's users, then over segments of the graph for users OpenIM no longer lists) that
  * publishes a repair event for every difference between OpenIM's friend and black lists and the
- * friend graph. Its own table keeps the lock, the sweep records, each user's mirror and the admin
- * token between sweeps; the admin secret is in Secrets Manager. Least privilege throughout.
+ * friend graph. Its own table keeps the lock, the sweep records and each user's mirror; the admin
+ * secret is in Secrets Manager, and so is the admin token between sweeps, in a secret only the
+ * reconciler's plan and worker roles may read or write. Least privilege throughout.
  */
 export class Reconciler extends Construct {
   readonly settings: ReconcilerSettings;
   readonly table: dynamodb.Table;
   readonly adminSecret: secretsmanager.ISecret;
+  /** OpenIM's admin token between sweeps (full OpenIM admin): sealed to the plan and worker roles. */
+  readonly tokenSecret: secretsmanager.Secret;
   readonly planFunction: lambda.IFunction;
   readonly workerFunction: lambda.IFunction;
   readonly finishFunction: lambda.IFunction;
@@ -59,6 +80,11 @@ export class Reconciler extends Construct {
       timeToLiveAttribute: RECONCILER_TTL_ATTRIBUTE,
     });
     this.adminSecret = props.adminSecret ?? this.adminSecretToFill();
+    this.tokenSecret = new secretsmanager.Secret(this, 'AdminToken', {
+      description: "OpenIM's admin token, kept by the reconciler between sweeps (written on each login)",
+      secretStringValue: SecretValue.unsafePlainText(NO_ADMIN_TOKEN),
+    });
+    acknowledgeSituated(this.tokenSecret, 'tokenSecretRotation');
 
     const { friendEvents } = props;
     const environment = {
@@ -69,7 +95,9 @@ export class Reconciler extends Construct {
       OPENIM_ADMIN_USER_ID: settings.adminUserID,
       // The secret's ARN, never its value: read only when a login is needed.
       OPENIM_ADMIN_SECRET_ID: this.adminSecret.secretArn,
+      OPENIM_TOKEN_SECRET_ID: this.tokenSecret.secretArn,
       RECONCILE_CALLS_PER_SECOND: String(settings.callsPerSecond),
+      RECONCILE_EVENTS_PER_SECOND: String(settings.eventsPerSecond),
       RECONCILE_CONCURRENCY: String(settings.concurrency),
       RECONCILE_MAX_HOURS: String(settings.maxHours),
     };
@@ -92,6 +120,7 @@ export class Reconciler extends Construct {
       FRIEND_GRAPH_TABLE_NAME: props.graphTable.tableName,
       EVENT_BUS_NAME: friendEvents.eventBus.eventBusName,
       EVENT_SOURCE: friendEvents.eventSource,
+      DEAD_LETTER_QUEUE_URL: friendEvents.deadLetterQueue.queueUrl,
     });
     const finish = fn('Finish', 'finish-handler.ts', Duration.minutes(1), 256);
     this.planFunction = plan.function;
@@ -100,9 +129,9 @@ export class Reconciler extends Construct {
 
     const tableActions = (role: iam.IRole, actions: string[]) =>
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn] }));
-    // Lock, sweep record, token cache.
+    // Lock, sweep record.
     tableActions(plan.role, ['dynamodb:GetItem', 'dynamodb:PutItem']);
-    // Checkpoints, mirrors (in batches; chunks of large lists by Query), token cache.
+    // Checkpoints, mirrors (in batches; chunks of large lists by Query).
     tableActions(worker.role, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -128,8 +157,13 @@ export class Reconciler extends Construct {
         },
       }),
     );
+    // A repair EventBridge refuses for good is set aside where the retry path's are.
+    worker.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [friendEvents.deadLetterQueue.queueArn] }),
+    );
     this.adminSecret.grantRead(plan.role);
     this.adminSecret.grantRead(worker.role);
+    this.sealToken([plan.role, worker.role]);
 
     this.stateMachine = this.sweepStateMachine(settings, props.friendEvents.dataRemovalPolicy);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
@@ -202,6 +236,40 @@ export class Reconciler extends Construct {
     const stateMachineId = Stack.of(this).getLogicalId(stateMachine.node.defaultChild as CfnElement);
     acknowledgeDistributedMapChildren(distributedMapPolicy, stateMachineId);
     return stateMachine;
+  }
+
+  /**
+   * Only the roles that log in may read or write the admin token: they are granted it, and the
+   * secret's resource policy denies every other principal of the account (a read-only role, an
+   * operator's) reading or writing its value, whatever their IAM policies allow. They may also
+   * delete the plain-text token item of earlier versions from the table, and no other item.
+   */
+  private sealToken(roles: iam.IRole[]): void {
+    for (const role of roles) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+          resources: [this.tokenSecret.secretArn],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:DeleteItem'],
+          resources: [this.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${LEGACY_TOKEN_KEY_PREFIX}*`] } },
+        }),
+      );
+    }
+    this.tokenSecret.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheReconcilerReadsOrWritesTheToken',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: TOKEN_VALUE_ACTIONS,
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': roles.map((role) => role.roleArn) } },
+      }),
+    );
   }
 
   /** A secret the user fills with share.yml's `secret`; until then a sweep fails saying so. */

@@ -111,6 +111,7 @@ export class FriendEventsStack extends Stack {
       openImAdminUserID: context.openImAdminUserID,
       schedule: context.schedule,
       callsPerSecond: context.callsPerSecond,
+      eventsPerSecond: context.eventsPerSecond,
       concurrency: context.concurrency,
       driftAlarmThreshold: context.driftAlarmThreshold,
       ...(context.maxHours === undefined ? {} : { maxDuration: Duration.hours(context.maxHours) }),

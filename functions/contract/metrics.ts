@@ -39,6 +39,8 @@ export const RECONCILER_METRIC = {
   repairsPublished: 'ReconcileRepairsPublished',
   /** Users whose lists OpenIM did not answer consistently (moved while read, short of `total`): left for the next sweep. */
   usersUnreadable: 'ReconcileUsersUnreadable',
+  /** Repairs EventBridge refused for good (too large, malformed): set aside in the final dead-letter queue. */
+  repairsSetAside: 'RepairsSetAside',
   /** OpenIM reads that failed (the part is retried by the engine). */
   openImErrors: 'ReconcileOpenImErrors',
   /** Once per finished sweep: all its differences (the drift alarm), and how long it took. */

@@ -27,6 +27,12 @@ export const DEFAULTS = {
   reconcileSchedule: 'rate(1 day)',
   /** OpenIM API calls per second of a whole sweep, logins and retries included. */
   reconcileCallsPerSecond: 50,
+  /**
+   * Repair events per second of a whole sweep. Callbacks share the account's PutEvents quota
+   * (10,000 a second by default in us-east-1, 2,400 in us-east-2; per region): a first sweep into
+   * an empty graph must never take it from them.
+   */
+  reconcileEventsPerSecond: 100,
   /** Pages of users swept at once (the Distributed Map's MaxConcurrency); they share the calls per second. */
   reconcileConcurrency: 4,
   /** Differences in one sweep that raise the drift alarm. */
@@ -57,6 +63,7 @@ export const BOUNDS = {
   reservedConcurrency: [1, 10_000],
   memorySize: [128, 10_240],
   reconcileCallsPerSecond: [1, 5_000],
+  reconcileEventsPerSecond: [1, 10_000],
   // Step Functions' Distributed Map runs at most 10,000 child executions at once.
   reconcileConcurrency: [1, 1_000],
   reconcileDriftAlarmThreshold: [1, 1_000_000_000],
@@ -221,7 +228,23 @@ export const checkReconcilePace = (callsPerSecond: number, concurrency: number):
   }
 };
 
-/** OpenIM's API base URL: http(s), no query or fragment (routes are appended to it). */
+/** Each worker puts `reconcileEventsPerSecond / reconcileConcurrency` repairs a second: at least one. */
+export const checkReconcileEventPace = (eventsPerSecond: number, concurrency: number): void => {
+  checkBounded('reconcileEventsPerSecond', eventsPerSecond);
+  if (concurrency > eventsPerSecond) {
+    throw new SettingError(
+      'reconcileEventsPerSecond',
+      `expected at least reconcileConcurrency (${concurrency}): each worker needs at least 1 repair event per second`,
+      eventsPerSecond,
+    );
+  }
+};
+
+/**
+ * OpenIM's API base URL: http(s), no query or fragment (routes are appended to it), and no
+ * credentials: a user or password in it would sit in the functions' environment and the template,
+ * and OpenIM authenticates with the admin token anyway. A refused URL is echoed without them.
+ */
 export const checkOpenImApiUrl = (url: string): string => {
   let parsed: URL | undefined;
   try {
@@ -229,15 +252,19 @@ export const checkOpenImApiUrl = (url: string): string => {
   } catch {
     parsed = undefined;
   }
-  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '' || parsed.username) {
+  const credentials = parsed !== undefined && (parsed.username !== '' || parsed.password !== '');
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '' || credentials) {
     throw new SettingError(
       'openImApiUrl',
       "expected the http(s) URL of OpenIM's API, such as http://openim.internal:10002 (no query, fragment or credentials)",
-      url,
+      withoutCredentials(url),
     );
   }
   return url.replace(/\/+$/, '');
 };
+
+/** The URL with anything between `//` and the host's `@` masked, for messages. */
+const withoutCredentials = (url: string): string => url.replace(/^([^:/?#]+:\/\/)[^/?#]*@/, '$1***@');
 
 /** An OpenIM user ID as OpenIM takes it in share.yml: 1 to 64 printable characters without spaces. */
 export const checkOpenImAdminUserID = (userID: string): string => {

@@ -57,11 +57,22 @@ export class AdminToken {
   /**
    * A new token after OpenIM refused `refused` (1501-1507). Calls that were refused the same token
    * at the same time share one login; a call refused a token already replaced just gets the new one.
+   * The shared cache is read first: another worker of the sweep may have renewed already, and on
+   * OpenIM main every login ends the admin's other tokens 5 minutes later, so a login per worker
+   * would have the workers refusing each other's tokens all sweep long. Only a cache that holds
+   * the refused token, or nothing usable, costs a login.
    */
   renew(refused: string): Promise<string> {
     if (this.pending) return this.pending;
     if (this.token && this.token.token !== refused && this.usable(this.token)) return Promise.resolve(this.token.token);
-    return this.single(() => this.login());
+    return this.single(async () => {
+      const cached = await this.options.tokenCache?.load();
+      if (cached && cached.token !== refused && this.usable(cached)) {
+        this.token = cached;
+        return cached.token;
+      }
+      return this.login();
+    });
   }
 
   private usable(token: CachedToken): boolean {

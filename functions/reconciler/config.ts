@@ -2,6 +2,7 @@ import {
   checkBounded,
   checkOpenImAdminUserID,
   checkOpenImApiUrl,
+  checkReconcileEventPace,
   checkReconcilePace,
   DEFAULTS,
 } from '../contract/settings';
@@ -16,7 +17,11 @@ export interface ReconcilerConfig {
   openImApiUrl: string;
   adminUserID: string;
   adminSecretId: string;
+  /** The reconciler's own secret that keeps the admin token between runs (written on login). */
+  tokenSecretId: string;
   callsPerSecond: number;
+  /** Repair events a second of the whole sweep. */
+  eventsPerSecond: number;
   concurrency: number;
   maxHours: number;
   tableName: string;
@@ -54,11 +59,15 @@ export const loadReconcilerConfig = (env: NodeJS.ProcessEnv = process.env): Reco
   const callsPerSecond = integer(env, 'RECONCILE_CALLS_PER_SECOND', DEFAULTS.reconcileCallsPerSecond);
   const concurrency = integer(env, 'RECONCILE_CONCURRENCY', DEFAULTS.reconcileConcurrency);
   checkReconcilePace(callsPerSecond, concurrency);
+  const eventsPerSecond = integer(env, 'RECONCILE_EVENTS_PER_SECOND', DEFAULTS.reconcileEventsPerSecond);
+  checkReconcileEventPace(eventsPerSecond, concurrency);
   return {
     openImApiUrl: checkOpenImApiUrl(required(env, 'OPENIM_API_URL')),
     adminUserID: checkOpenImAdminUserID(env.OPENIM_ADMIN_USER_ID || DEFAULTS.openImAdminUserID),
     adminSecretId: required(env, 'OPENIM_ADMIN_SECRET_ID'),
+    tokenSecretId: required(env, 'OPENIM_TOKEN_SECRET_ID'),
     callsPerSecond,
+    eventsPerSecond,
     concurrency,
     maxHours: checkBounded('reconcileMaxHours', integer(env, 'RECONCILE_MAX_HOURS', DEFAULTS.reconcileMaxHours)),
     tableName: required(env, 'RECONCILER_TABLE_NAME'),
@@ -74,12 +83,18 @@ export const workerPace = (config: Pick<ReconcilerConfig, 'callsPerSecond' | 'co
   };
 };
 
+/** Repair events per second of one worker: the sweep's share, as with the calls. */
+export const workerEventsPerSecond = (config: Pick<ReconcilerConfig, 'eventsPerSecond' | 'concurrency'>): number =>
+  config.eventsPerSecond / config.concurrency;
+
 export const pageSizeOf = (config: Pick<ReconcilerConfig, 'callsPerSecond' | 'concurrency'>): number =>
   pageSizeFor(config.callsPerSecond, config.concurrency, PAGE_SECONDS);
 
-/** The worker's extra environment: where the graph is and where repairs go. */
+/** The worker's extra environment: where the graph is, where repairs go, and where those that cannot go are set aside. */
 export const loadWorkerTargets = (env: NodeJS.ProcessEnv = process.env) => ({
   graphTableName: required(env, 'FRIEND_GRAPH_TABLE_NAME'),
   eventBusName: required(env, 'EVENT_BUS_NAME'),
+  /** The retry path's final dead-letter queue: where a repair EventBridge refuses for good is set aside. */
+  deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
   eventSource: env.EVENT_SOURCE || DEFAULTS.eventSource,
 });

@@ -9,8 +9,8 @@ import type { OpenImDirectory } from './openim-directory';
 
 /**
  * OpenIM's admin client as a reconciler function uses it: this instance's share of the pace, the
- * secret read from Secrets Manager only when a login is needed, and the token kept in the
- * reconciler's table between runs.
+ * secret read from Secrets Manager only when a login is needed, and the token kept between runs
+ * in the reconciler's own token secret.
  */
 export const openImDirectory = (
   config: ReconcilerConfig,
@@ -24,6 +24,11 @@ export const openImDirectory = (
     adminSecret: adminSecretReader(clients.secrets, config.adminSecretId),
     callsPerSecond: pace.callsPerSecond,
     maxConcurrentCalls: pace.maxConcurrentCalls,
-    tokenCache: new ReconcilerTokenCache(clients.dynamo, config.tableName, config.openImApiUrl, config.adminUserID),
+    tokenCache: new ReconcilerTokenCache(
+      clients,
+      { secretId: config.tokenSecretId, tableName: config.tableName },
+      config.openImApiUrl,
+      config.adminUserID,
+    ),
     onCall,
   });

@@ -1,17 +1,25 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { FriendGraphRows } from '../aws/friend-graph-rows';
 import { ReconcilerMirrors } from '../aws/reconciler-mirrors';
 import { ReconcilerTable } from '../aws/reconciler-table';
-import { createRepairPublisher } from '../aws/repair-publisher';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
-import { loadReconcilerConfig, loadWorkerTargets, WORKER_RESERVE_MS, workerPace } from './config';
+import { createRepairPublisher, eventPace, type SetAsideRepair, setAsideInQueue } from '../aws/repair-publisher';
+import { createDeadLetterSender } from '../aws/retry-queue';
+import { METRICS_NAMESPACE, RECONCILER_METRIC, SERVICE_NAME } from '../contract/metrics';
+import {
+  loadReconcilerConfig,
+  loadWorkerTargets,
+  WORKER_RESERVE_MS,
+  workerEventsPerSecond,
+  workerPace,
+} from './config';
 import { forEngine } from './engine-errors';
 import { runPart, type SweepPart } from './sweep-part';
 import { publishMetrics, SweepTelemetry } from './telemetry';
@@ -42,15 +50,38 @@ export const createHandler = async (env: NodeJS.ProcessEnv = process.env) => {
     { dynamo, secrets: new SecretsManagerClient({}) },
     telemetry.observeCall,
   );
+  const address = { eventBusName: targets.eventBusName, source: targets.eventSource };
+  // The SQS client only for the rare repair EventBridge refuses for good.
+  let sqs: SQSClient | undefined;
+  const setAside = (repairs: SetAsideRepair[]) => {
+    sqs ??= new SQSClient({});
+    return setAsideInQueue(createDeadLetterSender(sqs, targets.deadLetterQueueUrl), address)(repairs);
+  };
+  const logSetAside = (repairs: SetAsideRepair[]) => {
+    telemetry.metrics.addMetric(RECONCILER_METRIC.repairsSetAside, MetricUnit.Count, repairs.length);
+    for (const { repair, reason } of repairs) {
+      logger.error('repair set aside in the final dead-letter queue: EventBridge refused it for good', {
+        detailType: repair.detailType,
+        idempotencyKey: repair.detail.idempotencyKey,
+        reason,
+      });
+    }
+  };
   const deps = {
     directory,
     graph: new FriendGraphRows(dynamo, targets.graphTableName),
     mirrors: new ReconcilerMirrors(dynamo, config.tableName),
-    publish: createRepairPublisher(
-      new EventBridgeClient({}),
-      { eventBusName: targets.eventBusName, source: targets.eventSource },
-      PUBLISH_TIMEOUT_MS,
-    ),
+    publish: createRepairPublisher(new EventBridgeClient({}), address, {
+      timeoutMs: PUBLISH_TIMEOUT_MS,
+      pace: eventPace(workerEventsPerSecond(config), {
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      }),
+      setAside: async (repairs) => {
+        await setAside(repairs);
+        logSetAside(repairs);
+      },
+    }),
     progress: telemetry.observed(records),
     clock: Date.now,
     usersInFlight: pace.usersInFlight,

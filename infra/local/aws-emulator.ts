@@ -32,7 +32,7 @@ export type { QueueSettings, StoredMessage } from './sqs-queues';
  * A loopback endpoint that speaks the AWS JSON wire protocol of the few operations this product
  * uses (`aws-operations.ts`): EventBridge PutEvents and rules with SQS targets
  * (`eventbridge-rules.ts`), the SQS calls of a queue drainer and of a temporary queue
- * (`sqs-queues.ts`) and Secrets Manager GetSecretValue, plus CloudFormation DescribeStacks (AWS
+ * (`sqs-queues.ts`) and Secrets Manager GetSecretValue and PutSecretValue, plus CloudFormation DescribeStacks (AWS
  * Query protocol) for the CLIs that read stack outputs; other services plug in by target prefix
  * (`serve`: DynamoDB, Step Functions). It enforces the AWS limits the code relies on
  * (`aws-limits.ts`). The real SDK talks to it through `AWS_ENDPOINT_URL`. It powers `npm start`

@@ -7,7 +7,7 @@ import type { SqsQueues } from './sqs-queues';
 
 /**
  * Which service of the loopback endpoint answers which AWS JSON operation (`X-Amz-Target`), and
- * Secrets Manager's one operation. DescribeStacks speaks the Query protocol (`aws-emulator.ts`).
+ * Secrets Manager's two operations. DescribeStacks speaks the Query protocol (`aws-emulator.ts`).
  */
 export const TARGETS: Record<string, Operation> = {
   'AWSEvents.PutEvents': 'PutEvents',
@@ -26,6 +26,7 @@ export const TARGETS: Record<string, Operation> = {
   'AmazonSQS.ChangeMessageVisibilityBatch': 'ChangeMessageVisibilityBatch',
   'AmazonSQS.GetQueueAttributes': 'GetQueueAttributes',
   'secretsmanager.GetSecretValue': 'GetSecretValue',
+  'secretsmanager.PutSecretValue': 'PutSecretValue',
 };
 
 export interface Services {
@@ -57,6 +58,7 @@ const HANDLERS: Record<Operation, (services: Services, body: Body, fault: Fault 
   ChangeMessageVisibilityBatch: ({ sqs }, body) => sqs.changeMessageVisibilityBatch(body),
   GetQueueAttributes: ({ sqs }, body) => sqs.getQueueAttributes(body),
   GetSecretValue: ({ secrets }, body) => getSecretValue(secrets, body),
+  PutSecretValue: ({ secrets }, body) => putSecretValue(secrets, body),
   DescribeStacks: () => [
     400,
     { __type: 'UnknownOperationException', message: 'DescribeStacks speaks the Query protocol' },
@@ -76,4 +78,21 @@ const getSecretValue = (secrets: Services['secrets'], body: Body): WireReply => 
     return [400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find ${stage} of ${id}` }];
   }
   return [200, { ARN: id, Name: id, SecretString: value, VersionId: randomUUID(), VersionStages: [stage] }];
+};
+
+/** A new current value of an existing secret; the value it replaces becomes the previous one. */
+const putSecretValue = (secrets: Services['secrets'], body: Body): WireReply => {
+  const id = String(body.SecretId);
+  const secret = secrets.get(id);
+  if (secret === undefined) {
+    return [400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }];
+  }
+  if (typeof body.SecretString !== 'string') {
+    return [
+      400,
+      { __type: 'InvalidParameterException', message: 'You must provide either SecretString or SecretBinary.' },
+    ];
+  }
+  secrets.set(id, { current: body.SecretString, previous: secret.current });
+  return [200, { ARN: id, Name: id, VersionId: randomUUID(), VersionStages: ['AWSCURRENT'] }];
 };

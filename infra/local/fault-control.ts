@@ -20,6 +20,7 @@ export const OPERATIONS = [
   'ChangeMessageVisibilityBatch',
   'GetQueueAttributes',
   'GetSecretValue',
+  'PutSecretValue',
   'DescribeStacks',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];

@@ -1,5 +1,6 @@
 import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/aws/admin-secret';
 import { friendEventPattern } from '../../functions/contract/rule-pattern';
+import { NO_ADMIN_TOKEN } from '../../functions/reconciler/deployment';
 import { sweepDefinition, TASK_TIMEOUT_SECONDS } from '../reconciler-definition';
 import type { AwsEmulator } from './aws-emulator';
 import { dynamoDbProxy } from './dynamodb-proxy';
@@ -14,6 +15,8 @@ import { LocalStepFunctions } from './step-functions';
 /** The stack `npm start` runs, as `--local` CLIs find it (DescribeStacks on the loopback endpoint). */
 export const LOCAL_STACK_NAME = 'local';
 export const LOCAL_ADMIN_SECRET_ID = 'openim-friend-events/openim-admin-secret';
+/** The reconciler's own secret for the admin token, created holding no token as the stack creates it. */
+const LOCAL_TOKEN_SECRET_ID = 'openim-friend-events/openim-admin-token';
 const LOCAL_STATE_MACHINE = 'openim-friend-events-reconcile';
 /** The stand-in's admin user and `share.yml` secret (OpenIM's defaults). */
 const STAND_IN_ADMIN = { userID: 'imAdmin', secret: 'openIM123' };
@@ -74,6 +77,7 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
   // Unset against a real OpenIM: a sweep then fails saying how to set it, as deployed.
   const secret = openIm.adminSecret ?? (standIn ? STAND_IN_ADMIN.secret : ADMIN_SECRET_PLACEHOLDER);
   emulator.secrets.set(LOCAL_ADMIN_SECRET_ID, { current: secret });
+  emulator.secrets.set(LOCAL_TOKEN_SECRET_ID, { current: NO_ADMIN_TOKEN });
   Object.assign(process.env, {
     // The functions in this process talk to the local DynamoDB directly; other processes through the endpoint.
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -82,6 +86,7 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
     OPENIM_API_URL: apiUrl,
     OPENIM_ADMIN_USER_ID: openIm.adminUserID,
     OPENIM_ADMIN_SECRET_ID: LOCAL_ADMIN_SECRET_ID,
+    OPENIM_TOKEN_SECRET_ID: LOCAL_TOKEN_SECRET_ID,
     RECONCILE_CALLS_PER_SECOND: String(openIm.callsPerSecond),
     RECONCILE_CONCURRENCY: String(options.concurrency),
     EVENT_SOURCE: options.eventSource,

@@ -3,6 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/aws/admin-secret';
 import { CALLBACK_DETAIL_TYPES, RECONCILED_DETAIL_TYPES } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
+import { NO_ADMIN_TOKEN } from '../../functions/reconciler/deployment';
 import { ENGINE_ERRORS } from '../../functions/reconciler/engine-errors';
 import { stateMachineDefinition } from '../helpers/deployed-functions';
 import { nagFindings, synthFromContext } from '../helpers/synth';
@@ -96,6 +97,24 @@ describe('the reconciler', () => {
     expect(states.SweepFailed).toMatchObject({ Type: 'Fail' });
   });
 
+  it('paces repair events by reconcileEventsPerSecond (100 by default), and may set aside only in the final dead-letter queue', () => {
+    const worker = (context: Record<string, unknown>) =>
+      only(synth(context).template, 'AWS::Lambda::Function', /ReconcilerWorkerFunction/) as {
+        Environment: { Variables: Json };
+      };
+    expect(worker({}).Environment.Variables).toMatchObject({
+      RECONCILE_EVENTS_PER_SECOND: String(DEFAULTS.reconcileEventsPerSecond),
+      DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/DeadLetterQueue/) },
+    });
+    expect(worker({ reconcileEventsPerSecond: '40' }).Environment.Variables.RECONCILE_EVENTS_PER_SECOND).toBe('40');
+    const sends = statementsOf(synth().template, /ReconcilerWorkerRole/).filter(
+      (statement) => statement.Action === 'sqs:SendMessage',
+    );
+    expect(sends).toEqual([
+      expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] } }),
+    ]);
+  });
+
   it('gives a sweep the time limit of the setting, and its lock the same', () => {
     const { template } = synth({ reconcileMaxHours: '6' });
     expect(definitionOf(template).TimeoutSeconds).toBe(6 * 3600);
@@ -139,10 +158,65 @@ describe('the reconciler', () => {
     expect(readers.join(' ')).not.toMatch(/ReconcilerFinishRole/);
   });
 
+  it("seals OpenIM's admin token in a secret of its own: only the plan and worker roles read or write it", () => {
+    const { template } = synth();
+    expect(only(template, 'AWS::SecretsManager::Secret', /ReconcilerAdminToken/)).toMatchObject({
+      SecretString: NO_ADMIN_TOKEN,
+    });
+    for (const fn of [/ReconcilerPlanFunction/, /ReconcilerWorkerFunction/]) {
+      expect(only(template, 'AWS::Lambda::Function', fn)).toMatchObject({
+        Environment: {
+          Variables: expect.objectContaining({
+            OPENIM_TOKEN_SECRET_ID: { Ref: expect.stringMatching(/ReconcilerAdminToken/) },
+          }),
+        },
+      });
+    }
+    const tokenActions = (role: RegExp) =>
+      statementsOf(template, role)
+        .filter((statement) => JSON.stringify(statement.Resource).includes('ReconcilerAdminToken'))
+        .flatMap((statement) => [statement.Action].flat());
+    for (const role of [/ReconcilerPlanRole/, /ReconcilerWorkerRole/]) {
+      expect(tokenActions(role).sort()).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+    }
+    expect(tokenActions(/ReconcilerFinishRole/)).toEqual([]);
+    // Whatever a role's own policies allow (ReadOnlyAccess, an operator's), the secret denies it the value.
+    const policy = only(template, 'AWS::SecretsManager::ResourcePolicy', /ReconcilerAdminToken/) as {
+      SecretId: unknown;
+      ResourcePolicy: { Statement: Json[] };
+    };
+    expect(JSON.stringify(policy.SecretId)).toMatch(/ReconcilerAdminToken/);
+    expect(policy.ResourcePolicy.Statement).toEqual([
+      {
+        Sid: 'OnlyTheReconcilerReadsOrWritesTheToken',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']),
+        Resource: '*',
+        Condition: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              { 'Fn::GetAtt': [expect.stringMatching(/^ReconcilerPlanRole/), 'Arn'] },
+              { 'Fn::GetAtt': [expect.stringMatching(/^ReconcilerWorkerRole/), 'Arn'] },
+            ],
+          },
+        },
+      },
+    ]);
+    // No token in the table any more: the functions may only delete the old plain-text item.
+    for (const role of [/ReconcilerPlanRole/, /ReconcilerWorkerRole/]) {
+      expect(statementsOf(template, role).filter((statement) => statement.Action === 'dynamodb:DeleteItem')).toEqual([
+        expect.objectContaining({
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['token#*'] } },
+        }),
+      ]);
+    }
+  });
+
   it('uses an existing secret by its ARN instead', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:openim-admin-AbCdEf';
     const { template } = synth({ openImAdminSecretArn: arn });
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1); // the callback token only
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2); // the callback token and the admin token
     expect(only(template, 'AWS::Lambda::Function', /ReconcilerWorkerFunction/)).toMatchObject({
       Environment: { Variables: expect.objectContaining({ OPENIM_ADMIN_SECRET_ID: arn }) },
     });
@@ -193,6 +267,8 @@ describe('the reconciler', () => {
           actions: [statement.Action].flat().sort(),
           table: JSON.stringify(statement.Resource).match(/(FriendGraph|Reconciler)Table/)?.[1],
         }));
+    // Only the plain-text token item of earlier versions, by its key (see the sealed-token test).
+    const legacyTokenDelete = { table: 'Reconciler', actions: ['dynamodb:DeleteItem'] };
     expect(dynamo(/ReconcilerWorkerRole/)).toEqual([
       {
         table: 'Reconciler',
@@ -206,9 +282,11 @@ describe('the reconciler', () => {
         ],
       },
       { table: 'FriendGraph', actions: ['dynamodb:Query', 'dynamodb:Scan'] },
+      legacyTokenDelete,
     ]);
     expect(dynamo(/ReconcilerPlanRole/)).toEqual([
       { table: 'Reconciler', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+      legacyTokenDelete,
     ]);
     expect(dynamo(/ReconcilerFinishRole/)).toEqual([
       { table: 'Reconciler', actions: ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
@@ -255,6 +333,9 @@ describe('the reconciler', () => {
   it.each<[Record<string, unknown>, RegExp]>([
     [{ openImApiUrl: 'openim:10002' }, /openImApiUrl: expected the http\(s\) URL/],
     [{ openImApiUrl: 'http://openim:10002/?x=1' }, /openImApiUrl/],
+    [{ openImApiUrl: 'http://admin@openim:10002' }, /openImApiUrl: .*no query, fragment or credentials/],
+    [{ openImApiUrl: 'http://admin:pa55@openim:10002' }, /openImApiUrl: .*credentials/],
+    [{ openImApiUrl: 'http://:pa55@openim:10002' }, /openImApiUrl: .*credentials/],
     [{ reconcileSchedule: 'every day' }, /reconcileSchedule: expected a Scheduler expression/],
     [{ reconcileSchedule: 'rate(1 days)' }, /reconcileSchedule/],
     [{ reconcileCallsPerSecond: '0' }, /reconcileCallsPerSecond: expected a whole number from 1 to 5000/],
@@ -262,6 +343,12 @@ describe('the reconciler', () => {
     [
       { reconcileConcurrency: '20', reconcileCallsPerSecond: '10' },
       /reconcileConcurrency: expected at most reconcileCallsPerSecond \(10\)/,
+    ],
+    [{ reconcileEventsPerSecond: '0' }, /reconcileEventsPerSecond: expected a whole number from 1 to 10000/],
+    [{ reconcileEventsPerSecond: 'fast' }, /reconcileEventsPerSecond/],
+    [
+      { reconcileEventsPerSecond: '3', reconcileConcurrency: '4' },
+      /reconcileEventsPerSecond: expected at least reconcileConcurrency \(4\)/,
     ],
     [{ reconcileDriftAlarmThreshold: '0' }, /reconcileDriftAlarmThreshold/],
     [{ reconcileMaxHours: '0' }, /reconcileMaxHours/],
@@ -272,6 +359,12 @@ describe('the reconciler', () => {
     [{ openImVpcId: 'my-vpc', openImSubnetIds: 'subnet-0123456789abcdef0' }, /openImVpcId: expected a VPC ID/],
   ])('refuses %o at synth, naming the setting', (context, message) => {
     expect(() => synth(context)).toThrow(message);
+  });
+
+  it('never repeats the password of a refused openImApiUrl', () => {
+    expect(() => synth({ openImApiUrl: 'http://:pa55@openim:10002' })).toThrow(/openImApiUrl/);
+    expect(() => synth({ openImApiUrl: 'http://:pa55@openim:10002' })).not.toThrow(/pa55/);
+    expect(() => synth({ openImApiUrl: 'http://admin:pa55@openim:10002' })).not.toThrow(/pa55/);
   });
 
   it('refuses a reconciler setting without openImApiUrl rather than ignoring it', () => {

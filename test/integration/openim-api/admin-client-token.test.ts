@@ -208,6 +208,44 @@ describe('a token refused mid-sweep', () => {
   });
 });
 
+describe('several workers sharing one token cache', () => {
+  /** Four workers of one sweep, each with its own AdminToken, all with the same cache. */
+  const fourWorkers = async (openImClock: ManualClock) => {
+    const standIn = await start('main', openImClock);
+    const { cache, saved } = memoryCache();
+    const workers = [1, 2, 3, 4].map(() =>
+      directoryFor(standIn, { tokenCache: cache, clock: new SteppingClock(Date.now()) }),
+    );
+    const eachCalls = async () => {
+      for (const { directory } of workers) await wholeBlacks(directory, 'a');
+    };
+    const trails = () => workers.flatMap(({ trail }) => trail());
+    return { eachCalls, trails, saved };
+  };
+
+  it('renew a refused token with one login for all of them: the others take it from the cache', async () => {
+    const openImClock = new ManualClock(Date.now());
+    const { eachCalls, trails, saved } = await fourWorkers(openImClock);
+    await eachCalls();
+    await openImClock.advance(3_600_000); // the token expires on the server
+    await eachCalls();
+    // On main a login ends the admin's earlier tokens 5 minutes later: a second login would refuse
+    // the first one's token now, and so on.
+    await openImClock.advance(5 * 60_000);
+    await eachCalls();
+    await openImClock.advance(5 * 60_000);
+    await eachCalls();
+    expect(trails().filter((entry) => entry.startsWith('/auth/'))).toEqual([
+      '/auth/get_admin_token', // the first worker's login; the others read its token from the cache
+      '/auth/get_admin_token', // the one renewal
+    ]);
+    expect(trails().filter((entry) => entry.includes('api-error'))).toEqual(
+      Array(4).fill('/friend/get_black_list api-error 1501'), // each worker's copy expired once
+    );
+    expect(saved).toHaveLength(2);
+  });
+});
+
 it('never repeats a token OpenIM echoes in errDlt', async () => {
   const standIn = await start('main');
   const raw = await rawCall(standIn, '/friend/get_black_list', {}, { operationID: 'x', token: 'abc.def.ghi' });
