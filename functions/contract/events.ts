@@ -163,6 +163,74 @@ export interface BlacklistReconciledDetail extends ReconciledDetailBase {
   present: boolean;
 }
 
+/**
+ * A snapshot: OpenIM's whole lists, addressed to one subscriber that asked for them (`npm run
+ * snapshot -- --for <name>`). Not friend events: no default pattern or subscribe helper matches
+ * them; `friendEventPattern({ snapshotsFor: '<name>' })` adds the ones addressed to that name.
+ */
+export const SNAPSHOT_DETAIL_TYPES = ['FriendListSnapshot', 'FriendSnapshotCompleted'] as const;
+export type SnapshotDetailType = (typeof SNAPSHOT_DETAIL_TYPES)[number];
+
+/** Which snapshot an event belongs to, and the subscriber it is addressed to. */
+export interface SnapshotAddress {
+  /** One per snapshot run (the state machine's execution). */
+  id: string;
+  /** The subscriber's name as given to `--for` (`friend-graph` is the reference graph). */
+  for: string;
+}
+
+/** One row of an owner's friend list in a snapshot, as a callback would carry it. */
+export interface SnapshotFriend {
+  friendUserID: string;
+  /** The remark owner shows for friend ("" when never set); longer than 16 KiB: its first 16 KiB. */
+  remark: string;
+  /** `['remark']` when the remark was cut to 16 KiB; absent otherwise. */
+  alteredFields?: ['remark'];
+}
+
+/**
+ * Part `part` of `parts` of one owner's lists as OpenIM held them at `observedAt`. For that owner,
+ * every pair in `friends` (across all parts) is a friend row with that remark, every other pair is
+ * not, and `blackUserIDs` (across all parts) is the whole black list, except where the subscriber
+ * holds a change received after `observedAt` (last writer wins, as for repairs).
+ */
+export interface FriendListSnapshotDetail extends ReconciledDetailBase {
+  snapshot: SnapshotAddress;
+  ownerUserID: string;
+  friends: SnapshotFriend[];
+  blackUserIDs: string[];
+  /** 1-based; a list larger than 200 KiB of detail is split. */
+  part: number;
+  parts: number;
+}
+
+/** Published after every part of the snapshot is on the bus: the snapshot is whole. */
+export interface FriendSnapshotCompletedDetail {
+  schemaVersion: typeof EVENT_SCHEMA_VERSION;
+  snapshot: SnapshotAddress;
+  /** Owners whose lists were sent. */
+  users: number;
+  friendRows: number;
+  blackRows: number;
+  startedAt: string;
+  completedAt: string;
+}
+
+export interface SnapshotDetailByType {
+  FriendListSnapshot: FriendListSnapshotDetail;
+  FriendSnapshotCompleted: FriendSnapshotCompletedDetail;
+}
+
+/** A snapshot event as the addressed subscriber receives it. */
+export interface SnapshotEvent<T extends SnapshotDetailType = SnapshotDetailType>
+  extends Omit<FriendEvent, 'detail-type' | 'detail'> {
+  'detail-type': T;
+  detail: SnapshotDetailByType[T];
+}
+
+export type FriendListSnapshotEvent = SnapshotEvent<'FriendListSnapshot'>;
+export type FriendSnapshotCompletedEvent = SnapshotEvent<'FriendSnapshotCompleted'>;
+
 export interface FriendDetailByType {
   AfterAddFriend: AfterAddFriendDetail;
   AfterAddFriendAgree: AfterAddFriendAgreeDetail;
@@ -237,3 +305,10 @@ export const isBlacklistReconciledEvent = (event: unknown): event is BlacklistRe
 
 /** The detail-types that mean "these users are friends now". */
 export const FRIENDSHIP_CREATED_DETAIL_TYPES = ['AfterAddFriendAgree', 'AfterImportFriends'] as const;
+
+/** Narrows an incoming event to a snapshot event (any subscriber's: check `detail.snapshot.for`). */
+export const isSnapshotEvent = (event: unknown): event is SnapshotEvent =>
+  isObject(event) &&
+  (SNAPSHOT_DETAIL_TYPES as readonly unknown[]).includes(event['detail-type']) &&
+  isObject(event.detail) &&
+  event.detail.schemaVersion === EVENT_SCHEMA_VERSION;
