@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { FriendEventsStack } from './stack';
-import { settingErrorLine, stackSettingsFromContext } from './stack-context';
+import { FriendEventsStack } from './construct/stack';
+import { settingErrorLine, stackSettingsFromContext } from './construct/stack-context';
 
 /** `npx cdk synth` / `npx cdk deploy`: settings come from `-c key=value` (see the README). */
 const app = new App();

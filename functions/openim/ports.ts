@@ -1,7 +1,7 @@
 import type { FriendEventDraft } from './to-events';
 
 /**
- * What the reply path needs from the outside world, in its own terms. `functions/aws/`
+ * What the reply path needs from the outside world, in its own terms. `functions/adapters/aws/`
  * implements these with EventBridge, SQS and Secrets Manager; tests implement them with fakes.
  */
 

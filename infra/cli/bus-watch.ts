@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FriendEvent } from '../../functions/contract/events';
-import { describeError } from './cli-errors';
+import { describeError } from '../cli-kit/cli-errors';
 
 /**
  * A subscriber of a deployed bus for as long as a smoke test lasts: a temporary rule matching one

@@ -1,7 +1,7 @@
 import { CALLBACK_DETAIL_TYPES, type CallbackDetailType } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { cliArgs, EXIT, EXIT_MEANING, flag, regionOption, string } from './cli-args';
-import { runMain, useRegion } from './cli-errors';
+import { cliArgs, EXIT, EXIT_MEANING, flag, regionOption, string } from '../cli-kit/cli-args';
+import { runMain, useRegion } from '../cli-kit/cli-errors';
 import { callbackUrlOfStack } from './stack-callback-url';
 import { stackOutputs } from './stack-outputs';
 

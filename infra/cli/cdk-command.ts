@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { App } from 'aws-cdk-lib';
-import { settingErrorLine, stackSettingsFromContext } from '../stack-context';
-import { EXIT } from './cli-args';
-import { CliError, describeError } from './cli-errors';
+import { EXIT } from '../cli-kit/cli-args';
+import { CliError, describeError } from '../cli-kit/cli-errors';
+import { settingErrorLine, stackSettingsFromContext } from '../construct/stack-context';
 
 /**
  * What `npm run synth` and `npm run deploy` check before they hand over to the CDK CLI, so that a

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { EXIT } from '../cli-kit/cli-args';
+import { runMain } from '../cli-kit/cli-errors';
 import { cdkJsonContext, checkAwsAccess, checkSettings, contextInArgs, runCdk } from './cdk-command';
-import { EXIT } from './cli-args';
-import { runMain } from './cli-errors';
 
 /**
  * `npm run deploy -- <cdk deploy arguments>`: `cdk deploy` with every argument passed through,

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FriendGraphRows } from '../../functions/aws/friend-graph-rows';
-import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, string } from './cli-args';
-import { runMain } from './cli-errors';
+import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
+import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, string } from '../cli-kit/cli-args';
+import { runMain } from '../cli-kit/cli-errors';
 import { requireTargetOutput, resolveTarget, TARGET_OPTIONS } from './target-stack';
 
 /** `npm run graph -- --local --user <id> [--json]`: what the friend graph holds for one user. */

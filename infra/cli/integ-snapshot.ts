@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError } from './cli-errors';
+import { CliError } from '../cli-kit/cli-errors';
 
 /**
  * The integration test on a real account (`test/integ/integ.friend-events.ts`, written with

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, regionOption } from './cli-args';
-import { CliError, runMain, useRegion } from './cli-errors';
+import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, regionOption } from '../cli-kit/cli-args';
+import { CliError, runMain, useRegion } from '../cli-kit/cli-errors';
 import {
   failedAssertions,
   INTEG_APP_COMMAND,

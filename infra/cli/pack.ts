@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { buildPackages } from '../packaging/build-packages';
-import { cliArgs, EXIT, EXIT_MEANING, string } from './cli-args';
-import { runMain } from './cli-errors';
+import { buildPackages } from '../build/build-packages';
+import { cliArgs, EXIT, EXIT_MEANING, string } from '../cli-kit/cli-args';
+import { runMain } from '../cli-kit/cli-errors';
 
 /** `npm run pack`: the contract and CDK packages as tarballs, for `npm install <tarball>` or `npm publish`. */
 const args = cliArgs({

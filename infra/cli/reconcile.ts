@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ReconcilerTable } from '../../functions/aws/reconciler-table';
-import { describeFailure, describeSweep } from '../../functions/reconciler/plan';
-import type { SweepSummary } from '../../functions/reconciler/ports';
-import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer } from './cli-args';
-import { runMain } from './cli-errors';
+import { ReconcilerTable } from '../../functions/adapters/aws/reconciler-table';
+import { describeFailure, describeSweep } from '../../functions/reconcile/plan';
+import type { SweepSummary } from '../../functions/reconcile/ports';
+import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer } from '../cli-kit/cli-args';
+import { runMain } from '../cli-kit/cli-errors';
 import { requireTargetOutput, resolveTarget, TARGET_OPTIONS } from './target-stack';
 
 /**

@@ -5,7 +5,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { fromParkedMessage } from '../../functions/aws/retry-queue';
+import { fromParkedMessage } from '../../functions/adapters/aws/retry-queue';
 
 export interface RedriveOptions {
   /** The final dead-letter queue. */

@@ -1,6 +1,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer, regionOption, string, url } from './cli-args';
-import { CliError, runMain, useRegion } from './cli-errors';
+import {
+  cliArgs,
+  EXIT,
+  EXIT_MEANING,
+  exitWithUsageError,
+  integer,
+  regionOption,
+  string,
+  url,
+} from '../cli-kit/cli-args';
+import { CliError, runMain, useRegion } from '../cli-kit/cli-errors';
 import { RedriveRefusedError, redrive } from './redrive-events';
 import { requireOutput, stackOutputs } from './stack-outputs';
 

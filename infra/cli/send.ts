@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_EVENTS_FILE } from '../local/event-log';
+import {
+  cliArgs,
+  EXIT,
+  EXIT_MEANING,
+  exitWithUsageError,
+  flag,
+  integer,
+  regionOption,
+  string,
+  url,
+} from '../cli-kit/cli-args';
+import { runMain, useRegion } from '../cli-kit/cli-errors';
+import { DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
 import {
   OPENIM_VERSIONS,
   type OpenImVersion,
@@ -9,8 +21,6 @@ import {
   sendsCommand,
 } from '../openim-sender-simulator/openim-request';
 import { type BusWatch, busWatch } from './bus-watch';
-import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, integer, regionOption, string, url } from './cli-args';
-import { runMain, useRegion } from './cli-errors';
 import {
   callbackUrlProblem,
   DEFAULT_SMOKE_USERS,

@@ -1,6 +1,7 @@
+import { SYNTHETIC_HEADER } from '../../functions/callback/http';
 import type { FriendEvent } from '../../functions/contract/events';
-import { SYNTHETIC_HEADER } from '../../functions/openim-callback/http';
-import { readEvents } from '../local/event-log';
+import { readEvents } from '../cli-kit/event-log';
+import { maskCallbackUrl } from '../cli-kit/mask-token';
 import { decodeOpenImReply, isSuccess, ReplyDecodeError } from '../openim-sender-simulator/openim-reply';
 import {
   type OpenImVersion,
@@ -9,7 +10,6 @@ import {
   sampleBody,
 } from '../openim-sender-simulator/openim-request';
 import { sendCallback } from '../openim-sender-simulator/send-callback';
-import { maskCallbackUrl } from './mask-token';
 
 export type { SampleCommand };
 

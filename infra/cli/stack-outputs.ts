@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CliError } from './cli-errors';
+import { CliError } from '../cli-kit/cli-errors';
 
 /** The outputs of a deployed stack, read with the caller's own AWS credentials. */
 export const stackOutputs = async (stackName: string): Promise<Record<string, string>> => {

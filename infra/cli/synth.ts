@@ -1,6 +1,6 @@
+import { EXIT } from '../cli-kit/cli-args';
+import { runMain } from '../cli-kit/cli-errors';
 import { checkSettings, runCdk } from './cdk-command';
-import { EXIT } from './cli-args';
-import { runMain } from './cli-errors';
 
 /**
  * `npm run synth -- [cdk synth options]`: `cdk synth --quiet` (offline, no credentials, cdk-nag

@@ -1,7 +1,6 @@
-import { DEFAULT_LOCAL_AWS_PORT, useLocalAws } from '../local/local-environment';
-import { LOCAL_STACK_NAME } from '../local/local-reconciler';
-import { flag, regionOption, string } from './cli-args';
-import { CliError, useRegion } from './cli-errors';
+import { flag, regionOption, string } from '../cli-kit/cli-args';
+import { CliError, useRegion } from '../cli-kit/cli-errors';
+import { DEFAULT_LOCAL_AWS_PORT, LOCAL_STACK_NAME, useLocalAws } from '../cli-kit/local-stack';
 import { stackOutputs } from './stack-outputs';
 
 /**

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { allEventJsonSchemas } from '../../functions/contract/event-schema';
 import { DEFAULT_EVENT_SOURCE } from '../../functions/contract/events';
-import { cliArgs, EXIT, EXIT_MEANING } from './cli-args';
-import { runMain } from './cli-errors';
+import { cliArgs, EXIT, EXIT_MEANING } from '../cli-kit/cli-args';
+import { runMain } from '../cli-kit/cli-errors';
 import { SCHEMAS_DIR, schemaFileName } from './schema-files';
 
 /** `npm run schemas`: writes the published JSON Schemas (for subscribers outside TypeScript). */

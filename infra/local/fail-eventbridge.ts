@@ -1,7 +1,7 @@
-import { cliArgs, EXIT, EXIT_MEANING, integer, string, url } from '../cli/cli-args';
-import { CliError, runMain } from '../cli/cli-errors';
+import { cliArgs, EXIT, EXIT_MEANING, integer, string, url } from '../cli-kit/cli-args';
+import { CliError, runMain } from '../cli-kit/cli-errors';
+import { DEFAULT_LOCAL_AWS_PORT } from '../cli-kit/local-stack';
 import { FAULTS_PATH, NAMED_FAULTS, type Outage } from './fault-control';
-import { DEFAULT_LOCAL_AWS_PORT } from './local-environment';
 
 /** `npm run local:fail -- --seconds 30`: makes the EventBridge of a running `npm start` fail. */
 const args = cliArgs({

@@ -1,4 +1,4 @@
-import { fromParkedMessage } from '../../functions/aws/retry-queue';
+import { fromParkedMessage } from '../../functions/adapters/aws/retry-queue';
 import type { AnsweredCall, AwsEmulator, StoredEvent, StoredMessage } from './aws-emulator';
 import { eventLine } from './event-summary';
 import { queueArnOf } from './sqs-attributes';

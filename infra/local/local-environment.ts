@@ -1,26 +1,11 @@
 import { DEFAULTS } from '../../functions/contract/settings';
+import { useLocalAws } from '../cli-kit/local-stack';
 import { AwsEmulator } from './aws-emulator';
 
 export const LOCAL_BUS_NAME = 'openim-friend-events-local';
 export const LOCAL_SECRET_ID = 'openim-friend-events/callback-token';
 export const LOCAL_RETRY_QUEUE_NAME = 'openim-friend-events-retry';
 export const LOCAL_DEAD_LETTER_QUEUE_NAME = 'openim-friend-events-dead-letters';
-/** Where `npm start` serves the loopback AWS endpoint (`LOCAL_AWS_PORT`), so `npm run local:fail` finds it. */
-export const DEFAULT_LOCAL_AWS_PORT = 8788;
-
-/**
- * Points every AWS SDK client of this process at the loopback endpoint, as the functions under
- * `npm start` are: the SDK's own `AWS_ENDPOINT_URL`, fake static credentials, no instance metadata.
- */
-export const useLocalAws = (endpoint: string): void => {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-};
 
 /**
  * Starts the loopback AWS endpoint and sets the process environment so that the real handler

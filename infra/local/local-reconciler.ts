@@ -1,7 +1,8 @@
-import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/aws/admin-secret';
+import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/adapters/aws/admin-secret';
+import { NO_ADMIN_TOKEN } from '../../functions/contract/deployment';
 import { friendEventPattern } from '../../functions/contract/rule-pattern';
-import { NO_ADMIN_TOKEN } from '../../functions/reconciler/deployment';
-import { sweepDefinition, TASK_TIMEOUT_SECONDS } from '../reconciler-definition';
+import { LOCAL_STACK_NAME } from '../cli-kit/local-stack';
+import { sweepDefinition, TASK_TIMEOUT_SECONDS } from '../construct/reconciler-definition';
 import type { AwsEmulator } from './aws-emulator';
 import { dynamoDbProxy } from './dynamodb-proxy';
 import { parseEventPattern } from './event-pattern';
@@ -13,7 +14,6 @@ import { startOpenImStandIn } from './openim-api/stand-in';
 import { LocalStepFunctions } from './step-functions';
 
 /** The stack `npm start` runs, as `--local` CLIs find it (DescribeStacks on the loopback endpoint). */
-export const LOCAL_STACK_NAME = 'local';
 export const LOCAL_ADMIN_SECRET_ID = 'openim-friend-events/openim-admin-secret';
 /** The reconciler's own secret for the admin token, created holding no token as the stack creates it. */
 const LOCAL_TOKEN_SECRET_ID = 'openim-friend-events/openim-admin-token';
@@ -97,7 +97,7 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
   const rules = new LocalRules(
     options.retryDelayMs === undefined ? undefined : [options.retryDelayMs, options.retryDelayMs],
   );
-  const { handler: friendGraph } = await import('../../functions/friend-graph/handler');
+  const { handler: friendGraph } = await import('../../functions/handlers/friend-graph');
   rules.add({
     name: 'FriendGraphRule',
     eventBusName: options.eventBusName,
@@ -109,9 +109,9 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
   });
   emulator.onEvent(rules.deliver);
 
-  const plan = await import('../../functions/reconciler/plan-handler');
-  const finish = await import('../../functions/reconciler/finish-handler');
-  const { createHandler: createWorker } = await import('../../functions/reconciler/worker-handler');
+  const plan = await import('../../functions/handlers/reconcile-plan');
+  const finish = await import('../../functions/handlers/reconcile-finish');
+  const { createHandler: createWorker } = await import('../../functions/handlers/reconcile-worker');
   const workers = handlerPool(() => createWorker());
   const invoke =
     (name: string, timeoutSeconds: number, handler: (input: never, context: never) => Promise<unknown>) =>

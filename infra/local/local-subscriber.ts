@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FriendEvent } from '../../functions/contract/events';
 import { friendEventPattern } from '../../functions/contract/rule-pattern';
-import { EXIT } from '../cli/cli-args';
-import { CliError } from '../cli/cli-errors';
+import { EXIT } from '../cli-kit/cli-args';
+import { CliError } from '../cli-kit/cli-errors';
 import { type EventPattern, InvalidEventPatternError, parseEventPattern } from './event-pattern';
 import { lambdaContext } from './lambda-context';
 

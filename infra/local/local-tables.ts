@@ -5,8 +5,8 @@ import {
   ListTablesCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { FRIEND_GRAPH_KEY } from '../../functions/aws/friend-graph-table';
-import { RECONCILER_KEY } from '../../functions/aws/reconciler-table';
+import { FRIEND_GRAPH_KEY } from '../../functions/adapters/aws/friend-graph-table';
+import { RECONCILER_KEY } from '../../functions/adapters/aws/reconciler-table';
 
 /** The two tables of the product, keyed as the stack defines them, in a local DynamoDB (dynalite). */
 const keySchema = (partitionKey: string, sortKey: string) => ({

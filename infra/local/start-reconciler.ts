@@ -6,7 +6,7 @@ import {
   DEFAULTS,
   SettingError,
 } from '../../functions/contract/settings';
-import { CliError } from '../cli/cli-errors';
+import { CliError } from '../cli-kit/cli-errors';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
 
 /** What `npm start` reads from its environment for the friend graph and the reconciler. */

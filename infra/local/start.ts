@@ -4,17 +4,18 @@ import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { cliArgs, EXIT_MEANING, string } from '../cli/cli-args';
-import { CliError, runMain } from '../cli/cli-errors';
-import { maskPathToken } from '../cli/mask-token';
+import { cliArgs, EXIT_MEANING, string } from '../cli-kit/cli-args';
+import { CliError, runMain } from '../cli-kit/cli-errors';
+import { appendEvent, DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
+import { DEFAULT_LOCAL_AWS_PORT } from '../cli-kit/local-stack';
+import { maskPathToken } from '../cli-kit/mask-token';
 import { envelopeOf } from './event-envelope';
-import { appendEvent, DEFAULT_EVENTS_FILE } from './event-log';
 import { LocalRules } from './event-rules';
 import { handlerPool } from './handler-pool';
 import { startLocalServer } from './http-api-adapter';
 import { LocalConsole } from './local-console';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
-import { DEFAULT_LOCAL_AWS_PORT, LOCAL_BUS_NAME, startLocalAws } from './local-environment';
+import { LOCAL_BUS_NAME, startLocalAws } from './local-environment';
 import { startLocalReconciler } from './local-reconciler';
 import { defaultSubscriberPattern, type LocalSubscriber, loadSubscriber } from './local-subscriber';
 import { startSqsEventSource } from './sqs-event-source';
@@ -151,10 +152,10 @@ await runMain(async () => {
     emulator.onEvent(subscriberRules.deliver);
   }
 
-  const { createHandler } = await import('../../functions/openim-callback/handler');
+  const { createHandler } = await import('../../functions/handlers/callback');
   const callbacks = handlerPool(() => createHandler());
   // The retry queue's drainer, fed like Lambda's SQS event source: parked events reach the bus by themselves.
-  const { handler: drainer } = await import('../../functions/retry-drainer/handler');
+  const { handler: drainer } = await import('../../functions/handlers/retry-drainer');
   const stopDrainer = startSqsEventSource(new SQSClient({}), {
     queueUrl,
     handler: (event) => drainer(event, drainerContext()),

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { cliArgs, EXIT_MEANING } from '../../infra/cli/cli-args';
+import { cliArgs, EXIT_MEANING } from '../../infra/cli-kit/cli-args';
 import { bundleBytes } from '../helpers/bundle-files';
 import { buildFloorBundle, buildProductBundle, buildWithEsbuild, coldBytesByPackage } from './build-bundles';
 import { coldImport, quantile } from './cold-import';

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
-import { BundledFunction, bundleOptions, functionEntry } from '../../infra/bundled-function';
-import { builtinsAsCommonJs } from '../../infra/esbuild-bundle.mjs';
+import { builtinsAsCommonJs } from '../../infra/build/esbuild-bundle.mjs';
+import { BundledFunction, bundleOptions, functionEntry } from '../../infra/construct/bundled-function';
 import { coldLoadedFiles } from '../helpers/bundle-files';
 
-const PRODUCT_ENTRY = functionEntry('openim-callback/handler.ts');
+const PRODUCT_ENTRY = functionEntry('handlers/callback.ts');
 const FLOOR_ENTRY = fileURLToPath(new URL('./floor-handler.ts', import.meta.url));
 
 /** The one bundle (`index.mjs`) in a synthesized cloud assembly. */

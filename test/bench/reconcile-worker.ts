@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { createOpenImDirectory } from '../../functions/adapters/openim-api/directory';
 import { ownerView } from '../../functions/friend-graph/graph-view';
-import { createOpenImDirectory } from '../../functions/openim-api/directory';
-import { workerPace } from '../../functions/reconciler/config';
-import { runPart } from '../../functions/reconciler/sweep-part';
+import { workerPace } from '../../functions/reconcile/pace';
+import { runPart } from '../../functions/reconcile/sweep-part';
 
 /**
  * Child process of the reconciler benchmark: one worker, alone in its process as on Lambda, sweeps

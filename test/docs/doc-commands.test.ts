@@ -47,7 +47,7 @@ describe('commandsIn', () => {
       "friendEvents.onFriendRequest('SmokeTests', target); // npm run send's too",
       '```',
       '```',
-      'infra/packaging/   npm run pack: the packages',
+      'infra/build/   npm run pack: the packages',
       '```',
       'A span that only mentions `the npm run pack output`.',
     ].join('\n');
@@ -73,14 +73,14 @@ describe('commandsIn', () => {
 });
 
 describe('cliArguments', () => {
-  it("is the runner's arguments for a TypeScript CLI run through infra/toolchain/node24.mjs", () => {
-    expect(cliArguments('node infra/toolchain/node24.mjs infra/cli/send.ts')).toEqual([
-      'infra/toolchain/node24.mjs',
+  it("is the runner's arguments for a TypeScript CLI run through infra/build/node24.mjs", () => {
+    expect(cliArguments('node infra/build/node24.mjs infra/cli/send.ts')).toEqual([
+      'infra/build/node24.mjs',
       'infra/cli/send.ts',
     ]);
-    expect(cliArguments('node --expose-gc infra/toolchain/node24.mjs test/bench/reconciler.ts')).toEqual([
+    expect(cliArguments('node --expose-gc infra/build/node24.mjs test/bench/reconciler.ts')).toEqual([
       '--expose-gc',
-      'infra/toolchain/node24.mjs',
+      'infra/build/node24.mjs',
       'test/bench/reconciler.ts',
     ]);
   });
@@ -88,6 +88,6 @@ describe('cliArguments', () => {
   it('is undefined for a script that is not one of the CLIs (lint, tsc, the test runner)', () => {
     expect(cliArguments('biome check .')).toBeUndefined();
     expect(cliArguments('tsc -p .')).toBeUndefined();
-    expect(cliArguments('node infra/toolchain/node24.mjs infra/toolchain/run-tests.mjs')).toBeUndefined();
+    expect(cliArguments('node infra/build/node24.mjs infra/build/run-tests.mjs')).toBeUndefined();
   });
 });

@@ -80,7 +80,7 @@ export const commandsIn = (markdown: string, file: string): DocCommand[] => {
 /** Which scripts are this repository's CLIs, run through the Node.js 24 runner: the arguments after `node`. */
 export const cliArguments = (scriptCommand: string): string[] | undefined => {
   const tokens = scriptCommand.trim().split(/\s+/);
-  const runner = tokens.indexOf('infra/toolchain/node24.mjs');
+  const runner = tokens.indexOf('infra/build/node24.mjs');
   const file = tokens[runner + 1];
   if (tokens[0] !== 'node' || runner < 0 || file === undefined || !file.endsWith('.ts')) return undefined;
   return tokens.slice(1);

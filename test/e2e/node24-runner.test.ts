@@ -3,14 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { jest } from '@jest/globals';
-import { main, pinnedNodeVersion, plan, REQUIRED_MAJOR } from '../../infra/toolchain/node24.mjs';
+import { main, pinnedNodeVersion, plan, REQUIRED_MAJOR } from '../../infra/build/node24.mjs';
 
 /**
- * `infra/toolchain/node24.mjs`, which starts `npm test`, `npm start`, the bench and the CLIs: on Node.js 24
+ * `infra/build/node24.mjs`, which starts `npm test`, `npm start`, the bench and the CLIs: on Node.js 24
  * it runs the script in its own process; on another Node.js on Linux x64 it runs it on the pinned
  * Node.js 24, fetched once with npm (here a stand-in for npm, so nothing is downloaded).
  */
-const RUNNER = 'infra/toolchain/node24.mjs';
+const RUNNER = 'infra/build/node24.mjs';
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'openim-friend-events-node24-'));

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FriendGraphRows } from '../../functions/aws/friend-graph-rows';
+import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
 import { isFriendEvent } from '../../functions/contract/events';
 import { sendSmokeCallback } from '../../infra/cli/smoke-test';
 import { LOCAL_GRAPH_TABLE } from '../../infra/local/local-dynamodb';

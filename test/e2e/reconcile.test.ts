@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readEvents } from '../../infra/local/event-log';
+import { readEvents } from '../../infra/cli-kit/event-log';
 import { runCli } from '../helpers/run-cli';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../../functions/openim-api/ports';
+import type { Clock } from '../../functions/adapters/openim-api/ports';
 
 const START = Date.parse('2026-12-01T10:00:00.000Z');
 

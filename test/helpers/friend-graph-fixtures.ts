@@ -1,4 +1,4 @@
-import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
+import { FriendGraphTable } from '../../functions/adapters/aws/friend-graph-table';
 import type { FriendEvent } from '../../functions/contract/events';
 import { applyEvent } from '../../functions/friend-graph/friend-graph';
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';

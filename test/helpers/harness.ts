@@ -32,10 +32,10 @@ export const UNHURRIED: TestTimes = { publishTimeoutMs: 60_000, replyBudgetMs: 1
 
 /** A handler instance built like the deployed one from `env`, with `times` instead of the environment's. */
 export const testHandler = async (env: Record<string, string | undefined>, times: TestTimes = UNHURRIED) => {
-  const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
-  const { loadConfig } = await import('../../functions/openim-callback/config');
+  const { buildHandler, createDependencies } = await import('../../functions/handlers/callback');
+  const { loadCallbackConfig } = await import('../../functions/handlers/wiring/environment');
   const { publishTimeoutMs, replyBudgetMs, tokenReadTimeoutMs } = times;
-  const config = { ...loadConfig(env), publishTimeoutMs, replyBudgetMs };
+  const config = { ...loadCallbackConfig(env), publishTimeoutMs, replyBudgetMs };
   return buildHandler(createDependencies(config, Date.now, tokenReadTimeoutMs));
 };
 

@@ -6,7 +6,7 @@ import type {
   ListPage,
   OpenImDirectory,
   PairRead,
-} from '../../functions/reconciler/openim-directory';
+} from '../../functions/reconcile/openim-directory';
 import { ApiError } from '../../infra/local/openim-api/api-error';
 import type { FriendRecord } from '../../infra/local/openim-api/model';
 import { OpenImModel } from '../../infra/local/openim-api/model';

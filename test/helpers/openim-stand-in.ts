@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createOpenImDirectory, type OpenImDirectoryOptions } from '../../functions/openim-api/directory';
-import { type ExactJson, parseExactJson, stringifyExactJson } from '../../functions/openim-api/exact-json';
-import type { CallObservation } from '../../functions/openim-api/ports';
-import { type ListRead, readPages } from '../../functions/reconciler/list-read';
-import type { FriendRow, OpenImDirectory } from '../../functions/reconciler/openim-directory';
+import { createOpenImDirectory, type OpenImDirectoryOptions } from '../../functions/adapters/openim-api/directory';
+import { type ExactJson, parseExactJson, stringifyExactJson } from '../../functions/adapters/openim-api/exact-json';
+import { type ListRead, readPages } from '../../functions/reconcile/list-read';
+import type { CallObservation, FriendRow, OpenImDirectory } from '../../functions/reconcile/openim-directory';
 import type { OpenImStandIn } from '../../infra/local/openim-api/stand-in';
 import { SteppingClock } from './fake-clocks';
 

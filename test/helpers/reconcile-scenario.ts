@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { FriendEvent } from '../../functions/contract/events';
 import type { OwnerView } from '../../functions/friend-graph/graph-view';
-import type { GraphReader, MirrorStore, SweepLock, SweepRecords, SweepSummary } from '../../functions/reconciler/ports';
-import type { RepairDraft } from '../../functions/reconciler/repairs';
+import type { GraphReader, MirrorStore, SweepLock, SweepRecords, SweepSummary } from '../../functions/reconcile/ports';
+import type { RepairDraft } from '../../functions/reconcile/repairs';
 import { eventsFor } from './callback-events';
 import { ModelDirectory, type OpenImAction } from './openim-port';
 import { deliveredRepair } from './reconciler-fakes';

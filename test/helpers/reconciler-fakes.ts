@@ -1,10 +1,10 @@
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
 import { applyEvent, type FriendGraphStore, type PairChange } from '../../functions/friend-graph/friend-graph';
 import { type GraphRow, type OwnerView, ownerView } from '../../functions/friend-graph/graph-view';
-import { addCounters, type SweepCounters, zeroCounters } from '../../functions/reconciler/differences';
-import { mirrorGeneration } from '../../functions/reconciler/mirror-generation';
-import type { GraphReader, MirrorStore, SweepLock, SweepRecords, UserMirror } from '../../functions/reconciler/ports';
-import type { RepairDraft } from '../../functions/reconciler/repairs';
+import { addCounters, type SweepCounters, zeroCounters } from '../../functions/reconcile/differences';
+import { mirrorGeneration } from '../../functions/reconcile/mirror-generation';
+import type { GraphReader, MirrorStore, SweepLock, SweepRecords, UserMirror } from '../../functions/reconcile/ports';
+import type { RepairDraft } from '../../functions/reconcile/repairs';
 
 /**
  * In-memory implementations of the reconciler's ports, for unit tests and the benchmark (where a

@@ -1,5 +1,5 @@
-import type { OpenImDirectory } from '../../functions/reconciler/openim-directory';
-import { finishSweep, planSweep } from '../../functions/reconciler/plan';
+import type { OpenImDirectory } from '../../functions/reconcile/openim-directory';
+import { finishSweep, planSweep } from '../../functions/reconcile/plan';
 import type {
   Clock,
   GraphReader,
@@ -8,8 +8,8 @@ import type {
   SweepLock,
   SweepRecords,
   SweepSummary,
-} from '../../functions/reconciler/ports';
-import { runPart, type SweepPart } from '../../functions/reconciler/sweep-part';
+} from '../../functions/reconcile/ports';
+import { runPart, type SweepPart } from '../../functions/reconcile/sweep-part';
 
 export interface SweepRunDeps {
   directory: OpenImDirectory;

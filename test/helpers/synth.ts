@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { FriendEventsProps } from '../../infra/friend-events';
-import type { ReconcilerContext } from '../../infra/reconciler-settings';
-import { FriendEventsStack } from '../../infra/stack';
-import { friendEventsPropsFromContext, reconcilerContextFrom } from '../../infra/stack-context';
+import type { FriendEventsProps } from '../../infra/construct/friend-events-props';
+import type { ReconcilerContext } from '../../infra/construct/reconciler-settings';
+import { FriendEventsStack } from '../../infra/construct/stack';
+import { friendEventsPropsFromContext, reconcilerContextFrom } from '../../infra/construct/stack-context';
 
 /** cdk.json's context (feature flags): a test App does not read cdk.json by itself. */
 const cdkContext = (

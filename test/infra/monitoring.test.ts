@@ -2,8 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { METRIC } from '../../functions/contract/metrics';
-import { FriendEvents } from '../../infra/friend-events';
-import { FUNCTION_4XX_ERR_CODES } from '../../infra/friend-events-alarms';
+import { FriendEvents } from '../../infra/construct/friend-events';
+import { FUNCTION_4XX_ERR_CODES } from '../../infra/construct/friend-events-alarms';
 import { synthStack } from '../helpers/synth';
 
 /** Alarms and the dashboard of the default stack (stack.test.ts: the rest of it). */

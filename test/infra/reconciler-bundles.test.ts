@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FriendEventsStack } from '../../infra/stack';
+import { FriendEventsStack } from '../../infra/construct/stack';
 import { withoutBundlingNotices } from '../helpers/synth';
 
 const cdkContext = (

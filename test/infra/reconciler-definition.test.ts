@@ -1,7 +1,7 @@
 import validateAsl from 'asl-validator';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { ENGINE_ERRORS } from '../../functions/reconciler/engine-errors';
-import { sweepDefinition } from '../../infra/reconciler-definition';
+import { ENGINE_ERRORS } from '../../functions/contract/deployment';
+import { sweepDefinition } from '../../infra/construct/reconciler-definition';
 
 /**
  * The sweep's state machine as data: valid Amazon States Language (asl-validator, offline), and

@@ -1,10 +1,9 @@
 import validateAsl from 'asl-validator';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/aws/admin-secret';
+import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/adapters/aws/admin-secret';
+import { ENGINE_ERRORS, NO_ADMIN_TOKEN } from '../../functions/contract/deployment';
 import { CALLBACK_DETAIL_TYPES, RECONCILED_DETAIL_TYPES } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { NO_ADMIN_TOKEN } from '../../functions/reconciler/deployment';
-import { ENGINE_ERRORS } from '../../functions/reconciler/engine-errors';
 import { stateMachineDefinition } from '../helpers/deployed-functions';
 import { nagFindings, synthFromContext } from '../helpers/synth';
 

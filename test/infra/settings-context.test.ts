@@ -5,7 +5,7 @@ import {
   checkContextKeys,
   friendEventsPropsFromContext,
   stackNameFromContext,
-} from '../../infra/stack-context';
+} from '../../infra/construct/stack-context';
 import { synthFromContext } from '../helpers/synth';
 
 // The settings as `-c key=value` gives them (settings.test.ts: the construct props).

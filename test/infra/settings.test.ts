@@ -1,7 +1,8 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { FriendEvents, type FriendEventsProps } from '../../infra/friend-events';
-import { resolveSettings } from '../../infra/friend-events-settings';
+import { FriendEvents } from '../../infra/construct/friend-events';
+import type { FriendEventsProps } from '../../infra/construct/friend-events-props';
+import { resolveSettings } from '../../infra/construct/friend-events-settings';
 
 describe('the FriendEvents settings', () => {
   it('default to the shared DEFAULTS', () => {

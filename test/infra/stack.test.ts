@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { FriendEvents } from '../../infra/friend-events';
+import { FriendEvents } from '../../infra/construct/friend-events';
 import { synthStack } from '../helpers/synth';
 
 const { template } = synthStack();

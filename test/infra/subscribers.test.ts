@@ -4,9 +4,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { allEventJsonSchemas } from '../../functions/contract/event-schema';
-import { FriendEvents } from '../../infra/friend-events';
-import { FriendGraphSubscriber } from '../../infra/friend-graph-subscriber';
-import { FriendEventsStack } from '../../infra/stack';
+import { FriendEvents } from '../../infra/construct/friend-events';
+import { FriendGraphSubscriber } from '../../infra/construct/friend-graph-subscriber';
+import { FriendEventsStack } from '../../infra/construct/stack';
 import { nagFindings, synthStack } from '../helpers/synth';
 
 const subscriberStack = () => {

@@ -1,7 +1,7 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FriendEvents } from '../../infra/friend-events';
-import { FriendEventsStack } from '../../infra/stack';
+import { FriendEvents } from '../../infra/construct/friend-events';
+import { FriendEventsStack } from '../../infra/construct/stack';
 import { synthFromContext } from '../helpers/synth';
 
 /** What `cdk destroy` leaves behind: the data is kept unless a test stack asks otherwise. */

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
-import { FriendEvents } from '../../infra/friend-events';
+import { FriendEvents } from '../../infra/construct/friend-events';
 import { openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
 
 /**

@@ -1,4 +1,4 @@
-import { createTokenSource } from '../../functions/aws/callback-token';
+import { createTokenSource } from '../../functions/adapters/aws/callback-token';
 import { LOCAL_SECRET_ID } from '../../infra/local/local-environment';
 import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
 import {
@@ -122,11 +122,11 @@ describe('the handler and the token', () => {
   });
 
   it('picks up a rotated token at once on a miss, and still accepts the previous one', async () => {
-    const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
-    const { loadConfig } = await import('../../functions/openim-callback/config');
+    const { buildHandler, createDependencies } = await import('../../functions/handlers/callback');
+    const { loadCallbackConfig } = await import('../../functions/handlers/wiring/environment');
     let now = Date.now();
     const { publishTimeoutMs, replyBudgetMs, tokenReadTimeoutMs } = UNHURRIED;
-    const config = { ...loadConfig(), publishTimeoutMs, replyBudgetMs };
+    const config = { ...loadCallbackConfig(), publishTimeoutMs, replyBudgetMs };
     const fresh = buildHandler(createDependencies(config, () => now, tokenReadTimeoutMs));
     expect((await invoke(fresh, httpApiEvent({ body: addFriendBody(), timeEpoch: now }))).response.statusCode).toBe(
       200,

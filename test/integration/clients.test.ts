@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { singleAttemptClientConfig } from '../../functions/aws/clients';
+import { singleAttemptClientConfig } from '../../functions/adapters/aws/clients';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 
 /**

@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
-import { fromParkedMessage } from '../../functions/aws/retry-queue';
+import { FriendGraphTable } from '../../functions/adapters/aws/friend-graph-table';
+import { fromParkedMessage } from '../../functions/adapters/aws/retry-queue';
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
 import { applyEvent } from '../../functions/friend-graph/friend-graph';
 import { idempotencyKey } from '../../functions/openim/to-events';
@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => dynamo.stop());
 
 const drainer = async (event: SQSEvent) => {
-  const { handler } = await import('../../functions/retry-drainer/handler');
+  const { handler } = await import('../../functions/handlers/retry-drainer');
   return handler(event, { awsRequestId: 'drainer', functionName: 'retry-drainer' } as Context);
 };
 const drainOnce = () => pollOnce(sqs, { queueUrl: ctx.harness.queueUrl, handler: drainer });

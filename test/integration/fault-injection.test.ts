@@ -1,4 +1,4 @@
-import { fromParkedMessage } from '../../functions/aws/retry-queue';
+import { fromParkedMessage } from '../../functions/adapters/aws/retry-queue';
 import type { Fault } from '../../infra/local/aws-emulator';
 import { LOCAL_BUS_NAME } from '../../infra/local/local-environment';
 import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';

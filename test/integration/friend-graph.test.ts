@@ -1,4 +1,4 @@
-import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
+import { FriendGraphTable } from '../../functions/adapters/aws/friend-graph-table';
 import { isFriendEvent } from '../../functions/contract/events';
 import { changeVersion, readPair } from '../../functions/friend-graph/friend-graph';
 import { eventsFor } from '../helpers/callback-events';
@@ -189,7 +189,7 @@ describe('the deployed handler', () => {
     const table = await dynamo().createFriendGraphTable();
     Object.assign(process.env, { FRIEND_GRAPH_TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: dynamo().endpoint });
     try {
-      const { handler } = await import('../../functions/friend-graph/handler');
+      const { handler } = await import('../../functions/handlers/friend-graph');
       const [event] = eventsFor(agree('alice', 'bob'), at(1), 'op-1');
       expect(await handler(event)).toEqual({ applied: 4, ignored: 0 });
       expect(await handler(event)).toEqual({ applied: 0, ignored: 4 });
@@ -205,8 +205,8 @@ describe('the deployed handler', () => {
       const marked = { ...synthetic, detail: { ...synthetic.detail, synthetic: true } };
       expect(await handler(marked)).toEqual({ applied: 0, ignored: 0, skipped: 'synthetic' });
       expect(await graph(table)).toHaveLength(2);
-      const { createFriendGraphHandler } = await import('../../functions/friend-graph/handler');
-      const { FriendGraphTable } = await import('../../functions/aws/friend-graph-table');
+      const { createFriendGraphHandler } = await import('../../functions/handlers/friend-graph');
+      const { FriendGraphTable } = await import('../../functions/adapters/aws/friend-graph-table');
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       const { Logger } = await import('@aws-lambda-powertools/logger');
       const takingSynthetic = createFriendGraphHandler({

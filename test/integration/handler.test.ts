@@ -211,9 +211,9 @@ describe('the handler with the real SDK against a loopback EventBridge', () => {
   });
 
   it('answers an unexpected exception with 500 / 25000 in JSON, never middy text/plain', async () => {
-    const { buildHandler, createDependencies } = await import('../../functions/openim-callback/handler');
-    const { loadConfig } = await import('../../functions/openim-callback/config');
-    const deps = createDependencies(loadConfig());
+    const { buildHandler, createDependencies } = await import('../../functions/handlers/callback');
+    const { loadCallbackConfig } = await import('../../functions/handlers/wiring/environment');
+    const deps = createDependencies(loadCallbackConfig());
     const broken = buildHandler({
       ...deps,
       replyPath: {

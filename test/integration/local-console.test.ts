@@ -26,7 +26,7 @@ beforeEach(() => {
 });
 
 const drainer = async (event: SQSEvent) => {
-  const { handler } = await import('../../functions/retry-drainer/handler');
+  const { handler } = await import('../../functions/handlers/retry-drainer');
   return handler(event, { awsRequestId: 'drainer', functionName: 'retry-drainer' } as Context);
 };
 const drainOnce = () => pollOnce(sqs, { queueUrl: ctx.harness.queueUrl, handler: drainer });

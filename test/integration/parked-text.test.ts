@@ -12,7 +12,7 @@ const ctx = useHarness();
 const sqs = new SQSClient({});
 
 const drainer = async (event: SQSEvent) => {
-  const { handler } = await import('../../functions/retry-drainer/handler');
+  const { handler } = await import('../../functions/handlers/retry-drainer');
   return handler(event, { awsRequestId: 'drainer', functionName: 'retry-drainer' } as Context);
 };
 

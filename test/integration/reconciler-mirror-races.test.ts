@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ReconcilerMirrors } from '../../functions/aws/reconciler-mirrors';
-import type { UserMirror } from '../../functions/reconciler/ports';
+import { ReconcilerMirrors } from '../../functions/adapters/aws/reconciler-mirrors';
+import type { UserMirror } from '../../functions/reconcile/ports';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 
 /**

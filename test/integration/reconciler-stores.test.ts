@@ -1,11 +1,11 @@
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { FriendGraphRows } from '../../functions/aws/friend-graph-rows';
-import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
-import { ReconcilerMirrors } from '../../functions/aws/reconciler-mirrors';
-import { ReconcilerTable } from '../../functions/aws/reconciler-table';
-import { zeroCounters } from '../../functions/reconciler/differences';
-import { mirrorGeneration } from '../../functions/reconciler/mirror-generation';
-import { type MirrorStore, MirrorUnreadable, type UserMirror } from '../../functions/reconciler/ports';
+import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
+import { FriendGraphTable } from '../../functions/adapters/aws/friend-graph-table';
+import { ReconcilerMirrors } from '../../functions/adapters/aws/reconciler-mirrors';
+import { ReconcilerTable } from '../../functions/adapters/aws/reconciler-table';
+import { zeroCounters } from '../../functions/reconcile/differences';
+import { mirrorGeneration } from '../../functions/reconcile/mirror-generation';
+import { type MirrorStore, MirrorUnreadable, type UserMirror } from '../../functions/reconcile/ports';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 import { InMemoryMirrors } from '../helpers/reconciler-fakes';
 

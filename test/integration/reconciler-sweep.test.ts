@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { FriendGraphRows } from '../../functions/aws/friend-graph-rows';
-import { FriendGraphTable } from '../../functions/aws/friend-graph-table';
-import { ReconcilerMirrors } from '../../functions/aws/reconciler-mirrors';
-import { ReconcilerTable } from '../../functions/aws/reconciler-table';
+import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
+import { FriendGraphTable } from '../../functions/adapters/aws/friend-graph-table';
+import { ReconcilerMirrors } from '../../functions/adapters/aws/reconciler-mirrors';
+import { ReconcilerTable } from '../../functions/adapters/aws/reconciler-table';
 import type { FriendEvent } from '../../functions/contract/events';
 import { applyEvent } from '../../functions/friend-graph/friend-graph';
 import { type GraphRow, ownerView } from '../../functions/friend-graph/graph-view';

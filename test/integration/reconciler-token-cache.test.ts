@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ReconcilerTokenCache } from '../../functions/aws/reconciler-token-cache';
-import { NO_ADMIN_TOKEN } from '../../functions/reconciler/deployment';
+import { ReconcilerTokenCache } from '../../functions/adapters/aws/reconciler-token-cache';
+import { NO_ADMIN_TOKEN } from '../../functions/contract/deployment';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 

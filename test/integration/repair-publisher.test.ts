@@ -5,9 +5,9 @@ import {
   eventPace,
   type SetAsideRepair,
   setAsideInQueue,
-} from '../../functions/aws/repair-publisher';
-import { createDeadLetterSender, fromParkedMessage } from '../../functions/aws/retry-queue';
-import type { RepairDraft } from '../../functions/reconciler/repairs';
+} from '../../functions/adapters/aws/repair-publisher';
+import { createDeadLetterSender, fromParkedMessage } from '../../functions/adapters/aws/retry-queue';
+import type { RepairDraft } from '../../functions/reconcile/repairs';
 import { AwsEmulator } from '../../infra/local/aws-emulator';
 
 /** Repairs onto the loopback EventBridge through the real SDK; what can never go is set aside in SQS. */

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { fromParkedMessage } from '../../functions/aws/retry-queue';
+import { fromParkedMessage } from '../../functions/adapters/aws/retry-queue';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { LOCAL_DEAD_LETTER_QUEUE_NAME } from '../../infra/local/local-environment';
 import { pollOnce } from '../../infra/local/sqs-event-source';
@@ -15,7 +15,7 @@ const ctx = useHarness();
 const sqs = new SQSClient({});
 
 const drainer = async (event: SQSEvent) => {
-  const { handler } = await import('../../functions/retry-drainer/handler');
+  const { handler } = await import('../../functions/handlers/retry-drainer');
   return handler(event, { awsRequestId: 'drainer', functionName: 'retry-drainer' } as Context);
 };
 const drainOnce = () => pollOnce(sqs, { queueUrl: ctx.harness.queueUrl, handler: drainer });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION } from '../../functions/contract/events';
-import { type BuiltPackage, buildPackages, withJsExtensions } from '../../infra/packaging/build-packages';
-import { CDK_PACKAGE_NAME, CONTRACT_PACKAGE_NAME } from '../../infra/packaging/manifests';
+import { type BuiltPackage, buildPackages, withJsExtensions } from '../../infra/build/build-packages';
+import { CDK_PACKAGE_NAME, CONTRACT_PACKAGE_NAME } from '../../infra/build/manifests';
 
 /**
  * The published packages as another repository uses them: packed with `npm pack`, installed

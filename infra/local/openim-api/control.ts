@@ -1,5 +1,6 @@
-import { applyListFault, parseFaultRequest } from './faults';
-import type { OpenImStandIn } from './stand-in';
+import { applyListFault, parseFaultRequest, type StandInFaults } from './faults';
+import type { OpenImModel } from './model';
+import type { Webhooks } from './webhooks';
 
 /**
  * The stand-in's own endpoints under `/_standin/` (plain JSON, no token), for what OpenIM has no
@@ -16,7 +17,7 @@ import type { OpenImStandIn } from './stand-in';
 export const CONTROL_PREFIX = '/_standin/';
 
 export const control = (
-  standIn: Pick<OpenImStandIn, 'model' | 'faults' | 'webhooks'>,
+  standIn: { model: OpenImModel; faults: StandInFaults; webhooks: Webhooks | undefined },
   method: string,
   path: string,
   raw: string,

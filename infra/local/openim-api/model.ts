@@ -1,4 +1,4 @@
-import { idHash } from '../../../functions/openim-api/id-hash';
+import { idHash } from '../../../functions/adapters/openim-api/id-hash';
 import {
   errArgs,
   errCanNotAddYourself,

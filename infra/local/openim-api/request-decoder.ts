@@ -1,4 +1,4 @@
-import { type ExactJson, parseExactJson } from '../../../functions/openim-api/exact-json';
+import { type ExactJson, parseExactJson } from '../../../functions/adapters/openim-api/exact-json';
 import { ApiError, errArgs } from './api-error';
 
 /**

@@ -1,4 +1,4 @@
-import type { GoJsonValue } from '../../../functions/openim-api/go-json';
+import type { GoJsonValue } from '../../../functions/adapters/openim-api/go-json';
 import { errInternal, errNoPermission } from './api-error';
 import type { BlackRecord } from './black-lists';
 import type { ListFaults } from './faults';

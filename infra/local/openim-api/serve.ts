@@ -1,5 +1,5 @@
-import { cliArgs, EXIT, EXIT_MEANING, integer, string } from '../../cli/cli-args';
-import { CliError, runMain } from '../../cli/cli-errors';
+import { cliArgs, EXIT, EXIT_MEANING, integer, string } from '../../cli-kit/cli-args';
+import { CliError, runMain } from '../../cli-kit/cli-errors';
 import { SeedError } from './seed';
 import { SERVER_VERSIONS, type ServerVersion } from './server-versions';
 import { startOpenImStandIn } from './stand-in';

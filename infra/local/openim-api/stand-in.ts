@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseExactJson } from '../../../functions/openim-api/exact-json';
-import { type GoJsonValue, goJsonMarshal } from '../../../functions/openim-api/go-json';
+import { parseExactJson } from '../../../functions/adapters/openim-api/exact-json';
+import { type GoJsonValue, goJsonMarshal } from '../../../functions/adapters/openim-api/go-json';
 import { ApiError, errArgs } from './api-error';
 import { AUTH_ROUTES } from './auth-routes';
 import { CONTROL_PREFIX, control } from './control';

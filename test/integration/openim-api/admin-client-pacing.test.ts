@@ -1,4 +1,4 @@
-import { systemClock } from '../../../functions/openim-api/ports';
+import { systemClock } from '../../../functions/adapters/openim-api/ports';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import { SteppingClock } from '../../helpers/fake-clocks';
 import { directoryFor, SMALL_SEED, wholeBlacks } from '../../helpers/openim-stand-in';

@@ -1,4 +1,4 @@
-import { OpenImReadError } from '../../../functions/reconciler/openim-directory';
+import { OpenImReadError } from '../../../functions/reconcile/openim-directory';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import { adminCall, directoryFor, SMALL_SEED, wholeBlacks, wholeFriends } from '../../helpers/openim-stand-in';
 

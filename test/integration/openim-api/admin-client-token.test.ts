@@ -1,7 +1,7 @@
-import { OpenImHttp } from '../../../functions/openim-api/http-call';
-import { Pacer } from '../../../functions/openim-api/pacer';
-import type { CachedToken, TokenCache } from '../../../functions/openim-api/ports';
-import { OpenImReadError } from '../../../functions/reconciler/openim-directory';
+import { OpenImHttp } from '../../../functions/adapters/openim-api/http-call';
+import { Pacer } from '../../../functions/adapters/openim-api/pacer';
+import type { CachedToken, TokenCache } from '../../../functions/adapters/openim-api/ports';
+import { OpenImReadError } from '../../../functions/reconcile/openim-directory';
 import type { ServerVersion } from '../../../infra/local/openim-api/server-versions';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import { ManualClock, SteppingClock } from '../../helpers/fake-clocks';

@@ -1,4 +1,4 @@
-import { idHash } from '../../../functions/openim-api/id-hash';
+import { idHash } from '../../../functions/adapters/openim-api/id-hash';
 import type { ServerVersion } from '../../../infra/local/openim-api/server-versions';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import {

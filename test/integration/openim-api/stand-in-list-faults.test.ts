@@ -1,4 +1,4 @@
-import { reconcileUser } from '../../../functions/reconciler/reconcile-user';
+import { reconcileUser } from '../../../functions/reconcile/reconcile-user';
 import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/openim-api/stand-in';
 import { directoryFor, rawCall } from '../../helpers/openim-stand-in';
 

@@ -1,7 +1,7 @@
 import { contextInArgs } from '../../../infra/cli/cdk-command';
-import { flag, helpText, integer, parseCli, string, UsageError, url } from '../../../infra/cli/cli-args';
-import { CliError, describeError } from '../../../infra/cli/cli-errors';
 import { alarmsWarning } from '../../../infra/cli/deploy';
+import { flag, helpText, integer, parseCli, string, UsageError, url } from '../../../infra/cli-kit/cli-args';
+import { CliError, describeError } from '../../../infra/cli-kit/cli-errors';
 
 const spec = {
   usage: 'npm run thing -- --name <name>',

@@ -13,8 +13,8 @@ import {
   isFriendEvent,
   isFriendshipReconciledEvent,
 } from '../../../functions/contract/events';
+import { ADDITIVE_CONTRACT_CHANGES, contractVersion } from '../../../infra/build/manifests';
 import { schemaFileName } from '../../../infra/cli/schema-files';
-import { ADDITIVE_CONTRACT_CHANGES, contractVersion } from '../../../infra/packaging/manifests';
 
 type Pin = { schemaVersion: number; detailTypes: Record<string, Record<string, Record<string, unknown>>> };
 

@@ -1,0 +1,39 @@
+import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { FRIEND_GRAPH_KEY } from '../../contract/deployment';
+import type { FriendGraphStore, PairChange } from '../../friend-graph/friend-graph';
+
+export { FRIEND_GRAPH_KEY };
+
+/**
+ * The friend graph in DynamoDB. Each register is written with one conditional UpdateItem that
+ * holds only if the stored version of that register is older (or absent); so a duplicate or a
+ * late older change is refused by DynamoDB itself, with no read first and no extra table.
+ */
+export class FriendGraphTable implements FriendGraphStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async apply(change: PairChange): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: {
+            [FRIEND_GRAPH_KEY.partitionKey]: { S: change.ownerUserID },
+            [FRIEND_GRAPH_KEY.sortKey]: { S: change.otherUserID },
+          },
+          UpdateExpression: 'SET #value = :value, #version = :version',
+          ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+          ExpressionAttributeNames: { '#value': change.register, '#version': `${change.register}Version` },
+          ExpressionAttributeValues: { ':value': { S: change.value }, ':version': { S: change.version } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
