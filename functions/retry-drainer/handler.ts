@@ -54,6 +54,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         receiptHandle: record.receiptHandle,
         body: record.body,
         receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+        sentAt: Number(record.attributes.SentTimestamp),
         queueArn: record.eventSourceARN,
       })),
       {
@@ -61,6 +62,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         deadLetter,
         delayRetry,
         random: Math.random,
+        now: Date.now,
         onResult: report,
       },
     ),
