@@ -9,8 +9,12 @@ import {
 import { CliError } from '../cli/cli-errors';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
 
-/** What `npm start` reads from its environment for the friend graph and the reconciler. */
-export const DEFAULT_STAND_IN_PORT = 10_002;
+/**
+ * What `npm start` reads from its environment for the friend graph and the reconciler. The
+ * stand-in's port is none that OpenIM takes by default (its API is 10002), so `npm start` runs
+ * beside a local OpenIM.
+ */
+export const DEFAULT_STAND_IN_PORT = 10_302;
 export const DEFAULT_SEED_FILE = 'infra/local/openim-api/seed.example.json';
 
 /** The stand-in's admin, as `npm start` prints it. */
@@ -56,7 +60,9 @@ export const reconcilerEnvironment = (env: NodeJS.ProcessEnv) => {
       adminSecret: env.OPENIM_ADMIN_SECRET || undefined,
       callsPerSecond,
       standInPort,
-      standInHost: env.HOST ?? '127.0.0.1',
+      // Not HOST: the callback server opens to a container, the stand-in (known secret, control
+      // routes without a token) stays on loopback unless asked.
+      standInHost: env.OPENIM_STANDIN_HOST || '127.0.0.1',
       seedFile: apiUrl ? undefined : (env.OPENIM_SEED_FILE ?? DEFAULT_SEED_FILE),
     },
   };

@@ -58,7 +58,9 @@ const args = cliArgs({
   OPENIM_ADMIN_USER_ID  the reconciler's own admin user (default ${DEFAULTS.openImAdminUserID}; the stand-in has it)
   OPENIM_ADMIN_SECRET   share.yml's secret (the stand-in's: openIM123)
   OPENIM_API_CALLS_PER_SECOND  the sweep's pace (default ${DEFAULTS.reconcileCallsPerSecond})
-  OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}, OpenIM's)
+  OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}; OpenIM's own API is on 10002)
+  OPENIM_STANDIN_HOST   the stand-in's address (default 127.0.0.1, whatever HOST says: its secret is
+                        known and its control routes take no token)
   OPENIM_SEED_FILE      the stand-in's starting data (default ${DEFAULT_SEED_FILE})`,
   exitCodes: {
     0: 'stopped (Ctrl-C)',
