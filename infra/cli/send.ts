@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { RETRY_BASE_SECONDS } from '../../functions/retry-drainer/drain';
 import { DEFAULT_EVENTS_FILE } from '../local/event-log';
 import {
   OPENIM_VERSIONS,
@@ -159,9 +160,12 @@ await runMain(async () => {
     if (!sent.pass || !args['expect-event']) return sent.pass ? EXIT.ok : EXIT.partlyFailed;
 
     const seconds = `${args['event-timeout'] / 1000} s`;
+    // An accepted callback whose PutEvents failed is parked: the wait then lasts until the drainer's first retry.
+    const firstRetry = `${RETRY_BASE_SECONDS / 2}-${RETRY_BASE_SECONDS} s`;
+    const parkedNote = `(if EventBridge failed, the event is parked: the drainer's first retry comes ${firstRetry} later)`;
     let verdict: ReturnType<typeof judgeEvent>;
     if (watch) {
-      console.log(`waiting up to ${seconds} for the event on bus ${eventBusName}...`);
+      console.log(`waiting up to ${seconds} for the event on bus ${eventBusName}... ${parkedNote}`);
       verdict = judgeEvent(
         await watch.next(args['event-timeout']),
         `bus ${eventBusName}`,
@@ -169,6 +173,7 @@ await runMain(async () => {
       );
     } else {
       const file = args['events-file'];
+      console.log(`waiting up to ${seconds} for the event on the local bus (${file})... ${parkedNote}`);
       verdict = judgeEvent(
         await waitForLocalEvent(file, operationID, args['event-timeout']),
         `the local bus (${file})`,
