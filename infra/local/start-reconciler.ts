@@ -48,7 +48,9 @@ export const reconcilerEnvironment = (env: NodeJS.ProcessEnv) => {
   const standInPort = wholeNumber(env, 'OPENIM_STANDIN_PORT', DEFAULT_STAND_IN_PORT);
   if (standInPort > 65_535)
     throw usage('OPENIM_STANDIN_PORT', `expected a port number from 0 to 65535, got ${standInPort}`);
-  const dir = env.LOCAL_DYNAMODB_DIR ?? DEFAULT_LOCAL_DYNAMODB_DIR;
+  // The stand-in is reseeded at every start: the graph and the reconciler's state start over with
+  // it, or the first sweep would "repair" the graph back to the seed. A real OpenIM keeps its data.
+  const dir = env.LOCAL_DYNAMODB_DIR || (apiUrl ? DEFAULT_LOCAL_DYNAMODB_DIR : 'memory');
   return {
     dynamoDbDir: dir === 'memory' ? undefined : resolve(dir),
     concurrency,
@@ -74,12 +76,16 @@ export type ReconcilerEnvironment = ReturnType<typeof reconcilerEnvironment>;
 export const reconcilerBanner = (
   reconciler: { apiUrl: string; standIn: unknown },
   settings: ReconcilerEnvironment,
+  npm: string,
 ): string => {
   const against = reconciler.standIn
     ? `the OpenIM API stand-in at ${reconciler.apiUrl} as ${settings.openIm.adminUserID} (seeded from ${settings.openIm.seedFile};\n    its admin for your own calls: ${STAND_IN_ADMIN_USER} / openIM123; its writes post OpenIM's callbacks here,\n    and POST ${reconciler.apiUrl}/_standin/drop_webhooks loses the next ones on the way)`
     : `OpenIM at ${reconciler.apiUrl} as ${settings.openIm.adminUserID}`;
-  return `  Friend graph (reference subscriber) in the local DynamoDB${settings.dynamoDbDir ? ` under ${settings.dynamoDbDir}` : ' (in memory)'}
+  const where = settings.dynamoDbDir
+    ? ` under ${settings.dynamoDbDir}`
+    : ` (in memory${reconciler.standIn ? ', starting over with the stand-in at every start' : ''})`;
+  return `  Friend graph (reference subscriber) in the local DynamoDB${where}
   Reconciler, at ${settings.openIm.callsPerSecond} calls/s, against ${against}
-    npm run reconcile -- --local           one sweep, with its summary
-    npm run graph -- --local --user <id>   what the friend graph holds for a user`;
+    ${npm} run reconcile -- --local           one sweep, with its summary
+    ${npm} run graph -- --local --user <id>   what the friend graph holds for a user`;
 };

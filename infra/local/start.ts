@@ -14,6 +14,12 @@ import { handlerPool } from './handler-pool';
 import { startLocalServer } from './http-api-adapter';
 import { LocalConsole } from './local-console';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
+import {
+  DEFAULT_LOCAL_ENDPOINTS_FILE,
+  localEndpointsFile,
+  removeLocalEndpoints,
+  writeLocalEndpoints,
+} from './local-endpoints';
 import { DEFAULT_LOCAL_AWS_PORT, LOCAL_BUS_NAME, startLocalAws } from './local-environment';
 import { startLocalReconciler } from './local-reconciler';
 import { defaultSubscriberPattern, type LocalSubscriber, loadSubscriber } from './local-subscriber';
@@ -50,7 +56,17 @@ const args = cliArgs({
   LOG_LEVEL       the functions' JSON logs from this level: ERROR (default: only a bug or a lost or
                   unpublishable event), INFO (every callback, publish and graph update), DEBUG
   LOCAL_DYNAMODB_DIR  where the local DynamoDB keeps the friend graph and the reconciler's state
-                  (default ${DEFAULT_LOCAL_DYNAMODB_DIR}; "memory" keeps nothing)
+                  (default: "memory" with the stand-in, ${DEFAULT_LOCAL_DYNAMODB_DIR} with OPENIM_API_URL)
+  LOCAL_ENDPOINTS_FILE  where npm start writes its endpoints while it runs (default
+                  ${DEFAULT_LOCAL_ENDPOINTS_FILE}); send, local:fail, reconcile --local and
+                  graph --local read it, so they find this stack on any port
+
+  Local state: the OpenIM API stand-in is reseeded at every start, and so the friend graph and
+  the reconciler's state start empty with it (in memory): the first npm run reconcile -- --local
+  fills the graph from the seed, and nothing you did by hand in an earlier run is "repaired" back.
+  With OPENIM_API_URL (an OpenIM that keeps its data), they persist under ${DEFAULT_LOCAL_DYNAMODB_DIR}.
+  npm run local:reset deletes what npm start keeps under .local/ (the graph, the events file); it
+  refuses while npm start runs.
 
   The reconciler sweeps only when asked (npm run reconcile -- --local), against the embedded
   OpenIM API stand-in, or a real OpenIM when OPENIM_API_URL is set:
@@ -110,6 +126,7 @@ await runMain(async () => {
   const token = process.env.CALLBACK_TOKEN ?? 'local-dev-token';
   const eventsFile = resolve(process.env.EVENTS_FILE ?? DEFAULT_EVENTS_FILE);
   const reconcilerSettings = reconcilerEnvironment(process.env);
+  const endpointsFile = localEndpointsFile();
 
   // The console lines below are the local output; the functions' JSON logs only from LOG_LEVEL.
   process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'ERROR';
@@ -198,20 +215,38 @@ await runMain(async () => {
   const subscriberLine = subscriber
     ? `\n  Your subscriber ${subscriber.name} gets every event matching ${subscriber.patternJson}\n    (test traffic included unless your pattern leaves it out: local traffic is all test traffic)`
     : '';
+  writeLocalEndpoints(endpointsFile, {
+    pid: process.pid,
+    callbackUrl,
+    awsEndpoint: endpoint,
+    openImApiUrl: reconciler.apiUrl,
+    standIn: Boolean(reconciler.standIn),
+    eventsFile,
+    ports: {
+      callback: Number(new URL(url).port),
+      aws: Number(new URL(endpoint).port),
+      ...(reconciler.standIn ? { standIn: Number(new URL(reconciler.apiUrl).port) } : {}),
+    },
+  });
+  // The commands below find this stack through the endpoints file; a file of its own must be named.
+  const npm =
+    endpointsFile === resolve(DEFAULT_LOCAL_ENDPOINTS_FILE) ? 'npm' : `LOCAL_ENDPOINTS_FILE=${endpointsFile} npm`;
   console.log(`openim-friend-events is running locally.
 
   OpenIM callback URL (webhooks.yml "url"):  ${callbackUrl}${containerHint}
   Loopback AWS endpoint (EventBridge, SQS, Secrets Manager): ${endpoint}
   One line per callback, park, retry, redrive and event below (LOG_LEVEL=INFO adds the functions' JSON logs);
   each event is appended to ${eventsFile} as the envelope a subscriber receives
-  Make EventBridge fail for 30 s: npm run local:fail -- --seconds 30 --endpoint ${endpoint}${subscriberLine}
-${reconcilerBanner(reconciler, reconcilerSettings)}
+  Endpoints for the commands below: ${endpointsFile} (removed when npm start stops)
+  Make EventBridge fail for 30 s: ${npm} run local:fail -- --seconds 30${subscriberLine}
+${reconcilerBanner(reconciler, reconcilerSettings, npm)}
 
 Try it:
-  npm run send -- --url ${callbackUrl} --expect-event${eventsFile === resolve(DEFAULT_EVENTS_FILE) ? '' : ` --events-file ${eventsFile}`}
+  ${npm} run send -- --expect-event
 `);
 
   const shutdown = async () => {
+    removeLocalEndpoints(endpointsFile);
     await close();
     await stopDrainer();
     await subscriberRules.idle();

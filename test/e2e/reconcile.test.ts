@@ -66,6 +66,7 @@ beforeAll(async () => {
       LOCAL_AWS_PORT: '0',
       OPENIM_STANDIN_PORT: '0',
       LOCAL_DYNAMODB_DIR: join(dir, 'dynamodb'),
+      LOCAL_ENDPOINTS_FILE: join(dir, 'endpoints.json'),
       EVENTS_FILE: eventsFile,
       OPENIM_SEED_FILE: seedFile,
       OPENIM_API_CALLS_PER_SECOND: '200',
