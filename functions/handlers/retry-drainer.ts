@@ -47,6 +47,7 @@ export const createHandler = async (env: Environment = process.env) => {
           receiptHandle: record.receiptHandle,
           body: record.body,
           receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+          sentAt: Number(record.attributes.SentTimestamp),
           queueArn: record.eventSourceARN,
         })),
         {
@@ -54,6 +55,7 @@ export const createHandler = async (env: Environment = process.env) => {
           deadLetter,
           delayRetry,
           random: Math.random,
+          now: Date.now,
           onResult: report(logger, metrics),
         },
       ),

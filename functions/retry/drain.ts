@@ -9,6 +9,8 @@ export interface RetryRecord {
   body: string;
   /** 1 on the first delivery to the drainer. */
   receiveCount: number;
+  /** When the message was parked (SQS's SentTimestamp), in milliseconds since the epoch; NaN if unknown. */
+  sentAt: number;
   /** The retry queue's ARN (the SQS record's `eventSourceARN`): added to the event's `resources`. */
   queueArn?: string;
 }
@@ -21,6 +23,8 @@ export interface DrainPorts {
   /** Keeps a failed message hidden this long before its next try. */
   delayRetry: (receiptHandle: string, seconds: number) => Promise<void>;
   random: () => number;
+  /** Milliseconds since the epoch: decides whether an authorization refusal is still within its grace. */
+  now: () => number;
   onResult: (result: DrainResult) => void;
 }
 
@@ -49,6 +53,26 @@ export const retryDelaySeconds = (receiveCount: number, random: () => number): n
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 };
 
+/**
+ * How long after a message was parked an authorization refusal still counts as one that may pass.
+ * IAM is eventually consistent: for a while after a deploy changes the drainer's role or policy,
+ * PutEvents may be refused although the new policy allows it. AWS gives no bound; changes usually
+ * show within seconds to a few minutes. 15 minutes is about five receives with the backoff
+ * (30, 60, 120, 240, 480 s), well inside the retry queue's receives before SQS dead-letters it.
+ */
+export const AUTHORIZATION_GRACE_MS = 15 * 60 * 1000;
+
+/**
+ * EventBridge's answers that an IAM decision causes (the whole call's AccessDeniedException, or an
+ * entry's refusal for its source or detail-type, which IAM conditions decide): while IAM changes
+ * propagate, these are refused today and allowed minutes later.
+ */
+const AUTHORIZATION_ERRORS = new Set([
+  'AccessDeniedException',
+  'NotAuthorizedForSourceException',
+  'NotAuthorizedForDetailTypeException',
+]);
+
 type Verdict = { kind: 'retry'; reason: string } | { kind: 'dead-letter'; reason: string };
 
 /**
@@ -59,6 +83,9 @@ type Verdict = { kind: 'retry'; reason: string } | { kind: 'dead-letter'; reason
  * - A failure that may pass (throttling, 5xx, a timeout, a reset) hides the message for a
  *   backoff; after the queue's `maxReceiveCount` receives, SQS moves it to the final
  *   dead-letter queue.
+ * - An authorization refusal (AccessDeniedException and kin) is retried like a failure that may
+ *   pass until the message has been parked for AUTHORIZATION_GRACE_MS: after a deploy, IAM takes
+ *   a while to allow what the new policy allows.
  * - An entry that can never be published (unreadable, invalid, or refused by a permanent error
  *   of its own) goes to the final dead-letter queue at once, with its reason, instead of failing
  *   its batch for hours.
@@ -85,20 +112,19 @@ export const drainBatch = async (
     else publishable.push({ record, entry });
   }
 
-  const recordOf = (entry: PutEventsRequestEntry) => publishable.find((item) => item.entry === entry)?.record;
+  const itemOf = (entry: PutEventsRequestEntry) => publishable.find((item) => item.entry === entry);
+  const judge = (failure: FailedEntry<PutEventsRequestEntry>) => {
+    const item = itemOf(failure.item);
+    if (item) verdicts.set(item.record, verdictOf(failure, ports.now() - item.record.sentAt));
+  };
   const suspects: PutEventsRequestEntry[] = [];
   for (const failure of publishable.length > 0 ? await ports.publish(publishable.map(({ entry }) => entry)) : []) {
-    const record = recordOf(failure.item);
-    if (!record) continue;
     if (failure.permanent && failure.wholeRequest) suspects.push(failure.item);
-    else verdicts.set(record, verdictOf(failure));
+    else judge(failure);
   }
   // A request refused as a whole names no entry: try each alone, so only the one at fault fails.
   const alone = await Promise.all(suspects.map((entry) => ports.publish([entry])));
-  alone.flat().forEach((failure) => {
-    const record = recordOf(failure.item);
-    if (record) verdicts.set(record, verdictOf(failure));
-  });
+  alone.flat().forEach(judge);
 
   const result: DrainResult = { published: records.length - verdicts.size, failed: [], deadLettered: [] };
   await Promise.all(
@@ -140,8 +166,18 @@ export const fromRetryQueue = (entry: PutEventsRequestEntry, queueArn: string | 
     ? { ...entry, Resources: [...(entry.Resources ?? []), queueArn] }
     : entry;
 
-const verdictOf = ({ reason, permanent }: FailedEntry<PutEventsRequestEntry>): Verdict =>
-  permanent ? { kind: 'dead-letter', reason } : { kind: 'retry', reason };
+/** `parkedForMs` is NaN for a message without a parking time: no grace then. */
+const verdictOf = ({ reason, permanent }: FailedEntry<PutEventsRequestEntry>, parkedForMs: number): Verdict => {
+  if (!permanent) return { kind: 'retry', reason };
+  // The reason starts with EventBridge's error code, for an entry's and a whole call's failure alike.
+  const code = /^[A-Za-z]+/.exec(reason)?.[0] ?? '';
+  return AUTHORIZATION_ERRORS.has(code) && parkedForMs < AUTHORIZATION_GRACE_MS
+    ? {
+        kind: 'retry',
+        reason: `${reason} (an authorization refusal: retried while IAM changes may still be propagating)`,
+      }
+    : { kind: 'dead-letter', reason };
+};
 
 const summary = (record: RetryRecord): EntrySummary | undefined => {
   let entry: PutEventsRequestEntry;

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import ts from 'typescript';
 import { ENTRY_POINTS } from '../../functions/contract/deployment';
 import { bundleInto, functionEntry, prebuiltName } from '../construct/bundled-function';
 import { cdkManifest, contractManifest } from './manifests';
+import { claimPackTarget } from './pack-target';
 
 /**
  * Builds the two published packages from this repository's sources into `outDir/<name>/` and
@@ -26,10 +27,11 @@ export interface BuiltPackage {
   tarball: string;
 }
 
-export const buildPackages = (outDir: string): BuiltPackage[] => [
-  buildContractPackage(join(outDir, 'contract')),
-  buildCdkPackage(join(outDir, 'cdk')),
-];
+/** Refuses (PackTargetError) an `outDir` that holds anything but the packer's own earlier output. */
+export const buildPackages = (outDir: string): BuiltPackage[] => {
+  claimPackTarget(outDir);
+  return [buildContractPackage(join(outDir, 'contract')), buildCdkPackage(join(outDir, 'cdk'))];
+};
 
 const buildContractPackage = (dir: string): BuiltPackage => {
   rmSync(dir, { recursive: true, force: true });
@@ -45,15 +47,33 @@ const buildCdkPackage = (dir: string): BuiltPackage => {
   emitDeclarations(['infra/construct/index.ts'], join(dir, 'types'), '.');
   for (const entry of functionEntries()) {
     for (const tracing of [false, true]) {
-      // Source maps ship too: the `sourceMaps` setting then only turns `--enable-source-maps` on.
-      bundleInto(join(dir, 'prebuilt-functions', prebuiltName({ entry, tracing })), {
-        entry,
-        tracing,
-        sourceMaps: true,
-      });
+      bundlePrebuiltFunction(join(dir, 'prebuilt-functions', prebuiltName({ entry, tracing })), entry, tracing);
     }
   }
   return pack(dir, cdkManifest());
+};
+
+/**
+ * One function bundled in advance, with its source maps: the `sourceMaps` setting then only turns
+ * `--enable-source-maps` on. esbuild names each source relative to the map, so a bundle written
+ * outside the repository would carry the build machine's path; each source is named instead as
+ * if the repository's root were the function's (`functions/...`, `node_modules/...`), the same in
+ * every tarball wherever it was built, and readable in a stack trace from the function's root.
+ */
+export const bundlePrebuiltFunction = (outdir: string, entry: string, tracing: boolean): void => {
+  bundleInto(outdir, { entry, tracing, sourceMaps: true });
+  for (const file of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.map')) continue;
+    const path = join(outdir, file);
+    const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[] };
+    map.sources = map.sources.map((source) =>
+      // `node-builtin:fs` and the like name no file.
+      /^[a-z-]+:/.test(source)
+        ? source
+        : relative(dirname(path), join(outdir, relative(ROOT, resolve(dirname(path), source)))),
+    );
+    writeFileSync(path, JSON.stringify(map));
+  }
 };
 
 /** Every handler of the repository, as the deployment part of the contract lists them. */

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { EXIT } from '../cli-kit/cli-args';
 import { CliError, describeError } from '../cli-kit/cli-errors';
+import { type ReconcilerContext, resolveReconcilerSettings } from '../construct/reconciler-settings';
 import { settingErrorLine, stackSettingsFromContext } from '../construct/stack-context';
 
 /**
@@ -26,15 +27,33 @@ export const contextInArgs = (args: string[]): Record<string, string> =>
 export const cdkJsonContext = (): Record<string, unknown> =>
   (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 
-/** Checks every setting as `infra/app.ts` will read it; throws a usage `CliError` with the one line. */
+/**
+ * Checks every setting as `infra/app.ts` will read it, the reconciler's by the rules its construct
+ * applies (the stack checks those only while building it, after the functions are bundled);
+ * throws a usage `CliError` with the one line.
+ */
 export const checkSettings = (args: string[]): void => {
   try {
-    stackSettingsFromContext(new App({ context: { ...cdkJsonContext(), ...contextInArgs(args) } }));
+    const { props } = stackSettingsFromContext(new App({ context: { ...cdkJsonContext(), ...contextInArgs(args) } }));
+    if (props.reconciler) checkReconcilerSettings(props.reconciler);
   } catch (error) {
     const line = settingErrorLine(error);
     if (line === undefined) throw error;
     throw new CliError(line, EXIT.usage);
   }
+};
+
+/** The reconciler's context as the stack hands it to its construct (the secret and the VPC are imports, checked above). */
+const checkReconcilerSettings = ({ maxHours, ...context }: ReconcilerContext): void => {
+  resolveReconcilerSettings({
+    openImApiUrl: context.openImApiUrl,
+    openImAdminUserID: context.openImAdminUserID,
+    schedule: context.schedule,
+    callsPerSecond: context.callsPerSecond,
+    concurrency: context.concurrency,
+    driftAlarmThreshold: context.driftAlarmThreshold,
+    ...(maxHours === undefined ? {} : { maxDuration: Duration.hours(maxHours) }),
+  });
 };
 
 /** Resolves the region and credentials the CDK CLI will use (`--profile` included) and proves them with one STS call. */

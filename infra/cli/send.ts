@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { RETRY_BASE_SECONDS } from '../../functions/retry/drain';
 import {
   cliArgs,
   EXIT,
@@ -14,6 +15,7 @@ import {
 } from '../cli-kit/cli-args';
 import { runMain, useRegion } from '../cli-kit/cli-errors';
 import { DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
+import { readLocalEndpoints } from '../cli-kit/local-stack';
 import {
   OPENIM_VERSIONS,
   type OpenImVersion,
@@ -41,14 +43,17 @@ import { requireOutput, stackOutputs } from './stack-outputs';
  */
 const spec = {
   usage:
-    'npm run send -- (--url <callback url> | --stack <name>) [--command <command>] [--server-version <version>] [--expect-event]',
+    'npm run send -- [--url <callback url> | --stack <name>] [--command <command>] [--server-version <version>] [--expect-event]',
   description:
     'Sends one friend callback exactly as an OpenIM server does, marked as test traffic (synthetic), and says whether OpenIM accepts the reply and, with --expect-event, whether the event reached the bus.',
   options: {
-    url: url('the callback URL as configured in OpenIM (with the token; no trailing slash, no query)', {
-      placeholder: 'callback url',
-      example: 'https://<api>/openim/<token>',
-    }),
+    url: url(
+      "the callback URL as configured in OpenIM (with the token; no trailing slash, no query); default: the running npm start's, from .local/endpoints.json",
+      {
+        placeholder: 'callback url',
+        example: 'https://<api>/openim/<token>',
+      },
+    ),
     stack: string('a deployed stack: its callback URL (unless --url) and, with --expect-event, its bus', {
       placeholder: 'name',
     }),
@@ -75,7 +80,10 @@ const spec = {
     'expect-event': flag(
       'also wait for the event on the bus: with --stack through a temporary rule and queue, else in the local server file',
     ),
-    'events-file': string('the local server JSON-lines file', { placeholder: 'file', default: DEFAULT_EVENTS_FILE }),
+    'events-file': string(
+      `the local server JSON-lines file (default: the running npm start's, else ${DEFAULT_EVENTS_FILE})`,
+      { placeholder: 'file' },
+    ),
     timeout: integer('milliseconds to wait for the reply (OpenIM waits 5 s)', {
       placeholder: 'ms',
       min: 1,
@@ -108,7 +116,10 @@ const version = args['server-version'] as OpenImVersion;
 const command = args.command as SampleCommand;
 const usage = (message: string) => exitWithUsageError(spec, message);
 
-if (!args.url && !args.stack) usage('--url or --stack is required');
+const running = readLocalEndpoints();
+const local = args.url || args.stack ? undefined : running;
+if (!args.url && !args.stack && !local)
+  usage('--url or --stack is required when no npm start is running (it writes its URL to .local/endpoints.json)');
 const urlProblem = args.url ? callbackUrlProblem(args.url) : undefined;
 if (urlProblem) usage(urlProblem);
 if (!sendsCommand(version, command)) {
@@ -129,7 +140,7 @@ useRegion(args.region);
 
 await runMain(async () => {
   const outputs = args.stack ? await stackOutputs(args.stack) : {};
-  const callbackUrl = args.url ?? (await callbackUrlOfStack(outputs, String(args.stack)));
+  const callbackUrl = args.url ?? local?.callbackUrl ?? (await callbackUrlOfStack(outputs, String(args.stack)));
   let watch: BusWatch | undefined;
   let eventBusName = '';
   if (args['expect-event'] && args.stack) {
@@ -169,16 +180,20 @@ await runMain(async () => {
     if (!sent.pass || !args['expect-event']) return sent.pass ? EXIT.ok : EXIT.partlyFailed;
 
     const seconds = `${args['event-timeout'] / 1000} s`;
+    // An accepted callback whose PutEvents failed is parked: the wait then lasts until the drainer's first retry.
+    const firstRetry = `${RETRY_BASE_SECONDS / 2}-${RETRY_BASE_SECONDS} s`;
+    const parkedNote = `(if EventBridge failed, the event is parked: the drainer's first retry comes ${firstRetry} later)`;
     let verdict: ReturnType<typeof judgeEvent>;
     if (watch) {
-      console.log(`waiting up to ${seconds} for the event on bus ${eventBusName}...`);
+      console.log(`waiting up to ${seconds} for the event on bus ${eventBusName}... ${parkedNote}`);
       verdict = judgeEvent(
         await watch.next(args['event-timeout']),
         `bus ${eventBusName}`,
         `no event with operationID ${operationID} reached bus ${eventBusName} within ${seconds}, although the callback was accepted: it may be parked (look at the retry queue and the dead-letter queue, docs/runbook.md), or the URL is not this stack's`,
       );
     } else {
-      const file = args['events-file'];
+      const file = args['events-file'] ?? running?.eventsFile ?? DEFAULT_EVENTS_FILE;
+      console.log(`waiting up to ${seconds} for the event on the local bus (${file})... ${parkedNote}`);
       verdict = judgeEvent(
         await waitForLocalEvent(file, operationID, args['event-timeout']),
         `the local bus (${file})`,

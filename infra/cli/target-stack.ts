@@ -1,14 +1,17 @@
 import { flag, regionOption, string } from '../cli-kit/cli-args';
 import { CliError, useRegion } from '../cli-kit/cli-errors';
-import { DEFAULT_LOCAL_AWS_PORT, LOCAL_STACK_NAME, useLocalAws } from '../cli-kit/local-stack';
+import { LOCAL_STACK_NAME, localAwsEndpoint, useLocalAws } from '../cli-kit/local-stack';
 import { stackOutputs } from './stack-outputs';
 
 /**
- * `--local` (the stack `npm start` runs, on its loopback endpoint at LOCAL_AWS_PORT) or
+ * `--local` (the stack `npm start` runs: LOCAL_AWS_PORT if set, else the endpoint it wrote to
+ * `.local/endpoints.json`, else the default port) or
  * `--stack <name>` (a deployed one, with your AWS credentials): the same commands work on both.
  */
 export const TARGET_OPTIONS = {
-  local: flag('the stack npm start runs (its loopback AWS endpoint, at LOCAL_AWS_PORT)'),
+  local: flag(
+    'the stack npm start runs (its loopback AWS endpoint: LOCAL_AWS_PORT if set, else the one npm start wrote to .local/endpoints.json)',
+  ),
   stack: string('a deployed stack', { placeholder: 'name' }),
   region: regionOption(),
 };
@@ -25,8 +28,7 @@ export const resolveTarget = async (args: { local: boolean; stack?: string; regi
     const stackName = String(args.stack);
     return { stackName, outputs: await stackOutputs(stackName), local: false };
   }
-  const port = process.env.LOCAL_AWS_PORT || String(DEFAULT_LOCAL_AWS_PORT);
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = localAwsEndpoint();
   useLocalAws(endpoint);
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   delete process.env.AWS_PROFILE;
@@ -34,7 +36,7 @@ export const resolveTarget = async (args: { local: boolean; stack?: string; regi
     return { stackName: LOCAL_STACK_NAME, outputs: await stackOutputs(LOCAL_STACK_NAME), local: true };
   } catch (error) {
     throw new CliError(
-      `nothing answers at ${endpoint} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): run npm start first, or set LOCAL_AWS_PORT to its port`,
+      `nothing answers at ${endpoint} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): run npm start first (it writes its endpoints to .local/endpoints.json, or LOCAL_ENDPOINTS_FILE), or set LOCAL_AWS_PORT to its port`,
     );
   }
 };

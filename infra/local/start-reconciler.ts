@@ -9,8 +9,12 @@ import {
 import { CliError } from '../cli-kit/cli-errors';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
 
-/** What `npm start` reads from its environment for the friend graph and the reconciler. */
-export const DEFAULT_STAND_IN_PORT = 10_002;
+/**
+ * What `npm start` reads from its environment for the friend graph and the reconciler. The
+ * stand-in's port is none that OpenIM takes by default (its API is 10002), so `npm start` runs
+ * beside a local OpenIM.
+ */
+export const DEFAULT_STAND_IN_PORT = 10_302;
 export const DEFAULT_SEED_FILE = 'infra/local/openim-api/seed.example.json';
 
 /** The stand-in's admin, as `npm start` prints it. */
@@ -44,7 +48,9 @@ export const reconcilerEnvironment = (env: NodeJS.ProcessEnv) => {
   const standInPort = wholeNumber(env, 'OPENIM_STANDIN_PORT', DEFAULT_STAND_IN_PORT);
   if (standInPort > 65_535)
     throw usage('OPENIM_STANDIN_PORT', `expected a port number from 0 to 65535, got ${standInPort}`);
-  const dir = env.LOCAL_DYNAMODB_DIR ?? DEFAULT_LOCAL_DYNAMODB_DIR;
+  // The stand-in is reseeded at every start: the graph and the reconciler's state start over with
+  // it, or the first sweep would "repair" the graph back to the seed. A real OpenIM keeps its data.
+  const dir = env.LOCAL_DYNAMODB_DIR || (apiUrl ? DEFAULT_LOCAL_DYNAMODB_DIR : 'memory');
   return {
     dynamoDbDir: dir === 'memory' ? undefined : resolve(dir),
     concurrency,
@@ -56,7 +62,9 @@ export const reconcilerEnvironment = (env: NodeJS.ProcessEnv) => {
       adminSecret: env.OPENIM_ADMIN_SECRET || undefined,
       callsPerSecond,
       standInPort,
-      standInHost: env.HOST ?? '127.0.0.1',
+      // Not HOST: the callback server opens to a container, the stand-in (known secret, control
+      // routes without a token) stays on loopback unless asked.
+      standInHost: env.OPENIM_STANDIN_HOST || '127.0.0.1',
       seedFile: apiUrl ? undefined : (env.OPENIM_SEED_FILE ?? DEFAULT_SEED_FILE),
     },
   };
@@ -68,12 +76,16 @@ export type ReconcilerEnvironment = ReturnType<typeof reconcilerEnvironment>;
 export const reconcilerBanner = (
   reconciler: { apiUrl: string; standIn: unknown },
   settings: ReconcilerEnvironment,
+  npm: string,
 ): string => {
   const against = reconciler.standIn
     ? `the OpenIM API stand-in at ${reconciler.apiUrl} as ${settings.openIm.adminUserID} (seeded from ${settings.openIm.seedFile};\n    its admin for your own calls: ${STAND_IN_ADMIN_USER} / openIM123; its writes post OpenIM's callbacks here,\n    and POST ${reconciler.apiUrl}/_standin/drop_webhooks loses the next ones on the way)`
     : `OpenIM at ${reconciler.apiUrl} as ${settings.openIm.adminUserID}`;
-  return `  Friend graph (reference subscriber) in the local DynamoDB${settings.dynamoDbDir ? ` under ${settings.dynamoDbDir}` : ' (in memory)'}
+  const where = settings.dynamoDbDir
+    ? ` under ${settings.dynamoDbDir}`
+    : ` (in memory${reconciler.standIn ? ', starting over with the stand-in at every start' : ''})`;
+  return `  Friend graph (reference subscriber) in the local DynamoDB${where}
   Reconciler, at ${settings.openIm.callsPerSecond} calls/s, against ${against}
-    npm run reconcile -- --local           one sweep, with its summary
-    npm run graph -- --local --user <id>   what the friend graph holds for a user`;
+    ${npm} run reconcile -- --local           one sweep, with its summary
+    ${npm} run graph -- --local --user <id>   what the friend graph holds for a user`;
 };

@@ -7,7 +7,13 @@ import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs, EXIT_MEANING, string } from '../cli-kit/cli-args';
 import { CliError, runMain } from '../cli-kit/cli-errors';
 import { appendEvent, DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
-import { DEFAULT_LOCAL_AWS_PORT } from '../cli-kit/local-stack';
+import {
+  DEFAULT_LOCAL_AWS_PORT,
+  DEFAULT_LOCAL_ENDPOINTS_FILE,
+  localEndpointsFile,
+  removeLocalEndpoints,
+  writeLocalEndpoints,
+} from '../cli-kit/local-stack';
 import { maskPathToken } from '../cli-kit/mask-token';
 import { envelopeOf } from './event-envelope';
 import { LocalRules } from './event-rules';
@@ -51,7 +57,17 @@ const args = cliArgs({
   LOG_LEVEL       the functions' JSON logs from this level: ERROR (default: only a bug or a lost or
                   unpublishable event), INFO (every callback, publish and graph update), DEBUG
   LOCAL_DYNAMODB_DIR  where the local DynamoDB keeps the friend graph and the reconciler's state
-                  (default ${DEFAULT_LOCAL_DYNAMODB_DIR}; "memory" keeps nothing)
+                  (default: "memory" with the stand-in, ${DEFAULT_LOCAL_DYNAMODB_DIR} with OPENIM_API_URL)
+  LOCAL_ENDPOINTS_FILE  where npm start writes its endpoints while it runs (default
+                  ${DEFAULT_LOCAL_ENDPOINTS_FILE}); send, local:fail, reconcile --local and
+                  graph --local read it, so they find this stack on any port
+
+  Local state: the OpenIM API stand-in is reseeded at every start, and so the friend graph and
+  the reconciler's state start empty with it (in memory): the first npm run reconcile -- --local
+  fills the graph from the seed, and nothing you did by hand in an earlier run is "repaired" back.
+  With OPENIM_API_URL (an OpenIM that keeps its data), they persist under ${DEFAULT_LOCAL_DYNAMODB_DIR}.
+  npm run local:reset deletes what npm start keeps under .local/ (the graph, the events file); it
+  refuses while npm start runs.
 
   The reconciler sweeps only when asked (npm run reconcile -- --local), against the embedded
   OpenIM API stand-in, or a real OpenIM when OPENIM_API_URL is set:
@@ -59,7 +75,9 @@ const args = cliArgs({
   OPENIM_ADMIN_USER_ID  the reconciler's own admin user (default ${DEFAULTS.openImAdminUserID}; the stand-in has it)
   OPENIM_ADMIN_SECRET   share.yml's secret (the stand-in's: openIM123)
   OPENIM_API_CALLS_PER_SECOND  the sweep's pace (default ${DEFAULTS.reconcileCallsPerSecond})
-  OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}, OpenIM's)
+  OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}; OpenIM's own API is on 10002)
+  OPENIM_STANDIN_HOST   the stand-in's address (default 127.0.0.1, whatever HOST says: its secret is
+                        known and its control routes take no token)
   OPENIM_SEED_FILE      the stand-in's starting data (default ${DEFAULT_SEED_FILE})`,
   exitCodes: {
     0: 'stopped (Ctrl-C)',
@@ -109,6 +127,7 @@ await runMain(async () => {
   const token = process.env.CALLBACK_TOKEN ?? 'local-dev-token';
   const eventsFile = resolve(process.env.EVENTS_FILE ?? DEFAULT_EVENTS_FILE);
   const reconcilerSettings = reconcilerEnvironment(process.env);
+  const endpointsFile = localEndpointsFile();
 
   // The console lines below are the local output; the functions' JSON logs only from LOG_LEVEL.
   process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'ERROR';
@@ -197,20 +216,38 @@ await runMain(async () => {
   const subscriberLine = subscriber
     ? `\n  Your subscriber ${subscriber.name} gets every event matching ${subscriber.patternJson}\n    (test traffic included unless your pattern leaves it out: local traffic is all test traffic)`
     : '';
+  writeLocalEndpoints(endpointsFile, {
+    pid: process.pid,
+    callbackUrl,
+    awsEndpoint: endpoint,
+    openImApiUrl: reconciler.apiUrl,
+    standIn: Boolean(reconciler.standIn),
+    eventsFile,
+    ports: {
+      callback: Number(new URL(url).port),
+      aws: Number(new URL(endpoint).port),
+      ...(reconciler.standIn ? { standIn: Number(new URL(reconciler.apiUrl).port) } : {}),
+    },
+  });
+  // The commands below find this stack through the endpoints file; a file of its own must be named.
+  const npm =
+    endpointsFile === resolve(DEFAULT_LOCAL_ENDPOINTS_FILE) ? 'npm' : `LOCAL_ENDPOINTS_FILE=${endpointsFile} npm`;
   console.log(`openim-friend-events is running locally.
 
   OpenIM callback URL (webhooks.yml "url"):  ${callbackUrl}${containerHint}
   Loopback AWS endpoint (EventBridge, SQS, Secrets Manager): ${endpoint}
   One line per callback, park, retry, redrive and event below (LOG_LEVEL=INFO adds the functions' JSON logs);
   each event is appended to ${eventsFile} as the envelope a subscriber receives
-  Make EventBridge fail for 30 s: npm run local:fail -- --seconds 30 --endpoint ${endpoint}${subscriberLine}
-${reconcilerBanner(reconciler, reconcilerSettings)}
+  Endpoints for the commands below: ${endpointsFile} (removed when npm start stops)
+  Make EventBridge fail for 30 s: ${npm} run local:fail -- --seconds 30${subscriberLine}
+${reconcilerBanner(reconciler, reconcilerSettings, npm)}
 
 Try it:
-  npm run send -- --url ${callbackUrl} --expect-event${eventsFile === resolve(DEFAULT_EVENTS_FILE) ? '' : ` --events-file ${eventsFile}`}
+  ${npm} run send -- --expect-event
 `);
 
   const shutdown = async () => {
+    removeLocalEndpoints(endpointsFile);
     await close();
     await stopDrainer();
     await subscriberRules.idle();

@@ -177,12 +177,43 @@ describe('npm run deploy and npm run synth fail fast, in one line, before anythi
     expect(code).toBe(2);
   });
 
+  it.each([
+    ['infra/cli/deploy.ts', ['-c', 'openImApiUrl=ftp://x']],
+    ['infra/cli/synth.ts', ['--context=openImApiUrl=ftp://x']],
+    ['infra/cli/synth.ts', ['-c', 'openImApiUrl=http://openim:10002', '-c', 'reconcileSchedule=every day']],
+  ])(
+    '%s %j, a bad reconciler setting: one line naming it, exit 2, before anything is bundled',
+    async (script, args) => {
+      const before = existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined;
+      const { code, stdout, stderr } = await runCli(script, args, {});
+      const key = args
+        .at(-1)
+        ?.replace(/^--context=/, '')
+        .split('=')[0];
+      expect(stderr).toMatch(new RegExp(`^error: invalid Reconciler setting ${key}: .*\n$`));
+      expect(stdout).toBe('');
+      expect(code).toBe(2);
+      expect(existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined).toBe(before);
+    },
+  );
+
   it('a misspelt -c key: one line listing the settings, exit 2', async () => {
     const { code, stderr } = await runCli('infra/cli/deploy.ts', ['-c', 'maxBodyByte=5'], {});
     expect(stderr).toMatch(/^error: unknown context key "maxBodyByte": the settings are .*maxBodyBytes.*\n$/);
     expect(stderr.split('\n')).toHaveLength(2);
     expect(code).toBe(2);
   });
+});
+
+it("npm start --help shows the OpenIM API stand-in's port, which is not OpenIM's own (10002), and its loopback address", async () => {
+  const { code, stdout } = await runCli('infra/local/start.ts', ['--help'], {});
+  expect(stdout).toMatch(
+    /^ {2}OPENIM_STANDIN_PORT +the stand-in's port \(default 10302; OpenIM's own API is on 10002\)$/m,
+  );
+  expect(stdout).toMatch(
+    /^ {2}OPENIM_STANDIN_HOST +the stand-in's address \(default 127\.0\.0\.1, whatever HOST says/m,
+  );
+  expect(code).toBe(0);
 });
 
 it('npm start on a busy port says which port and how to pick another, in one line (exit 2)', async () => {

@@ -39,6 +39,7 @@ it('serves callbacks, prints a line each, writes envelopes, runs the subscriber 
     LOCAL_AWS_PORT: '0',
     OPENIM_STANDIN_PORT: '0',
     LOCAL_DYNAMODB_DIR: 'memory',
+    LOCAL_ENDPOINTS_FILE: join(dir, 'endpoints.json'),
     EVENTS_FILE: eventsFile,
     SUBSCRIBER_OUT: subscriberOut,
     NODE_NO_WARNINGS: '1',

@@ -66,6 +66,7 @@ beforeAll(async () => {
       LOCAL_AWS_PORT: '0',
       OPENIM_STANDIN_PORT: '0',
       LOCAL_DYNAMODB_DIR: join(dir, 'dynamodb'),
+      LOCAL_ENDPOINTS_FILE: join(dir, 'endpoints.json'),
       EVENTS_FILE: eventsFile,
       OPENIM_SEED_FILE: seedFile,
       OPENIM_API_CALLS_PER_SECOND: '200',
@@ -147,7 +148,7 @@ it('repairs what OpenIM never delivered: a callback dropped on the way, a block,
 it('reconcile and graph say in one line what is wrong when npm start is not running (exit 3)', async () => {
   const { code, stderr } = await runCli('infra/cli/reconcile.ts', ['--local'], { LOCAL_AWS_PORT: '9' });
   expect(stderr).toMatch(
-    /^error: nothing answers at http:\/\/127\.0\.0\.1:9 .*: run npm start first, or set LOCAL_AWS_PORT to its port\n$/,
+    /^error: nothing answers at http:\/\/127\.0\.0\.1:9 .*: run npm start first \(it writes its endpoints to \.local\/endpoints\.json, or LOCAL_ENDPOINTS_FILE\), or set LOCAL_AWS_PORT to its port\n$/,
   );
   expect(code).toBe(3);
   const usage = await runCli('infra/cli/graph.ts', ['--local'], {});

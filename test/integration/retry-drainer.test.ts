@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { fromParkedMessage } from '../../functions/adapters/aws/retry-queue';
 import { DEFAULTS } from '../../functions/contract/settings';
+import { AUTHORIZATION_GRACE_MS } from '../../functions/retry/drain';
 import { LOCAL_DEAD_LETTER_QUEUE_NAME } from '../../infra/local/local-environment';
 import { pollOnce } from '../../infra/local/sqs-event-source';
 import { addFriendBody, httpApiEvent, invoke, useHarness } from '../helpers/harness';
@@ -114,7 +115,7 @@ describe('an entry that can never be published', () => {
       String(JSON.parse(String(fromParkedMessage(message.body).entry.Detail)).operationID),
     );
 
-  it('does not hold back the good ones: 3 good and 1 bad parked together, 3 on the bus in that invocation, the bad one dead-lettered at once', async () => {
+  it('does not hold back the good ones: 3 good and 1 refused parked together, 3 on the bus in that invocation, the refused one retried while IAM may propagate, then dead-lettered', async () => {
     await park(3);
     // Parked before `eventSource` was changed: the drainer's role may no longer publish its source.
     ctx.harness.emulator.faultPolicy = (operation) => (operation === 'PutEvents' ? 'server-error' : undefined);
@@ -128,6 +129,13 @@ describe('an entry that can never be published', () => {
 
     expect(await drainOnce()).toBe(4);
     expect(operationIDs(ctx.harness.emulator.events)).toEqual(['op-0', 'op-1', 'op-2']);
+    // An authorization refusal may be IAM still propagating a deploy: retried for a while.
+    expect(retryQueue()).toHaveLength(1);
+    expect(deadLetters()).toHaveLength(0);
+
+    backoffPassed();
+    for (const message of retryQueue()) message.sentTimestamp -= AUTHORIZATION_GRACE_MS;
+    expect(await drainOnce()).toBe(1);
     expect(retryQueue()).toHaveLength(0);
     expect(deadLetteredOperationIDs()).toEqual(['op-old-source']);
     expect(fromParkedMessage(deadLetters()[0]?.body ?? '').reason).toMatch(

@@ -26,10 +26,26 @@ export interface OpenImHttpOptions {
   maxAttempts: number;
   /** A 429 asking to wait longer than this fails the call (retryable) instead of holding the adapter. */
   maxRetryAfterMs: number;
+  /** The largest reply body read (bytes); a larger one fails the call. @default MAX_REPLY_BYTES */
+  maxReplyBytes?: number;
   onCall?: (call: CallObservation) => void;
 }
 
-type Outcome = Answer | { kind: 'timeout' } | { kind: 'network-error'; message: string };
+/**
+ * The largest OpenIM reply this adapter reads: 64 MiB. A page is at most 500 rows and OpenIM's
+ * RPC replies stop at 8 MiB (a page of 500 rows with 1 MB remarks cannot even leave OpenIM's RPC
+ * layer), but its API writes them as JSON, which adds every field name per row and writes each
+ * `<`, `>` and `&` of a remark or `ex` as a 6-byte `\u003c`: an 8 MiB reply of such text is up to
+ * 48 MiB of JSON. 64 MiB holds that; anything larger is not a reply OpenIM could give to a page,
+ * and reading it would only risk the worker's memory (1 GB).
+ */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+type Outcome =
+  | Answer
+  | { kind: 'timeout' }
+  | { kind: 'network-error'; message: string }
+  | { kind: 'too-large'; status: number };
 
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 4_000;
@@ -87,7 +103,8 @@ export class OpenImHttp {
         body: json,
         signal: AbortSignal.timeout(this.options.callTimeoutMs),
       });
-      const text = await response.text();
+      const text = await readCapped(response, this.options.maxReplyBytes ?? MAX_REPLY_BYTES);
+      if (text === undefined) return { kind: 'too-large', status: response.status };
       return classifyAnswer(response.status, response.headers.get('retry-after'), text);
     } catch (error) {
       const { name, message, cause } = describe(error);
@@ -101,14 +118,15 @@ export class OpenImHttp {
     if (!onCall) return;
     const call: CallObservation = {
       endpoint,
-      outcome: outcome.kind === 'unreadable' ? 'http-error' : outcome.kind,
+      outcome: outcome.kind === 'unreadable' || outcome.kind === 'too-large' ? 'http-error' : outcome.kind,
       attempt,
       startedAtMs,
       durationMs,
     };
     if (outcome.kind === 'api-error') call.errCode = outcome.reply.errCode;
     if (outcome.kind === 'ok' || outcome.kind === 'api-error') call.httpStatus = 200;
-    if (outcome.kind === 'http-error' || outcome.kind === 'unreadable') call.httpStatus = outcome.status;
+    if (outcome.kind === 'http-error' || outcome.kind === 'unreadable' || outcome.kind === 'too-large')
+      call.httpStatus = outcome.status;
     if (outcome.kind === 'throttled') call.httpStatus = 429;
     onCall(call);
   }
@@ -150,6 +168,14 @@ export class OpenImHttp {
           httpStatus: outcome.status,
           retryable: false,
         });
+      case 'too-large': {
+        const cap = this.options.maxReplyBytes ?? MAX_REPLY_BYTES;
+        // The same request gets the same reply: retrying would read it again.
+        return new OpenImReadError(
+          `${where}: the reply is larger than ${cap} bytes, the most this reconciler reads of one reply; not read`,
+          { endpoint, httpStatus: outcome.status, retryable: false },
+        );
+      }
       case 'timeout':
         return new OpenImReadError(`${where}: no reply within ${this.options.callTimeoutMs} ms`, {
           endpoint,
@@ -160,6 +186,27 @@ export class OpenImHttp {
     }
   }
 }
+
+/**
+ * The reply's body as text, or undefined (the rest left unread) once it passes `maxBytes`: a
+ * declared Content-Length is refused before reading, a chunked body as soon as it grows past.
+ */
+const readCapped = async (response: Response, maxBytes: number): Promise<string | undefined> => {
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  // Leaving the loop early cancels the stream: the connection is closed, the rest never read.
+  for await (const chunk of response.body) {
+    bytes += chunk.byteLength;
+    if (bytes > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+};
 
 /**
  * Name, message and cause's message of what fetch threw, read without `instanceof`: undici's

@@ -10,7 +10,8 @@ const args = cliArgs({
   description:
     "Serves an OpenIM API stand-in (ADMIN-API.md): OpenIM's read and write routes over in-memory data, optionally posting after-callbacks.",
   options: {
-    port: integer('port to listen on (0: any free one)', { min: 0, max: 65_535, default: 10_002 }),
+    // npm start's default too: OpenIM's own API port (10002) stays free for a real OpenIM.
+    port: integer('port to listen on (0: any free one)', { min: 0, max: 65_535, default: 10_302 }),
     host: string('address to listen on', { placeholder: 'address', default: '127.0.0.1' }),
     'seed-file': string('JSON seed (format: infra/local/openim-api/seed.ts)', { placeholder: 'file' }),
     'server-version': string('which OpenIM to play', { placeholder: 'v', choices: SERVER_VERSIONS, default: 'main' }),

@@ -1,7 +1,12 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { FailedEntry } from '../../../functions/adapters/aws/event-bus';
 import { encodeParkedMessage, fromParkedMessage, toParkedMessage } from '../../../functions/adapters/aws/retry-queue';
-import { type DrainResult, drainBatch, retryDelaySeconds } from '../../../functions/retry/drain';
+import {
+  AUTHORIZATION_GRACE_MS,
+  type DrainResult,
+  drainBatch,
+  retryDelaySeconds,
+} from '../../../functions/retry/drain';
 
 const entry = (operationID: string): PutEventsRequestEntry => ({
   EventBusName: 'bus',
@@ -10,19 +15,25 @@ const entry = (operationID: string): PutEventsRequestEntry => ({
   Detail: JSON.stringify({ operationID, idempotencyKey: `key-${operationID}` }),
   Time: new Date('2026-11-26T10:00:00.000Z'),
 });
+const PARKED_AT = new Date('2026-11-26T10:00:05.000Z');
 const record = (operationID: string, receiveCount = 1) => ({
   messageId: `m-${operationID}`,
   receiptHandle: `r-${operationID}`,
-  body: encodeParkedMessage(toParkedMessage(entry(operationID), 'InternalException', new Date())),
+  body: encodeParkedMessage(toParkedMessage(entry(operationID), 'InternalException', PARKED_AT)),
   receiveCount,
+  sentAt: PARKED_AT.getTime(),
 });
+/** The drainer's clock this long after the messages were parked. */
+const parkedFor = (ms: number) => () => PARKED_AT.getTime() + ms;
+/** Long past any grace: what every test not about the grace sees. */
+const LATER = parkedFor(24 * 60 * 60 * 1000);
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:111111111111:Stack-RetryQueue';
 const operationOf = (item: PutEventsRequestEntry) => JSON.parse(String(item.Detail)).operationID as string;
 
 type Answer = (entries: PutEventsRequestEntry[]) => FailedEntry<PutEventsRequestEntry>[];
 
 /** Fake ports: `answer` decides each PutEvents call's failures; everything is recorded. */
-const ports = (answer: Answer = () => [], deadLetterFails = false) => {
+const ports = (answer: Answer = () => [], deadLetterFails = false, now = LATER) => {
   const calls: string[][] = [];
   const published: PutEventsRequestEntry[] = [];
   const deadLettered: string[] = [];
@@ -49,6 +60,7 @@ const ports = (answer: Answer = () => [], deadLetterFails = false) => {
         delayed.push([receiptHandle, seconds]);
       },
       random: () => 1,
+      now,
       onResult: (result: DrainResult) => results.push(result),
     },
   };
@@ -61,12 +73,12 @@ const failing =
 
 /** EventBridge refusing a whole call (HTTP 400) when one of its entries is bad, as IAM does for a source. */
 const refusingRequestsWith =
-  (bad: string): Answer =>
+  (bad: string, reason = 'AccessDeniedException (HTTP 400): not authorized'): Answer =>
   (entries) =>
     entries.some((item) => operationOf(item) === bad)
       ? entries.map((item) => ({
           item,
-          reason: 'AccessDeniedException (HTTP 400): not authorized',
+          reason,
           permanent: true,
           wholeRequest: entries.length > 1,
         }))
@@ -152,6 +164,55 @@ describe('drainBatch', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-busy' }]);
     expect(fake.deadLettered.map((body) => operationOf(fromParkedMessage(body).entry))).toEqual(['malformed']);
     expect(fake.calls).toEqual([['a', 'malformed', 'busy']]);
+  });
+
+  describe('while IAM changes propagate (after a deploy)', () => {
+    const refusedAll =
+      (reason: string, wholeRequest = false): Answer =>
+      (entries) =>
+        entries.map((item) => ({ item, reason, permanent: true, wholeRequest: wholeRequest && entries.length > 1 }));
+
+    it.each([
+      [
+        'a whole call refused',
+        'AccessDeniedException (HTTP 400): User is not authorized to perform: events:PutEvents',
+        true,
+      ],
+      ['an entry refused', 'AccessDeniedException: not authorized', false],
+      ['an entry refused for its source', 'NotAuthorizedForSourceException: not authorized for source openim', false],
+      ['an entry refused for its detail-type', 'NotAuthorizedForDetailTypeException: not authorized', false],
+    ])(
+      'retries %s with the backoff while the message was parked less than the grace ago',
+      async (_label, reason, whole) => {
+        const fake = ports(refusedAll(reason, whole), false, parkedFor(AUTHORIZATION_GRACE_MS - 1));
+        const response = await drainBatch([record('a', 3), record('b', 3)], fake.ports);
+        expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-a' }, { itemIdentifier: 'm-b' }]);
+        expect(fake.deadLettered).toEqual([]);
+        expect(fake.delayed).toEqual([
+          ['r-a', 120],
+          ['r-b', 120],
+        ]);
+        expect(fake.results[0]?.failed[0]?.reason).toBe(
+          `${reason} (an authorization refusal: retried while IAM changes may still be propagating)`,
+        );
+      },
+    );
+
+    it('dead-letters an authorization refusal once the message was parked longer than the grace ago', async () => {
+      const fake = ports(refusedAll('AccessDeniedException: not authorized'), false, parkedFor(AUTHORIZATION_GRACE_MS));
+      const response = await drainBatch([record('a', 6)], fake.ports);
+      expect(response.batchItemFailures).toEqual([]);
+      expect(fake.results[0]?.deadLettered).toEqual([
+        { messageId: 'm-a', reason: 'AccessDeniedException: not authorized', entry: expect.any(Object) },
+      ]);
+    });
+
+    it('still dead-letters at once a refusal that no propagation explains (a malformed detail)', async () => {
+      const fake = ports(refusedAll('MalformedDetail: bad JSON'), false, parkedFor(0));
+      const response = await drainBatch([record('a')], fake.ports);
+      expect(response.batchItemFailures).toEqual([]);
+      expect(fake.deadLettered).toHaveLength(1);
+    });
   });
 
   /** A parked message whose stored entry has these fields (as a message edited, or written by a bug, would). */
