@@ -18,9 +18,10 @@ export interface SubscribeOptions {
   readonly includeSynthetic?: boolean;
   /**
    * Where the rule goes. @default the stack of the target's resource (a function, queue, state
-   * machine, topic, ...) when it is another stack of the app in the same account and region, so
-   * the rule, the target and the permission that lets it deliver sit together and nothing in the
-   * product's stack depends on yours; else beside the bus
+   * machine, topic, ...) when it is another stack of the app in the same account and region,
+   * under a construct `<FriendEvents stack>-<FriendEvents id>`, so the rule, the target and the
+   * permission that lets it deliver sit together and nothing in the product's stack depends on
+   * yours; else beside the bus
    */
   readonly scope?: Construct;
 }

@@ -204,7 +204,8 @@ export class FriendEvents extends Construct {
    * A rule on the bus that delivers events of these detail-types to `target` (real events only by
    * default). The rule goes to `options.scope`, else to the stack of the target's resource when
    * that is another stack of this app in the same account and region (so a subscriber in your own
-   * stack makes no dependency cycle: its stack depends on this one's bus), else beside the bus.
+   * stack makes no dependency cycle: its stack depends on this one's bus, never the reverse), else
+   * beside the bus.
    */
   subscribe(
     id: string,
@@ -250,7 +251,9 @@ export class FriendEvents extends Construct {
    * The target's own stack when it is another stack of this app in this account and region: a
    * rule there reads the bus across stacks (an export of this one), while the target, and the
    * permission or queue policy its binding adds beside the resource, stay in the target's stack.
-   * A target in another account or region stays here, where the rule forwards events to it.
+   * There the rules sit under one construct named after this one (`<stack>-<id>`), so their IDs
+   * never meet the stack's own (a function and its rule both called `WelcomeNewFriends`). A
+   * target in another account or region stays here, where the rule forwards events to it.
    */
   private ruleScope(target: events.IRuleTarget): Construct {
     const home = Stack.of(this);
@@ -261,7 +264,9 @@ export class FriendEvents extends Construct {
       Stage.of(there) === Stage.of(home) &&
       there.account === home.account &&
       there.region === home.region;
-    return movable ? there : this;
+    if (!movable) return this;
+    const id = this.node.path.replaceAll('/', '-');
+    return (there.node.tryFindChild(id) as Construct | undefined) ?? new Construct(there, id);
   }
 
   private cliOutputs(): Record<(typeof CLI_OUTPUT_KEYS)[number], CliOutput> {
