@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type * as events from 'aws-cdk-lib/aws-events';
+import { EventBus, type Rule } from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -44,7 +44,7 @@ describe('subscribing from your own stack', () => {
       definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(mine, 'Start')),
     });
     const topic = new sns.Topic(mine, 'Notices', { enforceSSL: true });
-    const subscriptions: [string, events.Rule, string[]][] = [
+    const subscriptions: [string, Rule, string[]][] = [
       [
         'WelcomeNewFriends',
         friendEvents.onFriendshipCreated(
@@ -95,6 +95,20 @@ describe('subscribing from your own stack', () => {
     mineTemplate.resourceCountIs('AWS::Lambda::Permission', 1);
     mineTemplate.resourceCountIs('AWS::SQS::QueuePolicy', 2);
     expect(mine.dependencies.map((stack) => stack.stackName)).toEqual(['OpenImFriendEvents']);
+    expect(product.dependencies).toEqual([]);
+  });
+
+  it('names a bus passed in by its name in the moved rule, with no export between the stacks', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const product = new Stack(app, 'OpenImFriendEvents');
+    const friendEvents = new FriendEvents(product, 'FriendEvents', {
+      eventBus: EventBus.fromEventBusName(product, 'Shared', 'shared-friend-events'),
+    });
+    const mine = new Stack(app, 'MyServices');
+    friendEvents.onFriendRequest('Requests', new targets.SqsQueue(new sqs.Queue(mine, 'Inbox', { enforceSSL: true })));
+    app.synth();
+    expect(rulesOf(mine).map((rule) => rule.Properties.EventBusName)).toEqual(['shared-friend-events']);
+    expect(mine.dependencies).toEqual([]);
     expect(product.dependencies).toEqual([]);
   });
 
