@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
 import type { SubscriberAccess } from './bus-access';
 
 /** Every setting of the `FriendEvents` construct (checked at synth by `friend-events-settings.ts`). */
@@ -15,6 +16,14 @@ export interface SubscribeOptions {
    * `synthetic: true`. @default false (a smoke test never reaches a subscriber that did not ask)
    */
   readonly includeSynthetic?: boolean;
+  /**
+   * Where the rule goes. @default the stack of the target's resource (a function, queue, state
+   * machine, topic, ...) when it is another stack of the app in the same account and region,
+   * under a construct `<FriendEvents stack>-<FriendEvents id>`, so the rule, the target and the
+   * permission that lets it deliver sit together and nothing in the product's stack depends on
+   * yours; else beside the bus
+   */
+  readonly scope?: Construct;
 }
 
 export interface FriendEventsProps {
@@ -83,4 +92,10 @@ export interface FriendEventsProps {
   readonly tracing?: boolean;
   /** Name of the EventBridge schema registry. @default `<stack name>-openim-friend-events` */
   readonly schemaRegistryName?: string;
+  /**
+   * Give the stack the outputs the `--stack` commands read (`EventBusName`, `RetryQueueUrl`,
+   * `TokenSecretArn`, ...: the README's outputs table), under those exact keys. One FriendEvents per
+   * stack can have them. @default true
+   */
+  readonly stackOutputs?: boolean;
 }

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import { friendEventPattern } from '../../functions/contract/rule-pattern';
 import { BundledFunction, DEFAULT_RUNTIME, functionEntry } from './bundled-function';
 import { allowSubscribers } from './bus-access';
 import { createCallbackApi } from './callback-api';
+import { addCliOutputs, type CliOutput, checkCliOutputsFree } from './cli-outputs';
 import { FriendEventSchemas } from './event-schemas';
 import { FriendEventsAlarms } from './friend-events-alarms';
 import { FriendEventsDashboard } from './friend-events-dashboard';
@@ -26,6 +27,21 @@ import type { FriendEventsProps, SubscribeOptions } from './friend-events-props'
 import { resolveSettings } from './friend-events-settings';
 import { acknowledgeFindings } from './nag-acknowledgements';
 import { createRetryDrainer, createRetryQueues } from './retry-path';
+
+/** The outputs the `--stack` commands read (`callback-url`, `send`, `redrive`, ...), by their keys. */
+const CLI_OUTPUT_KEYS = [
+  'CallbackBaseUrl',
+  'CallbackUrlCommand',
+  'EventBusName',
+  'EventBusArn',
+  'RetryQueueUrl',
+  'DeadLetterQueueUrl',
+  'DrainerFunctionName',
+  'ArchiveArn',
+  'TokenSecretArn',
+  'DashboardName',
+  'SchemaRegistryName',
+] as const;
 
 /**
  * The product: an HTTP endpoint for OpenIM's friend callbacks that publishes them to an
@@ -61,6 +77,8 @@ export class FriendEvents extends Construct {
   constructor(scope: Construct, id: string, props: FriendEventsProps = {}) {
     super(scope, id);
     const settings = resolveSettings(props);
+    const stackOutputs = props.stackOutputs ?? true;
+    if (stackOutputs) checkCliOutputsFree(this, CLI_OUTPUT_KEYS, 'FriendEvents');
     this.eventSource = settings.eventSource;
     const runtime = props.runtime ?? DEFAULT_RUNTIME;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -158,6 +176,7 @@ export class FriendEvents extends Construct {
       ...(settings.alarmEmail ? { email: settings.alarmEmail } : {}),
     });
     this.dashboard = new FriendEventsDashboard(this, 'Dashboard', watched);
+    if (stackOutputs) addCliOutputs(this, this.cliOutputs());
   }
 
   /**
@@ -166,9 +185,13 @@ export class FriendEvents extends Construct {
    */
   eventPattern(
     detailTypes: readonly FriendDetailType[] = FRIEND_DETAIL_TYPES,
-    options: SubscribeOptions = {},
+    options: Pick<SubscribeOptions, 'includeSynthetic'> = {},
   ): events.EventPattern {
-    const pattern = friendEventPattern({ source: this.eventSource, detailTypes, ...options });
+    const pattern = friendEventPattern({
+      source: this.eventSource,
+      detailTypes,
+      includeSynthetic: options.includeSynthetic ?? false,
+    });
     return {
       source: pattern.source,
       detailType: pattern['detail-type'],
@@ -176,17 +199,24 @@ export class FriendEvents extends Construct {
     };
   }
 
-  /** A rule on the bus that delivers events of these detail-types to `target` (real events only by default). */
+  /**
+   * A rule on the bus that delivers events of these detail-types to `target` (real events only by
+   * default). The rule goes to `options.scope`, else to the stack of the target's resource when
+   * that is another stack of this app in the same account and region (so a subscriber in your own
+   * stack makes no dependency cycle: its stack depends on this one's bus, never the reverse), else
+   * beside the bus.
+   */
   subscribe(
     id: string,
     detailTypes: readonly FriendDetailType[],
     target: events.IRuleTarget,
     options: SubscribeOptions = {},
   ): events.Rule {
-    return new events.Rule(this, id, {
+    const includeSynthetic = options.includeSynthetic ?? false;
+    return new events.Rule(options.scope ?? this.ruleScope(target), id, {
       eventBus: this.eventBus,
-      description: `OpenIM friend events: ${detailTypes.join(', ')}${options.includeSynthetic ? ' (test traffic included)' : ''}`,
-      eventPattern: this.eventPattern(detailTypes, options),
+      description: `OpenIM friend events: ${detailTypes.join(', ')}${includeSynthetic ? ' (test traffic included)' : ''}`,
+      eventPattern: this.eventPattern(detailTypes, { includeSynthetic }),
       targets: [target],
     });
   }
@@ -214,6 +244,63 @@ export class FriendEvents extends Construct {
   /** Users taken off a blacklist: `AfterRemoveBlack` (OpenIM v3.8.1+). */
   onUnblocked(id: string, target: events.IRuleTarget, options?: SubscribeOptions): events.Rule {
     return this.subscribe(id, ['AfterRemoveBlack'], target, options);
+  }
+
+  /**
+   * The target's own stack when it is another stack of this app in this account and region: a
+   * rule there reads the bus across stacks (an export of this one), while the target, and the
+   * permission or queue policy its binding adds beside the resource, stay in the target's stack.
+   * There the rules sit under one construct named after this one (`<stack>-<id>`), so their IDs
+   * never meet the stack's own (a function and its rule both called `WelcomeNewFriends`). A
+   * target in another account or region stays here, where the rule forwards events to it.
+   */
+  private ruleScope(target: events.IRuleTarget): Construct {
+    const home = Stack.of(this);
+    const there = targetStack(target);
+    const movable =
+      there !== undefined &&
+      there !== home &&
+      Stage.of(there) === Stage.of(home) &&
+      there.account === home.account &&
+      there.region === home.region;
+    if (!movable) return this;
+    const id = this.node.path.replaceAll('/', '-');
+    return (there.node.tryFindChild(id) as Construct | undefined) ?? new Construct(there, id);
+  }
+
+  private cliOutputs(): Record<(typeof CLI_OUTPUT_KEYS)[number], CliOutput> {
+    return {
+      CallbackBaseUrl: {
+        description: 'OpenIM callback URL without its secret token: append /<token>',
+        value: this.callbackBaseUrl,
+      },
+      CallbackUrlCommand: {
+        description: 'Prints the full callback URL to paste into OpenIM (reads the token with your credentials)',
+        value: `npm run callback-url -- --stack ${Stack.of(this).stackName}`,
+      },
+      EventBusName: { value: this.eventBus.eventBusName },
+      EventBusArn: { value: this.eventBus.eventBusArn },
+      RetryQueueUrl: {
+        description: 'Parked events: what the callback function could not publish at once; the drainer publishes them',
+        value: this.retryQueue.queueUrl,
+      },
+      DeadLetterQueueUrl: {
+        description:
+          'Dead-lettered events: parked events that failed for hours or can never be published; npm run redrive moves them back to the retry queue',
+        value: this.deadLetterQueue.queueUrl,
+      },
+      DrainerFunctionName: {
+        description: 'The retry drainer: publishes parked events from the retry queue, with backoff',
+        value: this.drainerFunction.functionName,
+      },
+      ArchiveArn: {
+        description: 'Replay source: aws events start-replay --event-source-arn <this> ...',
+        value: this.archive.archiveArn,
+      },
+      TokenSecretArn: { value: this.tokenSecret.secretArn },
+      DashboardName: { value: this.dashboard.dashboard.dashboardName },
+      SchemaRegistryName: { value: this.schemas.registry.attrRegistryName },
+    };
   }
 
   private ownBus(removalPolicy: RemovalPolicy): events.EventBus {
@@ -246,3 +333,18 @@ export class FriendEvents extends Construct {
     });
   }
 }
+
+/**
+ * The stack of the resource behind a construct-backed target: the function, queue, state machine,
+ * topic... that `targets.LambdaFunction`, `SqsQueue`, `SfnStateMachine`, `SnsTopic` and the like
+ * hold (a private field for some, so this looks at the values, not at names). None when the
+ * target holds no construct, or constructs of several stacks.
+ */
+const targetStack = (target: events.IRuleTarget): Stack | undefined => {
+  const stacks = new Set(
+    Object.values(target)
+      .filter(Construct.isConstruct)
+      .map((resource) => Stack.of(resource)),
+  );
+  return stacks.size === 1 ? [...stacks][0] : undefined;
+};

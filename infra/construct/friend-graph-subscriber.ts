@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { ENTRY_POINTS, FRIEND_GRAPH_KEY } from '../../functions/contract/deployment';
 import { FRIEND_DETAIL_TYPES } from '../../functions/contract/events';
 import { BundledFunction, functionEntry } from './bundled-function';
+import { addCliOutputs, checkCliOutputsFree } from './cli-outputs';
 import type { FriendEvents } from './friend-events';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
@@ -24,6 +25,11 @@ export interface FriendGraphSubscriberProps {
    * any that reach it)
    */
   readonly includeSynthetic?: boolean;
+  /**
+   * Give the stack the output `npm run graph -- --stack` reads (`FriendGraphTableName`). One
+   * FriendGraphSubscriber per stack can have it. @default true
+   */
+  readonly stackOutputs?: boolean;
 }
 
 /**
@@ -41,6 +47,8 @@ export class FriendGraphSubscriber extends Construct {
 
   constructor(scope: Construct, id: string, props: FriendGraphSubscriberProps) {
     super(scope, id);
+    const stackOutputs = props.stackOutputs ?? true;
+    if (stackOutputs) checkCliOutputsFree(this, ['FriendGraphTableName'], 'FriendGraphSubscriber');
     this.table = new dynamodb.Table(this, 'Table', {
       removalPolicy: props.friendEvents.dataRemovalPolicy,
       partitionKey: { name: FRIEND_GRAPH_KEY.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -100,5 +108,6 @@ export class FriendGraphSubscriber extends Construct {
     });
     const topic = props.friendEvents.alarms.topic;
     if (topic) this.failedEventsAlarm.addAlarmAction(new actions.SnsAction(topic));
+    if (stackOutputs) addCliOutputs(this, { FriendGraphTableName: { value: this.table.tableName } });
   }
 }

@@ -19,7 +19,10 @@ export interface FriendEventsStackProps extends StackProps {
   readonly reconciler?: ReconcilerContext;
 }
 
-/** The deployable product: one `FriendEvents` construct and the outputs a user needs. */
+/**
+ * The deployable product: one `FriendEvents` construct (which gives the stack the outputs a user
+ * and the `--stack` commands need), the reference subscriber and the reconciler on request.
+ */
 export class FriendEventsStack extends Stack {
   readonly friendEvents: FriendEvents;
   readonly friendGraph: FriendGraphSubscriber | undefined;
@@ -34,42 +37,8 @@ export class FriendEventsStack extends Stack {
       ...props.friendEvents,
       ...(alarmTopic ? { alarmTopic } : {}),
     });
-    const { eventBus, retryQueue, deadLetterQueue, drainerFunction, tokenSecret } = this.friendEvents;
-
-    new CfnOutput(this, 'CallbackBaseUrl', {
-      description: 'OpenIM callback URL without its secret token: append /<token>',
-      value: this.friendEvents.callbackBaseUrl,
-    });
-    new CfnOutput(this, 'CallbackUrlCommand', {
-      description: 'Prints the full callback URL to paste into OpenIM (reads the token with your credentials)',
-      value: `npm run callback-url -- --stack ${this.stackName}`,
-    });
-    new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
-    new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn });
-    new CfnOutput(this, 'RetryQueueUrl', {
-      description: 'Parked events: what the callback function could not publish at once; the drainer publishes them',
-      value: retryQueue.queueUrl,
-    });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
-      description:
-        'Dead-lettered events: parked events that failed for hours or can never be published; npm run redrive moves them back to the retry queue',
-      value: deadLetterQueue.queueUrl,
-    });
-    new CfnOutput(this, 'DrainerFunctionName', {
-      description: 'The retry drainer: publishes parked events from the retry queue, with backoff',
-      value: drainerFunction.functionName,
-    });
-    new CfnOutput(this, 'ArchiveArn', {
-      description: 'Replay source: aws events start-replay --event-source-arn <this> ...',
-      value: this.friendEvents.archive.archiveArn,
-    });
-    new CfnOutput(this, 'TokenSecretArn', { value: tokenSecret.secretArn });
-    new CfnOutput(this, 'DashboardName', { value: this.friendEvents.dashboard.dashboard.dashboardName });
-    new CfnOutput(this, 'SchemaRegistryName', { value: this.friendEvents.schemas.registry.attrRegistryName });
-
     if (props.exampleSubscriber || props.reconciler) {
       this.friendGraph = new FriendGraphSubscriber(this, 'FriendGraph', { friendEvents: this.friendEvents });
-      new CfnOutput(this, 'FriendGraphTableName', { value: this.friendGraph.table.tableName });
     }
     if (props.reconciler && this.friendGraph) {
       this.reconciler = this.createReconciler(props.reconciler, this.friendGraph);

@@ -32,16 +32,31 @@ export const pattern: { source: string[]; 'detail-type': string[]; detail?: obje
 `;
 
 // Plain JavaScript, as the app's own build would output it (type-checking the CDK's types costs ~10 s).
+// The construct embedded in one stack with the reference subscriber and the reconciler, and the
+// user's services in a stack of their own, subscribed across stacks (the usual layout).
 const CONSUMER_APP = `
 import { App, Stack } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { FriendEvents } from '${CDK_PACKAGE_NAME}';
+import { FriendEvents, FriendGraphSubscriber, Reconciler } from '${CDK_PACKAGE_NAME}';
 
 const app = new App({ outdir: process.argv[2] });
 const stack = new Stack(app, 'Consumer');
 const friendEvents = new FriendEvents(stack, 'FriendEvents', { eventSource: 'com.example.im' });
 friendEvents.onFriendshipCreated('Welcome', new targets.SqsQueue(new sqs.Queue(stack, 'Welcome')));
+const graph = new FriendGraphSubscriber(stack, 'FriendGraph', { friendEvents });
+new Reconciler(stack, 'Reconciler', { friendEvents, graphTable: graph.table, openImApiUrl: 'http://openim.internal:10002' });
+
+const services = new Stack(app, 'MyServices');
+const welcome = new lambda.Function(services, 'WelcomeNewFriends', {
+  runtime: lambda.Runtime.NODEJS_22_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromInline('exports.handler = async () => {};'),
+  environment: { EVENT_BUS_NAME: friendEvents.eventBus.eventBusName },
+});
+friendEvents.onFriendshipCreated('WelcomeNewFriends', new targets.LambdaFunction(welcome));
+friendEvents.onFriendRequest('NotifyRequests', new targets.SqsQueue(new sqs.Queue(services, 'Requests')));
 app.synth();
 `;
 
@@ -68,9 +83,20 @@ const run = (args: string[]): string => {
   }
 };
 
+interface Template {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  Outputs?: Record<string, unknown>;
+}
+
 let work: string;
 let consumer: string;
+let outdir: string;
 let packages: BuiltPackage[];
+
+const template = (stack: string): Template =>
+  JSON.parse(readFileSync(join(outdir, `${stack}.template.json`), 'utf8')) as Template;
+const resourcesOf = ({ Resources }: Template, type: string) =>
+  Object.values(Resources).filter((resource) => resource.Type === type);
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'openim-friend-events-packages-'));
@@ -95,7 +121,9 @@ beforeAll(() => {
   writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   writeFileSync(join(consumer, 'subscriber.ts'), SUBSCRIBER);
   writeFileSync(join(consumer, 'app.mjs'), CONSUMER_APP);
-}, 120_000);
+  outdir = join(work, 'cdk.out');
+  run([join(consumer, 'app.mjs'), outdir]);
+}, 180_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -111,16 +139,12 @@ it('a subscriber in another repository type-checks against the installed contrac
   });
 }, 60_000);
 
-it('a CDK app in another repository synthesizes the construct from the installed package, functions prebuilt', () => {
-  const outdir = join(work, 'cdk.out');
-  run([join(consumer, 'app.mjs'), outdir]);
-  const template = JSON.parse(readFileSync(join(outdir, 'Consumer.template.json'), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  };
+it('a CDK app in another repository synthesizes the construct, the reference subscriber and the reconciler from the installed package, functions prebuilt', () => {
+  const consumerTemplate = template('Consumer');
   const assets = JSON.parse(readFileSync(join(outdir, 'Consumer.assets.json'), 'utf8')) as {
     files: Record<string, { source: { path: string } }>;
   };
-  const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+  const functions = resourcesOf(consumerTemplate, 'AWS::Lambda::Function');
   // Each function's code is one of the package's prebuilt bundles: an index.mjs, no TypeScript.
   for (const fn of functions) {
     const hash = String((fn.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
@@ -128,14 +152,39 @@ it('a CDK app in another repository synthesizes the construct from the installed
     expect(asset).toContain('index.mjs');
     expect(asset.filter((file) => file.endsWith('.ts'))).toEqual([]);
   }
-  expect(functions.length).toBeGreaterThanOrEqual(2);
-  const rule = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Events::Rule');
+  expect(functions.length).toBeGreaterThanOrEqual(4); // callback, drainer, friend graph, reconciler's
+  expect(resourcesOf(consumerTemplate, 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+  const [rule] = resourcesOf(consumerTemplate, 'AWS::Events::Rule');
   expect(rule?.Properties.EventPattern).toEqual({
     source: ['com.example.im'],
     'detail-type': ['AfterAddFriendAgree', 'AfterImportFriends'],
     detail: { synthetic: [{ exists: false }] },
   });
+  // Embedded in the user's own stack, the construct still gives what the --stack commands read.
+  expect(Object.keys(consumerTemplate.Outputs ?? {})).toEqual(
+    expect.arrayContaining(['CallbackBaseUrl', 'TokenSecretArn', 'EventBusName', 'EventBusArn', 'RetryQueueUrl']),
+  );
+  expect(consumerTemplate.Outputs).toHaveProperty('FriendGraphTableName');
 }, 60_000);
+
+it("subscribing from the user's own stack puts the rules there, on the product's bus, with no dependency cycle", () => {
+  const rules = resourcesOf(template('MyServices'), 'AWS::Events::Rule');
+  expect(rules.map((rule) => (rule.Properties.EventPattern as { 'detail-type': string[] })['detail-type'])).toEqual([
+    ['AfterAddFriendAgree', 'AfterImportFriends'],
+    ['AfterAddFriend'],
+  ]);
+  for (const rule of rules) {
+    expect(rule.Properties.EventBusName).toEqual({
+      'Fn::ImportValue': expect.stringMatching(/^Consumer:ExportsOutputRefFriendEventsBus/),
+    });
+  }
+  expect(resourcesOf(template('MyServices'), 'AWS::Lambda::Permission')).toHaveLength(1);
+  const { artifacts } = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { dependencies?: string[] }>;
+  };
+  expect(artifacts.MyServices?.dependencies).toContain('Consumer');
+  expect(artifacts.Consumer?.dependencies ?? []).not.toContain('MyServices');
+});
 
 it("versions the contract package by the events' schemaVersion (major) and packs only what subscribers need", () => {
   const contract = packages.find(({ name }) => name === CONTRACT_PACKAGE_NAME);
