@@ -189,15 +189,21 @@ export interface SnapshotFriend {
 }
 
 /**
- * Part `part` of `parts` of one owner's lists as OpenIM held them at `observedAt`. For that owner,
- * every pair in `friends` (across all parts) is a friend row with that remark, every other pair is
- * not, and `blackUserIDs` (across all parts) is the whole black list, except where the subscriber
- * holds a change received after `observedAt` (last writer wins, as for repairs).
+ * Part `part` of `parts` of one owner's lists as OpenIM held them at `observedAt`. Each part speaks
+ * for the other users in its `covers` range, so it can be applied alone, in any order: for every
+ * user in that range, the pair is a friend row with that remark if and only if it is in `friends`,
+ * and blocked if and only if it is in `blackUserIDs`, except where the subscriber holds a change
+ * received after `observedAt` (last writer wins, as for repairs). The parts of one owner cover
+ * every user ID between them, without overlap.
  */
 export interface FriendListSnapshotDetail extends ReconciledDetailBase {
   snapshot: SnapshotAddress;
   ownerUserID: string;
+  /** The user IDs this part speaks for: `from <= id` and, when `to` is present, `id < to` (UTF-16 code unit order, JavaScript's `<`). */
+  covers: { from: string; to?: string };
+  /** Sorted by `friendUserID`. */
   friends: SnapshotFriend[];
+  /** Sorted. */
   blackUserIDs: string[];
   /** 1-based; a list larger than 200 KiB of detail is split. */
   part: number;
@@ -212,6 +218,11 @@ export interface FriendSnapshotCompletedDetail {
   users: number;
   friendRows: number;
   blackRows: number;
+  /**
+   * Owners whose lists OpenIM could not answer consistently during the snapshot (they changed while
+   * read, every try): no part was sent for them; ask again for these with `--user`.
+   */
+  unreadableUserIDs: string[];
   startedAt: string;
   completedAt: string;
 }
