@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { allEventJsonSchemas } from '../../functions/contract/event-schema';
+import { allEventJsonSchemas, snapshotEventJsonSchemas } from '../../functions/contract/event-schema';
 import { FriendEvents } from '../../infra/construct/friend-events';
 import { FriendGraphSubscriber } from '../../infra/construct/friend-graph-subscriber';
 import { FriendEventsStack } from '../../infra/construct/stack';
@@ -183,7 +183,7 @@ describe('subscribing from CDK', () => {
 });
 
 describe('the schema registry', () => {
-  it('holds one JSON Schema (draft-04) per detail-type, generated from the contract', () => {
+  it('holds one JSON Schema (draft-04) per detail-type, the snapshots included, generated from the contract', () => {
     const { template } = synthStack();
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
     const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema')).map(
@@ -198,9 +198,11 @@ describe('the schema registry', () => {
       ['openim@AfterRemoveBlack', 'JSONSchemaDraft4'],
       ['openim@FriendshipReconciled', 'JSONSchemaDraft4'],
       ['openim@BlacklistReconciled', 'JSONSchemaDraft4'],
+      ['openim@FriendListSnapshot', 'JSONSchemaDraft4'],
+      ['openim@FriendSnapshotCompleted', 'JSONSchemaDraft4'],
     ]);
     expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(
-      allEventJsonSchemas('openim').map(({ schema }) => schema),
+      [...allEventJsonSchemas('openim'), ...snapshotEventJsonSchemas('openim')].map(({ schema }) => schema),
     );
   });
 });
