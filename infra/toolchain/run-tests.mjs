@@ -4,8 +4,10 @@
 //
 // jest runs with TMPDIR set to a directory of this run, removed at the end: each test file gets a
 // temp directory of its own inside it (test/scratch-tmp-environment.mjs). Whatever is still in the
-// run's directory after jest was written outside any test file's and fails the run, named, so the
-// suite provably leaves nothing in the machine's temp directory.
+// run's directory after jest, besides the run's bundle cache, was written outside any test file's
+// and fails the run, named, so the suite provably leaves nothing in the machine's temp directory.
+// The bundle cache (infra/esbuild-bundle.mjs) lets the test files that synthesize the same
+// functions share one esbuild build of each.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUNDLE_CACHE = 'bundle-cache';
 
 console.log(`node ${process.version} (${process.execPath}), ${process.platform}-${process.arch}`);
 
@@ -38,9 +41,9 @@ const runJest = () => {
         'node_modules/jest/bin/jest.js',
         ...process.argv.slice(2),
       ],
-      { ...process.env, TMPDIR: runTmpdir },
+      { ...process.env, TMPDIR: runTmpdir, OPENIM_BUNDLE_CACHE_DIR: join(runTmpdir, BUNDLE_CACHE) },
     );
-    const leftovers = readdirSync(runTmpdir);
+    const leftovers = readdirSync(runTmpdir).filter((name) => name !== BUNDLE_CACHE);
     if (leftovers.length > 0) {
       console.error(`error: the tests left in the temp directory, outside any test file's: ${leftovers.join(', ')}`);
       return jest || 1;
