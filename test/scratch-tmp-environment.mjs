@@ -4,8 +4,8 @@
 // Each test file runs with TMPDIR pointing at a fresh directory (its child processes inherit it),
 // removed when the file ends, so a run leaves nothing in the machine's temp directory. The CDK
 // writes a `cdk.out*` cloud assembly there for every App made without an outdir and never removes
-// it, and tsx (the CLIs' TypeScript loader) keeps its compile cache there: those are the tools' own
-// and go silently. Anything else left there is the test file's own
+// it, and tsx (the CLIs' TypeScript loader) and npm (Node's module compile cache) keep caches
+// there: those are the tools' own and go silently. Anything else left there is the test file's own
 // and fails the file, named, so a test that forgets to clean up is caught (`npm test` then checks
 // the run as a whole, infra/toolchain/run-tests.mjs).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { TestEnvironment } from 'jest-environment-node';
 
-/** What tools write to the temp directory by themselves: an App's assembly when it has no outdir, tsx's cache. */
-const TOOLS_OWN = /^(cdk\.out|tsx-\d+$)/;
+/** What tools write to the temp directory by themselves: an App's assembly when it has no outdir, tsx's and Node's caches. */
+const TOOLS_OWN = /^(cdk\.out|tsx-\d+$|node-compile-cache$)/;
 
 export default class ScratchTmpEnvironment extends TestEnvironment {
   /** @param {import('@jest/environment').JestEnvironmentConfig} config @param {import('@jest/environment').EnvironmentContext} context */
