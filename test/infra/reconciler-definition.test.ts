@@ -36,7 +36,7 @@ type Part = {
 const run = async (handlers: {
   plan?: (input: { sweepID: string; input?: unknown }) => unknown;
   worker: (part: Part) => Promise<unknown>;
-  input?: object;
+  input?: Parameters<StateMachine['run']>[0];
 }) => {
   const calls: string[] = [];
   const finishInputs: unknown[] = [];
