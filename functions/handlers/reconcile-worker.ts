@@ -87,7 +87,7 @@ export const createHandler = async (env: Environment = process.env) => {
       },
     }),
     progress: telemetry.observed(records),
-    records,
+    snapshotProgress: telemetry.observedSnapshot(records),
     clock: Date.now,
     usersInFlight: pace.usersInFlight,
     chunkSize: pace.chunkSize,
@@ -98,7 +98,8 @@ export const createHandler = async (env: Environment = process.env) => {
     .handler(async (part, context) => {
       const deadline = Date.now() + context.getRemainingTimeInMillis() - WORKER_RESERVE_MS;
       try {
-        if (part.kind === 'snapshot') return await runSnapshotPart(part, { ...deps, progress: records, deadline });
+        if (part.kind === 'snapshot')
+          return await runSnapshotPart(part, { ...deps, progress: deps.snapshotProgress, deadline });
         return await runPart(part, { ...deps, deadline });
       } catch (error) {
         // Counted before the engine retries the part, so the sweep's record shows every failure.

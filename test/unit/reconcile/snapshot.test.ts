@@ -1,9 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { FriendSnapshotCompletedDetail } from '../../../functions/contract/events';
 import { finishSnapshot, planSnapshot, planSweep } from '../../../functions/reconcile/plan';
 import { runSnapshotPart, type SnapshotPart, type SnapshotPartDeps } from '../../../functions/reconcile/snapshot-part';
 import type { SnapshotPartDraft } from '../../../functions/reconcile/snapshot-parts';
 import { SnapshotRequestInvalid, snapshotRequestOf } from '../../../functions/reconcile/snapshot-request';
 import { PART_DONE } from '../../../functions/reconcile/sweep-part';
+import { SweepTelemetry } from '../../../functions/reconcile/telemetry';
 import { ModelDirectory } from '../../helpers/openim-port';
 import { InMemoryMirrors, InMemorySweepRecords } from '../../helpers/reconciler-fakes';
 
@@ -103,6 +106,31 @@ describe('a snapshot part', () => {
     expect(records.parts.get('snap-1/snapshot-page#1')).toBe('2');
     expect(await runSnapshotPart(pagePart(), { ...slow, deadline: Number.POSITIVE_INFINITY })).toEqual({ done: true });
     expect(published.map(({ detail }) => detail.ownerUserID).sort()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5']);
+  });
+});
+
+describe("a snapshot's telemetry", () => {
+  it("counts the failed OpenIM requests in the snapshot's record at each checkpoint", async () => {
+    const records = new InMemorySweepRecords();
+    await records.start('snap-1', { startedAt: NOW, usersListed: 6 });
+    const telemetry = new SweepTelemetry(
+      new Logger({ logLevel: 'SILENT' }),
+      new Metrics({ namespace: 'test', serviceName: 'test' }),
+    );
+    const failed = {
+      endpoint: '/friend/get_black_list',
+      outcome: 'timeout' as const,
+      attempt: 1,
+      startedAtMs: NOW,
+      durationMs: 5,
+    };
+    telemetry.observeCall(failed);
+    telemetry.observeCall({ ...failed, attempt: 2 });
+    const progress = telemetry.observedSnapshot(records);
+    const { deps } = setUp();
+    await runSnapshotPart(pagePart(), { ...deps, progress });
+    expect(records.sweeps.get('snap-1')?.counters.apiErrors).toBe(2);
+    expect(telemetry.takeFailedRequests()).toBe(0);
   });
 });
 
