@@ -8,7 +8,8 @@ import { ReconcilerTable } from '../adapters/aws/reconciler-table';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/metrics';
 import { forEngine } from '../reconcile/engine-errors';
 import { pageSizeOf, workerPace } from '../reconcile/pace';
-import { planSweep, type SweepPlan } from '../reconcile/plan';
+import { planSnapshot, planSweep, type SnapshotPlan, type SweepPlan } from '../reconcile/plan';
+import { snapshotRequestOf } from '../reconcile/snapshot-request';
 import { publishMetrics, SweepTelemetry } from '../reconcile/telemetry';
 import { type Environment, loadReconcilerConfig } from './wiring/environment';
 import { openImDirectory } from './wiring/openim-directory';
@@ -17,6 +18,8 @@ import { openImDirectory } from './wiring/openim-directory';
 export interface PlanInput {
   /** The execution's name: unique, and what `npm run reconcile` follows. */
   sweepID: string;
+  /** The execution's input: `{ "snapshot": { "for": ..., "users": [...] } }` asks for a snapshot, anything else a sweep. */
+  input?: unknown;
 }
 
 export const createHandler = async (env: Environment = process.env) => {
@@ -35,21 +38,35 @@ export const createHandler = async (env: Environment = process.env) => {
     { dynamo, secrets: new SecretsManagerClient({}) },
     telemetry.observeCall,
   );
-  return middy<PlanInput, SweepPlan>()
+  return middy<PlanInput, SweepPlan | SnapshotPlan>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(telemetry.metrics))
-    .handler(async ({ sweepID }) => {
+    .handler(async ({ sweepID, input }) => {
       if (typeof sweepID !== 'string' || sweepID === '') throw new TypeError('the plan needs a sweepID');
+      // A bad request fails here, before the lock, and the engine does not retry it.
+      const request = snapshotRequestOf(input);
+      const deps = {
+        directory,
+        lock: table,
+        records: table,
+        clock: Date.now,
+        pageSize: pageSizeOf(config),
+        concurrency: config.concurrency,
+        lockMs: config.maxHours * 3_600_000,
+      };
       try {
-        const plan = await planSweep(sweepID, {
-          directory,
-          lock: table,
-          records: table,
-          clock: Date.now,
-          pageSize: pageSizeOf(config),
-          concurrency: config.concurrency,
-          lockMs: config.maxHours * 3_600_000,
-        });
+        if (request) {
+          const plan = await planSnapshot(sweepID, request, deps);
+          if (plan.locked)
+            logger.info('snapshot planned', { sweepID, for: request.for, parts: plan.snapshotParts.length });
+          else
+            logger.warn('a sweep or snapshot is running: this snapshot ends without sending', {
+              sweepID,
+              heldBy: plan.heldBy,
+            });
+          return plan;
+        }
+        const plan = await planSweep(sweepID, deps);
         if (plan.locked) logger.info('sweep planned', { sweepID, pages: plan.pages.length, pageSize: plan.pageSize });
         else logger.warn('another sweep is running: this one ends without sweeping', { sweepID, heldBy: plan.heldBy });
         return plan;

@@ -20,6 +20,7 @@ import { createDeadLetterSender } from '../adapters/aws/retry-queue';
 import { METRICS_NAMESPACE, RECONCILER_METRIC, SERVICE_NAME } from '../contract/metrics';
 import { forEngine } from '../reconcile/engine-errors';
 import { WORKER_RESERVE_MS, workerEventsPerSecond, workerPace } from '../reconcile/pace';
+import { runSnapshotPart, type SnapshotPart } from '../reconcile/snapshot-part';
 import { runPart, type SweepPart } from '../reconcile/sweep-part';
 import { publishMetrics, SweepTelemetry } from '../reconcile/telemetry';
 import {
@@ -31,7 +32,8 @@ import {
 import { openImDirectory } from './wiring/openim-directory';
 
 /**
- * One part of a sweep per invocation (a page of users, or a segment of the orphans phase), at
+ * One part of a sweep per invocation (a page of users, or a segment of the orphans phase, or a
+ * snapshot's page or batch of users), at
  * this worker's share of the pace. Returns `done: false` when its time runs short; the state
  * machine invokes it again and it goes on from its last checkpoint.
  */
@@ -85,16 +87,19 @@ export const createHandler = async (env: Environment = process.env) => {
       },
     }),
     progress: telemetry.observed(records),
+    snapshotProgress: telemetry.observedSnapshot(records),
     clock: Date.now,
     usersInFlight: pace.usersInFlight,
     chunkSize: pace.chunkSize,
   };
-  return middy<SweepPart, { done: boolean }, Error, Context>()
+  return middy<SweepPart | SnapshotPart, { done: boolean }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(telemetry.metrics))
     .handler(async (part, context) => {
       const deadline = Date.now() + context.getRemainingTimeInMillis() - WORKER_RESERVE_MS;
       try {
+        if (part.kind === 'snapshot')
+          return await runSnapshotPart(part, { ...deps, progress: deps.snapshotProgress, deadline });
         return await runPart(part, { ...deps, deadline });
       } catch (error) {
         // Counted before the engine retries the part, so the sweep's record shows every failure.

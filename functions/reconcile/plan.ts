@@ -1,7 +1,10 @@
 import { DIFFERENCE_KINDS, type DifferenceKind } from '../contract/deployment';
+import { EVENT_SCHEMA_VERSION, type FriendSnapshotCompletedDetail, type SnapshotAddress } from '../contract/events';
 import { totalDifferences } from './differences';
 import type { OpenImDirectory } from './openim-directory';
-import type { Clock, SweepLock, SweepRecords, SweepSummary } from './ports';
+import type { Clock, SnapshotProgress, SnapshotTotals, SweepLock, SweepRecords, SweepSummary } from './ports';
+import type { SnapshotSelection } from './snapshot-part';
+import type { SnapshotRequest } from './snapshot-request';
 
 /**
  * The start and the end of a sweep: the lock, the pages the engine fans out over, and the summary.
@@ -35,6 +38,11 @@ export type SweepPlan =
     }
   | { locked: false; sweepID: string; heldBy: string };
 
+/** A snapshot's parts: OpenIM's pages of users, or batches of the users asked for. */
+export type SnapshotPlan =
+  | { locked: true; sweepID: string; snapshot: SnapshotAddress; snapshotParts: SnapshotSelection[] }
+  | { locked: false; sweepID: string; heldBy: string };
+
 export interface PlanDeps {
   directory: OpenImDirectory;
   lock: SweepLock;
@@ -58,8 +66,7 @@ export const planSweep = async (sweepID: string, deps: PlanDeps): Promise<SweepP
   if (!lock.acquired) return { locked: false, sweepID, heldBy: lock.heldBy };
   const { total } = await deps.directory.userPage(1, 1);
   await deps.records.start(sweepID, { startedAt: now, usersListed: total });
-  const busy = Math.ceil(total / (deps.concurrency * PAGES_PER_WORKER));
-  const pageSize = Math.min(deps.pageSize, Math.max(PAGE_SIZE_BOUNDS[0], busy));
+  const pageSize = busyPageSize(total, deps);
   return {
     locked: true,
     sweepID,
@@ -68,6 +75,46 @@ export const planSweep = async (sweepID: string, deps: PlanDeps): Promise<SweepP
     segments: Array.from({ length: deps.concurrency }, (_, index) => index),
     totalSegments: deps.concurrency,
   };
+};
+
+/** Pages small enough to keep every worker busy, and no larger than a page's time at a worker's pace. */
+const busyPageSize = (total: number, deps: Pick<PlanDeps, 'pageSize' | 'concurrency'>): number => {
+  const busy = Math.ceil(total / (deps.concurrency * PAGES_PER_WORKER));
+  return Math.min(deps.pageSize, Math.max(PAGE_SIZE_BOUNDS[0], busy));
+};
+
+/**
+ * A snapshot is a mode of the sweep's engine: it takes the same lock (so a snapshot and a sweep
+ * never run at once and never exceed the pace between them; the one started second ends at once,
+ * naming the other), then lists its parts: every page of OpenIM's users, or the users named.
+ */
+export const planSnapshot = async (
+  sweepID: string,
+  request: SnapshotRequest,
+  deps: PlanDeps,
+): Promise<SnapshotPlan> => {
+  const now = deps.clock();
+  const lock = await deps.lock.acquire(sweepID, now + deps.lockMs, now);
+  if (!lock.acquired) return { locked: false, sweepID, heldBy: lock.heldBy };
+  const snapshot = { id: sweepID, for: request.for };
+  const { users } = request;
+  if (users !== undefined) {
+    await deps.records.start(sweepID, { startedAt: now, usersListed: users.length });
+    const size = busyPageSize(users.length, deps);
+    const snapshotParts = Array.from({ length: Math.ceil(users.length / size) }, (_, index) => ({
+      batch: index + 1,
+      userIDs: users.slice(index * size, (index + 1) * size),
+    }));
+    return { locked: true, sweepID, snapshot, snapshotParts };
+  }
+  const { total } = await deps.directory.userPage(1, 1);
+  await deps.records.start(sweepID, { startedAt: now, usersListed: total });
+  const pageSize = busyPageSize(total, deps);
+  const snapshotParts = Array.from({ length: Math.ceil(total / pageSize) }, (_, index) => ({
+    pageNumber: index + 1,
+    pageSize,
+  }));
+  return { locked: true, sweepID, snapshot, snapshotParts };
 };
 
 /** Closes the sweep's record and releases the lock, whether the sweep completed or failed. */
@@ -83,6 +130,39 @@ export const finishSweep = async (
   });
   await deps.lock.release(sweepID);
   return summary;
+};
+
+/**
+ * Closes a snapshot whose parts are all on the bus (the engine calls this only after every part is
+ * done): the record, then `FriendSnapshotCompleted`, then the lock. A publish that fails fails the
+ * step, which the engine retries; the lock is held until the completion is out, so no sweep or
+ * other snapshot starts in between.
+ */
+export const finishSnapshot = async (
+  sweepID: string,
+  snapshot: SnapshotAddress,
+  deps: {
+    lock: SweepLock;
+    records: SweepRecords;
+    progress: SnapshotProgress;
+    clock: Clock;
+    publishCompleted: (detail: FriendSnapshotCompletedDetail) => Promise<void>;
+  },
+): Promise<{ summary: SweepSummary; snapshot: SnapshotAddress; totals: SnapshotTotals }> => {
+  const summary = await deps.records.finish(sweepID, { status: 'completed', finishedAt: deps.clock() });
+  const totals = await deps.progress.snapshotTotals(sweepID);
+  await deps.publishCompleted({
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    snapshot: { id: snapshot.id, for: snapshot.for },
+    users: totals.counters.snapshotUsers,
+    friendRows: totals.counters.snapshotFriendRows,
+    blackRows: totals.counters.snapshotBlackRows,
+    unreadableUserIDs: totals.unreadableUserIDs,
+    startedAt: summary.startedAt,
+    completedAt: summary.finishedAt,
+  });
+  await deps.lock.release(sweepID);
+  return { summary, snapshot, totals };
 };
 
 /**
@@ -120,6 +200,19 @@ export const describeSweep = (summary: SweepSummary): string => {
     ? `, ${counters.deferredNewer} differences deferred to the next sweep (the graph changed after the read)`
     : '';
   return `sweep ${summary.sweepID} ${state} ${duration(seconds)}${failure}; ${counters.usersChecked} users checked, ${totalDifferences(counters)} differences (${kinds}), ${counters.eventsPublished} repair events published, ${counters.apiErrors} OpenIM API errors${deferred}`;
+};
+
+/** The one-line summary `npm run snapshot` prints. */
+export const describeSnapshot = (summary: SweepSummary, snapshot: SnapshotAddress, totals: SnapshotTotals): string => {
+  const { counters, unreadableUserIDs } = totals;
+  const seconds = Math.round((Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000);
+  const failure = summary.error ? `: ${summary.error}` : '';
+  const state = summary.status === 'running' ? 'running for' : `${summary.status} in`;
+  const unreadable =
+    unreadableUserIDs.length > 0
+      ? `; ${unreadableUserIDs.length} users unreadable (their lists kept changing while read; ask again with --user): ${unreadableUserIDs.slice(0, 10).join(', ')}${unreadableUserIDs.length > 10 ? ', ...' : ''}`
+      : '';
+  return `snapshot ${snapshot.id} for ${snapshot.for} ${state} ${duration(seconds)}${failure}; ${counters.snapshotUsers} of ${summary.usersListed} users sent, ${counters.snapshotFriendRows} friend rows, ${counters.snapshotBlackRows} black rows, ${counters.snapshotParts} FriendListSnapshot events, ${summary.counters.apiErrors} OpenIM API errors${unreadable}`;
 };
 
 const duration = (seconds: number): string =>

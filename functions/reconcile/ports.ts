@@ -75,6 +75,36 @@ export interface SweepProgress {
   count(sweepID: string, counters: Partial<SweepCounters>): Promise<void>;
 }
 
+/** What a snapshot part adds to the snapshot's totals (kept in the sweep record beside the sweep's counters). */
+export interface SnapshotCounters {
+  /** Owners whose lists were sent. */
+  snapshotUsers: number;
+  snapshotFriendRows: number;
+  snapshotBlackRows: number;
+  /** `FriendListSnapshot` events put on the bus. */
+  snapshotParts: number;
+}
+
+/** The snapshot's totals: the counters of its parts added up, and the owners it could not read. */
+export interface SnapshotTotals {
+  counters: SnapshotCounters;
+  unreadableUserIDs: string[];
+}
+
+/** A snapshot's record: where each part got to, and what it sent. */
+export interface SnapshotProgress {
+  resumePoint(sweepID: string, part: string): Promise<string | undefined>;
+  /** Saves where the part got to, adds its counters and its unreadable owners, in one atomic write. */
+  checkpointSnapshot(
+    sweepID: string,
+    part: string,
+    cursor: string,
+    counters: SnapshotCounters,
+    unreadableUserIDs: readonly string[],
+  ): Promise<void>;
+  snapshotTotals(sweepID: string): Promise<SnapshotTotals>;
+}
+
 /** Where a sweep stands, or how it ended, as its record and the state machine's output say. */
 export interface SweepSummary {
   sweepID: string;

@@ -80,7 +80,7 @@ const reconcileOnce = async (
   return { kind: 'reconciled', userID, differences: found, deferred: deferred.length, repairs, mirror };
 };
 
-type FriendList =
+export type FriendList =
   | { kind: 'read'; friends: FriendRow[]; version?: FriendListVersion; incremental: boolean }
   | { kind: 'unreadable'; reason: string };
 
@@ -90,7 +90,7 @@ type FriendList =
  * changed IDs, a server without versions), proved at the version OpenIM gave before the pages.
  * The ID hash (`friendIDs`) is not used: equal IDs say nothing about remarks (docs/design.md).
  */
-const readFriendList = async (
+export const readFriendList = async (
   userID: string,
   from: UserMirror | undefined | 'whole',
   directory: OpenImDirectory,

@@ -130,7 +130,11 @@ const countersOf = (outcomes: UserOutcome[], published: number): SweepCounters =
 };
 
 /** `work` over `items`, at most `limit` at once, in order; after a failure no new item starts. */
-const mapLimit = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
+export const mapLimit = async <T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> => {
   const results: R[] = new Array(items.length);
   let next = 0;
   let failed = false;

@@ -5,7 +5,7 @@ import { DIFFERENCE_KINDS } from '../contract/deployment';
 import { DIFFERENCE_KIND_DIMENSION, RECONCILER_METRIC } from '../contract/metrics';
 import { type SweepCounters, totalDifferences } from './differences';
 import type { CallObservation } from './openim-directory';
-import type { SweepProgress, SweepSummary } from './ports';
+import type { SnapshotProgress, SweepProgress, SweepSummary } from './ports';
 
 /**
  * The reconciler's logs and EMF metrics: counters as parts of a sweep get through them, OpenIM
@@ -51,6 +51,29 @@ export class SweepTelemetry {
         await progress.count(sweepID, counters);
         this.emit(counters);
       },
+    };
+  }
+
+  /**
+   * A snapshot's `progress`: each checkpoint also counts the failed OpenIM requests in the record's
+   * `apiErrors` (not left to the next sweep's checkpoint), and names the owners it could not read.
+   */
+  observedSnapshot(progress: SnapshotProgress & Pick<SweepProgress, 'count'>): SnapshotProgress {
+    return {
+      resumePoint: (sweepID, part) => progress.resumePoint(sweepID, part),
+      checkpointSnapshot: async (sweepID, part, cursor, counters, unreadableUserIDs) => {
+        await progress.checkpointSnapshot(sweepID, part, cursor, counters, unreadableUserIDs);
+        const apiErrors = this.takeFailedRequests();
+        if (apiErrors > 0) await progress.count(sweepID, { apiErrors });
+        if (unreadableUserIDs.length > 0) {
+          this.logger.warn(
+            'users unreadable: OpenIM did not answer their lists consistently; no part sent for them, named in FriendSnapshotCompleted',
+            { sweepID, part, unreadableUserIDs },
+          );
+        }
+        this.emit({ apiErrors });
+      },
+      snapshotTotals: (sweepID) => progress.snapshotTotals(sweepID),
     };
   }
 

@@ -1,8 +1,14 @@
 // esbuild with the plugin every function bundle of this repository is built with. Plain JavaScript,
 // because `BundledFunction` runs it as a child process: CDK bundles synchronously, and esbuild runs
 // plugins only in its asynchronous API. usage: node infra/build/esbuild-bundle.mjs < <esbuild options as JSON>
-import { readFileSync } from 'node:fs';
+//
+// With OPENIM_BUNDLE_CACHE_DIR set (`npm test` sets it to a directory of its run), a bundle already
+// built with the same options from files that have not changed since is copied from there instead
+// of built again: the test suite synthesizes the same functions in many test files.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
@@ -30,6 +36,53 @@ export const builtinsAsCommonJs = {
   },
 };
 
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+
+/** The hash of a file's bytes (its path relative to `absWorkingDir`, as a metafile names it), undefined when it is gone. */
+const fileHash = (absWorkingDir, file) => {
+  const path = join(absWorkingDir, file);
+  return existsSync(path) ? sha256(readFileSync(path)) : undefined;
+};
+
+/**
+ * Builds into `options.outdir` through a cache of earlier builds in `cacheDir`: one folder per
+ * option set (outdir aside), holding the output and the hash of every file the build read, so an
+ * edited source is built again. A source map names its sources relative to the outdir, so builds
+ * with one are never cached.
+ */
+const cachedBuild = async (options, cacheDir) => {
+  const { outdir, ...settings } = options;
+  if (settings.sourcemap) return build({ ...options, plugins: [builtinsAsCommonJs] });
+  const cached = join(cacheDir, sha256(JSON.stringify(settings)));
+  const inputsFile = join(cached, 'inputs.json');
+  if (existsSync(inputsFile)) {
+    const inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));
+    const unchanged = Object.entries(inputs).every(([file, hash]) => fileHash(settings.absWorkingDir, file) === hash);
+    if (unchanged) {
+      cpSync(join(cached, 'out'), outdir, { recursive: true });
+      return;
+    }
+  }
+  const { metafile } = await build({ ...options, metafile: true, plugins: [builtinsAsCommonJs] });
+  // Every file esbuild read; built-ins (`node-builtin:fs`) are no files.
+  const files = Object.keys(metafile.inputs).filter((input) => !input.includes(':'));
+  // Written aside, then renamed into place: test files build in parallel, and the first one wins.
+  mkdirSync(cacheDir, { recursive: true });
+  const staging = mkdtempSync(join(cacheDir, 'staging-'));
+  cpSync(outdir, join(staging, 'out'), { recursive: true });
+  writeFileSync(
+    join(staging, 'inputs.json'),
+    JSON.stringify(Object.fromEntries(files.map((file) => [file, fileHash(settings.absWorkingDir, file)]))),
+  );
+  try {
+    renameSync(staging, cached);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
+};
+
 if (process.argv[1] === import.meta.filename) {
-  await build({ ...JSON.parse(readFileSync(0, 'utf8')), plugins: [builtinsAsCommonJs] });
+  const options = JSON.parse(readFileSync(0, 'utf8'));
+  const cacheDir = process.env.OPENIM_BUNDLE_CACHE_DIR;
+  await (cacheDir ? cachedBuild(options, cacheDir) : build({ ...options, plugins: [builtinsAsCommonJs] }));
 }

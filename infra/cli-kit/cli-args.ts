@@ -35,6 +35,12 @@ interface IntegerOption {
   default?: number;
   required?: boolean;
 }
+/** A string option that may be given several times (`--user a --user b`): every value, in order. */
+interface StringListOption {
+  kind: 'strings';
+  description: string;
+  placeholder: string;
+}
 interface FlagOption {
   kind: 'flag';
   description: string;
@@ -49,7 +55,7 @@ interface UrlOption {
   default?: string;
   required?: boolean;
 }
-export type OptionSpec = StringOption | IntegerOption | FlagOption | UrlOption;
+export type OptionSpec = StringOption | StringListOption | IntegerOption | FlagOption | UrlOption;
 
 // Generic over the options so that `default` and `required` reach the value types.
 export const string = <
@@ -65,6 +71,12 @@ export const integer = <
   description: string,
   options: X,
 ): IntegerOption & X => ({ kind: 'integer', description, placeholder: 'n', ...options });
+
+export const strings = (description: string, placeholder = 'value'): StringListOption => ({
+  kind: 'strings',
+  description,
+  placeholder,
+});
 
 export const flag = (description: string): FlagOption => ({ kind: 'flag', description });
 
@@ -90,13 +102,15 @@ export interface CliSpec<O extends Record<string, OptionSpec>> {
 
 type ValueOf<S extends OptionSpec> = S extends FlagOption
   ? boolean
-  : S extends IntegerOption
-    ? S extends { default: number } | { required: true }
-      ? number
-      : number | undefined
-    : S extends { default: string } | { required: true }
-      ? string
-      : string | undefined;
+  : S extends StringListOption
+    ? string[]
+    : S extends IntegerOption
+      ? S extends { default: number } | { required: true }
+        ? number
+        : number | undefined
+      : S extends { default: string } | { required: true }
+        ? string
+        : string | undefined;
 export type CliValues<O extends Record<string, OptionSpec>> = { [K in keyof O]: ValueOf<O[K]> };
 
 export class UsageError extends Error {
@@ -117,7 +131,7 @@ export const parseCli = <O extends Record<string, OptionSpec>>(
         ...Object.fromEntries(
           Object.entries(spec.options).map(([name, option]) => [
             name,
-            { type: option.kind === 'flag' ? 'boolean' : 'string' },
+            { type: option.kind === 'flag' ? 'boolean' : 'string', multiple: option.kind === 'strings' },
           ]),
         ),
       },
@@ -138,6 +152,11 @@ export const parseCli = <O extends Record<string, OptionSpec>>(
 
 const readOption = (name: string, option: OptionSpec, raw: unknown): unknown => {
   if (option.kind === 'flag') return raw === true;
+  if (option.kind === 'strings') {
+    const list = (raw ?? []) as string[];
+    if (list.some((text) => text === '')) throw new UsageError(`--${name} must not be empty`);
+    return list;
+  }
   if (raw === undefined) {
     if (option.required) throw new UsageError(`--${name} is required: ${option.description}`);
     return option.default;
@@ -169,10 +188,13 @@ export const helpText = (spec: CliSpec<Record<string, OptionSpec>>): string => {
     ...Object.entries(spec.options).map(([name, option]) => {
       const left = option.kind === 'flag' ? `--${name}` : `--${name} <${option.placeholder}>`;
       const extras = [
-        option.kind !== 'flag' && option.required ? 'required' : '',
+        option.kind === 'strings' ? 'repeatable' : '',
+        option.kind !== 'flag' && option.kind !== 'strings' && option.required ? 'required' : '',
         option.kind === 'string' && option.choices ? `one of: ${option.choices.join(', ')}` : '',
         option.kind === 'integer' ? `${option.min} to ${option.max}` : '',
-        option.kind !== 'flag' && option.default !== undefined ? `default: ${option.default}` : '',
+        option.kind !== 'flag' && option.kind !== 'strings' && option.default !== undefined
+          ? `default: ${option.default}`
+          : '',
       ].filter(Boolean);
       return [left, `${option.description}${extras.length > 0 ? ` (${extras.join('; ')})` : ''}`] as const;
     }),

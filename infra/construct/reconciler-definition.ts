@@ -1,4 +1,5 @@
 import { ENGINE_ERRORS } from '../../functions/contract/deployment';
+import { SNAPSHOT_REQUEST_INVALID } from '../../functions/reconcile/snapshot-request';
 
 /**
  * The sweep's state machine (Amazon States Language), as plain data: the CDK construct deploys it
@@ -9,6 +10,11 @@ import { ENGINE_ERRORS } from '../../functions/contract/deployment';
  * loop per page) -> SweepOrphans (the same over segments of the graph) -> Finish (summary,
  * metrics, lock released). Any step that still fails after its retries is caught: the lock is
  * released and the execution fails (which alarms).
+ *
+ * An input `{ "snapshot": { "for": "<subscriber>", "users": [...] } }` makes the execution a
+ * snapshot: the same Plan (the same lock) lists its parts, SnapshotUsers (the same Map and
+ * worker at the same pace) sends each owner's lists, and FinishSnapshot publishes
+ * `FriendSnapshotCompleted` once every part is done, then releases the lock.
  */
 export interface SweepDefinitionProps {
   planFunction: string;
@@ -111,18 +117,48 @@ export const sweepDefinition = (props: SweepDefinitionProps) => ({
     Plan: {
       Type: 'Task',
       Resource: props.planFunction,
-      Parameters: { 'sweepID.$': '$$.Execution.Name' },
+      Parameters: { 'sweepID.$': '$$.Execution.Name', 'input.$': '$' },
       TimeoutSeconds: TASK_TIMEOUT_SECONDS.plan,
-      Retry: OPENIM_RETRY,
+      // A snapshot request that is not valid fails at once: no retry can mend it.
+      Retry: [{ ErrorEquals: [SNAPSHOT_REQUEST_INVALID], MaxAttempts: 0 }, ...OPENIM_RETRY],
       Catch: [caught],
       Next: 'Locked',
     },
     Locked: {
       Type: 'Choice',
       Choices: [{ Variable: '$.locked', BooleanEquals: false, Next: 'AnotherSweepRunning' }],
+      Default: 'SweepOrSnapshot',
+    },
+    AnotherSweepRunning: {
+      Type: 'Succeed',
+      Comment: 'Two sweeps (or snapshots, or one of each) never run at once: this one did nothing',
+    },
+    SweepOrSnapshot: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.snapshot', IsPresent: true, Next: 'SnapshotUsers' }],
       Default: 'SweepPages',
     },
-    AnotherSweepRunning: { Type: 'Succeed', Comment: 'Two sweeps never run at once: this one did nothing' },
+    SnapshotUsers: partsMap(
+      props,
+      { map: 'SnapshotUsers', part: 'SnapshotPart', done: 'SnapshotPartDone', swept: 'SnapshotPartSent' },
+      '$.snapshotParts',
+      {
+        kind: 'snapshot',
+        'sweepID.$': '$.sweepID',
+        'snapshot.$': '$.snapshot',
+        'select.$': '$$.Map.Item.Value',
+      },
+      'FinishSnapshot',
+    ),
+    FinishSnapshot: {
+      Type: 'Task',
+      Resource: props.finishFunction,
+      Parameters: { 'sweepID.$': '$.sweepID', 'snapshot.$': '$.snapshot' },
+      TimeoutSeconds: TASK_TIMEOUT_SECONDS.finish,
+      Retry: lambdaRetry(),
+      Catch: [caught],
+      End: true,
+    },
     SweepPages: partsMap(
       props,
       { map: 'SweepPages', part: 'SweepPage', done: 'PageDone', swept: 'PageSwept' },

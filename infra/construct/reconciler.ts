@@ -123,7 +123,11 @@ export class Reconciler extends Construct {
       EVENT_SOURCE: friendEvents.eventSource,
       DEAD_LETTER_QUEUE_URL: friendEvents.deadLetterQueue.queueUrl,
     });
-    const finish = fn('Finish', ENTRY_POINTS.reconcileFinish, Duration.minutes(1), 256);
+    // Finish publishes a snapshot's FriendSnapshotCompleted once every part is on the bus.
+    const finish = fn('Finish', ENTRY_POINTS.reconcileFinish, Duration.minutes(1), 256, {
+      EVENT_BUS_NAME: friendEvents.eventBus.eventBusName,
+      EVENT_SOURCE: friendEvents.eventSource,
+    });
     this.planFunction = plan.function;
     this.workerFunction = worker.function;
     this.finishFunction = finish.function;
@@ -153,8 +157,17 @@ export class Reconciler extends Construct {
         conditions: {
           StringEquals: {
             'events:source': friendEvents.eventSource,
-            'events:detail-type': [...RECONCILED_DETAIL_TYPES],
+            'events:detail-type': [...RECONCILED_DETAIL_TYPES, 'FriendListSnapshot'],
           },
+        },
+      }),
+    );
+    finish.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [friendEvents.eventBus.eventBusArn],
+        conditions: {
+          StringEquals: { 'events:source': friendEvents.eventSource, 'events:detail-type': 'FriendSnapshotCompleted' },
         },
       }),
     );

@@ -247,10 +247,12 @@ export class AwsEmulator {
       if (fault === 'throttle')
         return reply(response, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      if (response.destroyed || request.socket.destroyed) return;
     }
+    // A request AWS has received is carried out even when its caller stops waiting for the answer
+    // (a client timeout during a delay): the event is on the bus, and the caller may park a copy.
     const [status, result, headers] = operate(this.awsServices(), operation, body, fault);
     for (const listener of this.callListeners) listener({ operation, body, status, result });
+    if (response.destroyed || request.socket.destroyed) return;
     reply(response, status, result, headers);
   }
 

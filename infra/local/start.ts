@@ -77,7 +77,7 @@ const args = cliArgs({
   OpenIM API stand-in, or a real OpenIM when OPENIM_API_URL is set:
   OPENIM_API_URL        a real OpenIM's API, e.g. http://127.0.0.1:10002
   OPENIM_ADMIN_USER_ID  the reconciler's own admin user (default ${DEFAULTS.openImAdminUserID}; the stand-in has it)
-  OPENIM_ADMIN_SECRET   share.yml's secret (the stand-in's: openIM123)
+  OPENIM_ADMIN_SECRET   share.yml's secret: needed with OPENIM_API_URL (the stand-in's own is set for you)
   OPENIM_API_CALLS_PER_SECOND  the sweep's pace (default ${DEFAULTS.reconcileCallsPerSecond})
   OPENIM_STANDIN_PORT   the stand-in's port (default ${DEFAULT_STAND_IN_PORT}; OpenIM's own API is on 10002)
   OPENIM_STANDIN_HOST   the stand-in's address (default 127.0.0.1, whatever HOST says: its secret is

@@ -9,8 +9,9 @@ import type { CachedToken } from '../../functions/adapters/openim-api/ports';
 import { totalDifferences } from '../../functions/reconcile/differences';
 import type { CallObservation } from '../../functions/reconcile/openim-directory';
 import { workerPace } from '../../functions/reconcile/pace';
-import { finishSweep, pageSizeFor, planSweep } from '../../functions/reconcile/plan';
-import type { SweepSummary } from '../../functions/reconcile/ports';
+import { finishSnapshot, finishSweep, pageSizeFor, planSnapshot, planSweep } from '../../functions/reconcile/plan';
+import type { SnapshotTotals, SweepSummary } from '../../functions/reconcile/ports';
+import { runSnapshotPart } from '../../functions/reconcile/snapshot-part';
 import { runPart, type SweepPart } from '../../functions/reconcile/sweep-part';
 import { cliArgs, EXIT_MEANING } from '../../infra/cli-kit/cli-args';
 import { deliveredRepair, InMemoryGraph, InMemoryMirrors, InMemorySweepRecords } from '../helpers/reconciler-fakes';
@@ -25,11 +26,13 @@ import { driftWithoutCallbacks, removalsWithoutCallbacks } from './openim-drift'
  * ports: a million graph rows in dynalite would measure dynalite (the DynamoDB adapters have
  * their own tests against it). Three sweeps: the first (empty graph and mirrors: every list read
  * whole), one with nothing changed, one after 1% of the users changed in OpenIM without a callback.
+ * Then a snapshot of every user (issue 23) on the mirrors the sweeps left: calls per user, events
+ * per user, and its time against calls / pace.
  */
 cliArgs({
   usage: 'npm run bench:reconciler',
   description:
-    "Sweeps an OpenIM API stand-in (100,000 users, 1,000,000 directed friend rows by default) with the sweep's own code three times, and checks calls per user and the pace. Takes minutes; writes bench-results/reconciler.json.",
+    "Sweeps an OpenIM API stand-in (100,000 users, 1,000,000 directed friend rows by default) with the sweep's own code four times, then takes a snapshot of every user, and checks calls and events per user and the pace. Takes minutes; writes bench-results/reconciler.json.",
   options: {},
   notes: `environment: BENCH_RECONCILE_USERS (100000), BENCH_RECONCILE_EDGES (1000000), BENCH_RECONCILE_BLACKS (10000),
   BENCH_RECONCILE_CALLS_PER_SECOND (1500), BENCH_RECONCILE_CONCURRENCY (4)`,
@@ -46,7 +49,7 @@ const BLACKS = env('BENCH_RECONCILE_BLACKS', 10_000);
 const CALLS_PER_SECOND = env('BENCH_RECONCILE_CALLS_PER_SECOND', 1_500);
 const CONCURRENCY = env('BENCH_RECONCILE_CONCURRENCY', 4);
 const DRIFT = 0.01;
-const TARGETS = { callsPerUserUnchanged: 2.05, paceTolerance: 0.1 };
+const TARGETS = { callsPerUserUnchanged: 2.05, paceTolerance: 0.1, snapshotEventsPerUser: 1.05 };
 
 const startedAt = performance.now();
 const progress = (text: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0)} s] ${text}`);
@@ -181,6 +184,93 @@ const sweep = async (sweepID: string): Promise<SweepResult> => {
   };
 };
 
+interface SnapshotResult {
+  summary: SweepSummary;
+  totals: SnapshotTotals;
+  seconds: number;
+  requests: number;
+  busiestSecond: number;
+  events: number;
+  completions: number;
+  byEndpoint: Record<string, number>;
+}
+
+/** A snapshot of every user as the state machine runs it: plan, the parts (CONCURRENCY at once), finish. */
+const snapshot = async (snapshotID: string): Promise<SnapshotResult> => {
+  const calls: CallObservation[] = [];
+  const pace = workerPace({ callsPerSecond: CALLS_PER_SECOND, concurrency: CONCURRENCY });
+  const directory = () =>
+    createOpenImDirectory({
+      apiUrl: standIn.url,
+      adminUserID: 'friendEventsReconciler',
+      adminSecret: 'openIM123',
+      callsPerSecond: pace.callsPerSecond,
+      maxConcurrentCalls: pace.usersInFlight,
+      tokenCache,
+      onCall: (call) => calls.push(call),
+    });
+  const started = performance.now();
+  const plan = await planSnapshot(
+    snapshotID,
+    { for: 'bench' },
+    {
+      directory: directory(),
+      lock: records,
+      records,
+      clock: Date.now,
+      pageSize: pageSizeFor(CALLS_PER_SECOND, CONCURRENCY, 300),
+      concurrency: CONCURRENCY,
+      lockMs: 3_600_000,
+    },
+  );
+  if (!plan.locked) throw new Error(`locked by ${plan.heldBy}`);
+  let events = 0;
+  let completions = 0;
+  const queue = [...plan.snapshotParts];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const deps = {
+        directory: directory(),
+        mirrors,
+        publish: async (parts: unknown[]) => {
+          events += parts.length;
+        },
+        progress: records,
+        clock: Date.now,
+        usersInFlight: pace.usersInFlight,
+        chunkSize: pace.chunkSize,
+        deadline: Number.POSITIVE_INFINITY,
+      };
+      for (let select = queue.shift(); select !== undefined; select = queue.shift()) {
+        const part = { kind: 'snapshot' as const, sweepID: snapshotID, snapshot: plan.snapshot, select };
+        while (!(await runSnapshotPart(part, deps)).done);
+      }
+    }),
+  );
+  const { summary, totals } = await finishSnapshot(snapshotID, plan.snapshot, {
+    lock: records,
+    records,
+    progress: records,
+    clock: Date.now,
+    publishCompleted: async () => {
+      completions++;
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const byEndpoint: Record<string, number> = {};
+  for (const call of calls) byEndpoint[call.endpoint] = (byEndpoint[call.endpoint] ?? 0) + 1;
+  return {
+    summary,
+    totals,
+    seconds,
+    requests: calls.length,
+    busiestSecond: busiestSecond(calls),
+    events,
+    completions,
+    byEndpoint,
+  };
+};
+
 const drift = () => driftWithoutCallbacks(standIn.url, USERS, DRIFT);
 
 progress(
@@ -197,6 +287,8 @@ progress(`${DRIFT * 100}% of the users lose a friend row in OpenIM without a cal
 const removed = await removalsWithoutCallbacks(standIn.url, USERS, DRIFT);
 progress(`fourth sweep, after ${removed} removals (each confirmed by a read aimed at the pair)...`);
 const afterRemovals = await sweep('bench-4');
+progress('a snapshot of every user, on the mirrors the sweeps left...');
+const snapshotRun = await snapshot('bench-snapshot');
 clearInterval(sampler);
 
 // What one worker Lambda needs: a page of the plan's size, alone in a process, in the heaviest case.
@@ -242,6 +334,25 @@ const table = [
 ];
 const perUser = unchanged.requests / unchanged.summary.usersListed;
 const paceOff = Math.abs(unchanged.pagesRequests / unchanged.pagesSeconds / CALLS_PER_SECOND - 1);
+const snapshotUsers = snapshotRun.summary.usersListed;
+const snapshotPerUser = snapshotRun.requests / snapshotUsers;
+const snapshotEventsPerUser = snapshotRun.events / snapshotUsers;
+/** Seconds the snapshot's calls take at the pace set: what its time is held to. */
+const snapshotPaceSeconds = snapshotRun.requests / CALLS_PER_SECOND;
+const snapshotRow = {
+  'users listed': snapshotUsers,
+  'users sent': snapshotRun.totals.counters.snapshotUsers,
+  'friend rows': snapshotRun.totals.counters.snapshotFriendRows,
+  'black rows': snapshotRun.totals.counters.snapshotBlackRows,
+  'wall (s)': snapshotRun.seconds.toFixed(1),
+  'calls / pace (s)': snapshotPaceSeconds.toFixed(1),
+  'OpenIM requests': snapshotRun.requests,
+  'requests per user': snapshotPerUser.toFixed(3),
+  'busiest second': snapshotRun.busiestSecond,
+  'FriendListSnapshot events': snapshotRun.events,
+  'events per user': snapshotEventsPerUser.toFixed(3),
+  unreadable: snapshotRun.totals.unreadableUserIDs.length,
+};
 const verdicts = {
   [`requests per user, nothing changed <= ${TARGETS.callsPerUserUnchanged}`]: perUser <= TARGETS.callsPerUserUnchanged,
   [`requests/s within ${TARGETS.paceTolerance * 100}% of ${CALLS_PER_SECOND}`]: paceOff <= TARGETS.paceTolerance,
@@ -250,6 +361,13 @@ const verdicts = {
   [`1% removals: ${removed} removals found and confirmed`]:
     afterRemovals.summary.counters.friendRemoved === removed &&
     (afterRemovals.byEndpoint['/friend/get_designated_friends'] ?? 0) === removed,
+  [`snapshot: requests per user <= ${TARGETS.callsPerUserUnchanged}`]: snapshotPerUser <= TARGETS.callsPerUserUnchanged,
+  [`snapshot: events per user <= ${TARGETS.snapshotEventsPerUser} (not one per row)`]:
+    snapshotEventsPerUser <= TARGETS.snapshotEventsPerUser,
+  [`snapshot: time within ${1 + TARGETS.paceTolerance}x of calls / pace`]:
+    snapshotRun.seconds <= (1 + TARGETS.paceTolerance) * snapshotPaceSeconds,
+  'snapshot: every user sent, one completion after the parts':
+    snapshotRun.totals.counters.snapshotUsers === snapshotUsers && snapshotRun.completions === 1,
 };
 
 console.log(
@@ -257,6 +375,9 @@ console.log(
 );
 console.table(table);
 console.log('OpenIM requests by route, nothing changed:', unchanged.byEndpoint);
+console.log('Snapshot of every user (fresh mirrors):');
+console.table([snapshotRow]);
+console.log('OpenIM requests by route, snapshot:', snapshotRun.byEndpoint);
 console.log('OpenIM requests by route, 1% removals:', afterRemovals.byEndpoint);
 console.log(
   `peak RSS of the sweep process (in-memory graph, mirrors and records included): ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
@@ -282,8 +403,14 @@ writeFileSync(
       table,
       peakRss,
       worker: { pageSize: workerPageSize, ...worker },
+      snapshot: snapshotRow,
       verdicts,
-      byEndpoint: { first: first.byEndpoint, unchanged: unchanged.byEndpoint, afterDrift: afterDrift.byEndpoint },
+      byEndpoint: {
+        first: first.byEndpoint,
+        unchanged: unchanged.byEndpoint,
+        afterDrift: afterDrift.byEndpoint,
+        snapshot: snapshotRun.byEndpoint,
+      },
     },
     null,
     2,

@@ -188,7 +188,7 @@ it('elsewhere (macOS, arm64) without Node.js 24 refuses in one line that says to
 it('answers --help with its usage and exit code 0, and no arguments with exit code 2', async () => {
   const help = await runRunner(['--help'], {});
   expect(help.code).toBe(0);
-  expect(help.stdout).toMatch(/^usage: node infra\/toolchain\/node24\.mjs <script>/);
+  expect(help.stdout).toMatch(/^usage: node infra\/build\/node24\.mjs <script>/);
   expect(help.stdout).toMatch(/exit code/);
   expect((await runRunner([], {})).code).toBe(2);
 });

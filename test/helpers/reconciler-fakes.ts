@@ -9,8 +9,17 @@ import {
 import { type GraphRow, type OwnerView, ownerView } from '../../functions/friend-graph/graph-view';
 import { addCounters, type SweepCounters, zeroCounters } from '../../functions/reconcile/differences';
 import { mirrorGeneration } from '../../functions/reconcile/mirror-generation';
-import type { GraphReader, MirrorStore, SweepLock, SweepRecords, UserMirror } from '../../functions/reconcile/ports';
+import type {
+  GraphReader,
+  MirrorStore,
+  SnapshotCounters,
+  SnapshotProgress,
+  SweepLock,
+  SweepRecords,
+  UserMirror,
+} from '../../functions/reconcile/ports';
 import type { RepairDraft } from '../../functions/reconcile/repairs';
+import { zeroSnapshotCounters } from '../../functions/reconcile/snapshot-part';
 
 /**
  * In-memory implementations of the reconciler's ports, for unit tests and the benchmark (where a
@@ -103,8 +112,9 @@ export class InMemoryMirrors implements MirrorStore {
 }
 
 /** The sweep records and the lock, with the same rules as the DynamoDB table. */
-export class InMemorySweepRecords implements SweepRecords, SweepLock {
+export class InMemorySweepRecords implements SweepRecords, SweepLock, SnapshotProgress {
   readonly parts = new Map<string, string>();
+  readonly snapshots = new Map<string, { counters: SnapshotCounters; unreadable: Set<string> }>();
   readonly sweeps = new Map<string, { startedAt: number; usersListed: number; counters: SweepCounters }>();
   lock: { sweepID: string; expiresAt: number } | undefined;
 
@@ -131,6 +141,28 @@ export class InMemorySweepRecords implements SweepRecords, SweepLock {
   async checkpoint(sweepID: string, part: string, cursor: string, counters: SweepCounters) {
     this.parts.set(`${sweepID}/${part}`, cursor);
     await this.count(sweepID, counters);
+  }
+
+  async checkpointSnapshot(
+    sweepID: string,
+    part: string,
+    cursor: string,
+    counters: SnapshotCounters,
+    unreadableUserIDs: readonly string[],
+  ) {
+    this.parts.set(`${sweepID}/${part}`, cursor);
+    const totals = this.snapshots.get(sweepID) ?? { counters: zeroSnapshotCounters(), unreadable: new Set<string>() };
+    for (const name of Object.keys(counters) as (keyof SnapshotCounters)[]) totals.counters[name] += counters[name];
+    for (const userID of unreadableUserIDs) totals.unreadable.add(userID);
+    this.snapshots.set(sweepID, totals);
+  }
+
+  async snapshotTotals(sweepID: string) {
+    const totals = this.snapshots.get(sweepID);
+    return {
+      counters: { ...(totals?.counters ?? zeroSnapshotCounters()) },
+      unreadableUserIDs: [...(totals?.unreadable ?? [])].sort(),
+    };
   }
 
   async count(sweepID: string, counters: Partial<SweepCounters>) {

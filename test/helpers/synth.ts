@@ -28,37 +28,76 @@ export const withoutBundlingNotices = <T>(build: () => T): T => {
 };
 
 /**
+ * What was synthesized in this test file, by its settings: a test file asks for the same stack
+ * many times (each synth costs about a second), and every test reads it, none changes it. Settings
+ * that are not plain data (a construct, say) are not remembered.
+ */
+const synthesized = new Map<string, Synthesized>();
+type Synthesized = { app: App; stack: FriendEventsStack; template: Template };
+
+/** `build()` once per `settings` in this test file when the settings are plain data; `build()` each time otherwise. */
+const once = (settings: unknown, build: () => Synthesized): Synthesized => {
+  const key = plainDataKey(settings);
+  if (key === undefined) return build();
+  const known = synthesized.get(key);
+  if (known) return known;
+  const made = build();
+  synthesized.set(key, made);
+  return made;
+};
+
+/** A key for JSON-like data (objects, arrays, strings, numbers, booleans, null, undefined); undefined for anything else. */
+const plainDataKey = (value: unknown): string | undefined => {
+  const isPlain = (item: unknown): boolean =>
+    item === null ||
+    ['string', 'number', 'boolean', 'undefined'].includes(typeof item) ||
+    (Array.isArray(item) && item.every(isPlain)) ||
+    (typeof item === 'object' &&
+      Object.getPrototypeOf(item) === Object.prototype &&
+      Object.values(item as object).every(isPlain));
+  return isPlain(value) ? JSON.stringify(value) : undefined;
+};
+
+/**
  * Synthesizes the product stack as `cdk synth` does. Bundling (esbuild, ~0.5 s) is skipped unless
- * a test looks at the asset.
+ * a test looks at the asset. Without an outdir or bundling, the same settings give the same
+ * (shared) stack within a test file.
  */
 export const synthStack = (
   props: FriendEventsProps = {},
   options: { bundle?: boolean; outdir?: string; exampleSubscriber?: boolean; reconciler?: ReconcilerContext } = {},
 ) => {
-  const app = new App({
-    context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-    ...(options.outdir ? { outdir: options.outdir } : {}),
-  });
-  const stack = withoutBundlingNotices(
-    () =>
-      new FriendEventsStack(app, 'TestStack', {
-        friendEvents: props,
-        exampleSubscriber: options.exampleSubscriber,
-        reconciler: options.reconciler,
-      }),
-  );
-  return { app, stack, template: Template.fromStack(stack) };
+  const build = () => {
+    const app = new App({
+      context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+      ...(options.outdir ? { outdir: options.outdir } : {}),
+    });
+    const stack = withoutBundlingNotices(
+      () =>
+        new FriendEventsStack(app, 'TestStack', {
+          friendEvents: props,
+          exampleSubscriber: options.exampleSubscriber,
+          reconciler: options.reconciler,
+        }),
+    );
+    return { app, stack, template: Template.fromStack(stack) };
+  };
+  return options.bundle || options.outdir ? build() : once(['synthStack', props, options], build);
 };
 
-/** Synthesizes the stack as `infra/app.ts` does, its settings read from this CDK context (`-c key=value`). */
-export const synthFromContext = (context: Record<string, unknown>) => {
-  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } });
-  const stack = new FriendEventsStack(app, 'TestStack', {
-    friendEvents: friendEventsPropsFromContext(app),
-    reconciler: reconcilerContextFrom(app),
+/**
+ * Synthesizes the stack as `infra/app.ts` does, its settings read from this CDK context (`-c key=value`).
+ * The same context gives the same (shared) stack within a test file.
+ */
+export const synthFromContext = (context: Record<string, unknown>) =>
+  once(['synthFromContext', context], () => {
+    const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } });
+    const stack = new FriendEventsStack(app, 'TestStack', {
+      friendEvents: friendEventsPropsFromContext(app),
+      reconciler: reconcilerContextFrom(app),
+    });
+    return { app, stack, template: Template.fromStack(stack) };
   });
-  return { app, stack, template: Template.fromStack(stack) };
-};
 
 /** cdk-nag AwsSolutions findings that are not acknowledged (what fails `cdk synth`). */
 export const nagFindings = (stack: FriendEventsStack) => {

@@ -24,15 +24,26 @@ class NamedError extends Error {
   }
 }
 
-type Part = { kind: string; sweepID: string; pageNumber?: number; segment?: number };
+type Part = {
+  kind: string;
+  sweepID: string;
+  pageNumber?: number;
+  segment?: number;
+  snapshot?: unknown;
+  select?: { pageNumber?: number; batch?: number };
+};
 
-const run = async (handlers: { plan?: () => unknown; worker: (part: Part) => Promise<unknown> }) => {
+const run = async (handlers: {
+  plan?: (input: { sweepID: string; input?: unknown }) => unknown;
+  worker: (part: Part) => Promise<unknown>;
+  input?: Parameters<StateMachine['run']>[0];
+}) => {
   const calls: string[] = [];
   const finishInputs: unknown[] = [];
-  const plan = async (input: { sweepID: string }) => {
+  const plan = async (input: { sweepID: string; input?: unknown }) => {
     calls.push(`plan ${input.sweepID}`);
     return (
-      handlers.plan?.() ?? {
+      handlers.plan?.(input) ?? {
         locked: true,
         sweepID: input.sweepID,
         pageSize: 10,
@@ -43,32 +54,46 @@ const run = async (handlers: { plan?: () => unknown; worker: (part: Part) => Pro
     );
   };
   const worker = async (part: Part) => {
-    calls.push(`${part.kind} ${part.pageNumber ?? part.segment}`);
+    calls.push(`${part.kind} ${part.pageNumber ?? part.segment ?? part.select?.pageNumber ?? part.select?.batch}`);
     return handlers.worker(part);
   };
-  const finish = async (input: { sweepID: string; failure?: unknown }) => {
-    calls.push('finish');
+  const finish = async (input: { sweepID: string; failure?: unknown; snapshot?: unknown }) => {
+    calls.push(input.snapshot ? 'finish snapshot' : 'finish');
     finishInputs.push(input);
     return { sweepID: input.sweepID, status: input.failure ? 'failed' : 'completed' };
   };
   type Local = (input: never) => Promise<unknown>;
   const local = (handler: Local) => handler as unknown as (input: unknown) => Promise<never>;
-  const execution = new StateMachine(definition as unknown as StateMachineDefinition).run(
-    {},
-    {
-      context: { Execution: { Name: 'sweep-1', Id: 'arn:sweep-1', Input: {}, StartTime: new Date().toISOString() } },
-      overrides: {
-        taskResourceLocalHandlers: {
-          Plan: local(plan),
-          SweepPage: local(worker),
-          SweepSegment: local(worker),
-          Finish: local(finish),
-          ReleaseAfterFailure: local(finish),
-        },
-        retryIntervalOverrides: { Plan: 0, SweepPage: 0, SweepSegment: 0, Finish: 0, ReleaseAfterFailure: 0 },
+  const execution = new StateMachine(definition as unknown as StateMachineDefinition).run(handlers.input ?? {}, {
+    context: {
+      Execution: {
+        Name: 'sweep-1',
+        Id: 'arn:sweep-1',
+        Input: handlers.input ?? {},
+        StartTime: new Date().toISOString(),
       },
     },
-  );
+    overrides: {
+      taskResourceLocalHandlers: {
+        Plan: local(plan),
+        SweepPage: local(worker),
+        SweepSegment: local(worker),
+        SnapshotPart: local(worker),
+        Finish: local(finish),
+        FinishSnapshot: local(finish),
+        ReleaseAfterFailure: local(finish),
+      },
+      retryIntervalOverrides: {
+        Plan: 0,
+        SweepPage: 0,
+        SweepSegment: 0,
+        SnapshotPart: 0,
+        Finish: 0,
+        FinishSnapshot: 0,
+        ReleaseAfterFailure: 0,
+      },
+    },
+  });
   try {
     return { output: await execution.result, calls, finishInputs };
   } catch (error) {
@@ -157,5 +182,88 @@ describe('the sweep state machine', () => {
     expect(calls.filter((call) => call === 'page 1')).toHaveLength(tries);
     expect(calls).not.toContain('orphans 0');
     expect(finishInputs).toEqual([{ sweepID: 'sweep-1', failure: { Error: name, Cause: 'no luck' } }]);
+  });
+
+  describe('started with a snapshot input', () => {
+    const request = { snapshot: { for: 'mine', users: ['a', 'b', 'c'] } };
+    const snapshotPlan = (input: { sweepID: string; input?: unknown }) => ({
+      locked: true,
+      sweepID: input.sweepID,
+      snapshot: { id: input.sweepID, for: 'mine' },
+      snapshotParts: [
+        { batch: 1, userIDs: ['a', 'b'] },
+        { batch: 2, userIDs: ['c'] },
+      ],
+    });
+
+    it('gives the plan the input, sends every part (a part that ran short goes on), and only then finishes the snapshot', async () => {
+      const inputs: unknown[] = [];
+      const parts: Part[] = [];
+      let batch2Runs = 0;
+      const { output, calls, finishInputs } = await run({
+        input: request,
+        plan: (input) => {
+          inputs.push(input);
+          return snapshotPlan(input);
+        },
+        worker: async (part) => {
+          parts.push(part);
+          return { done: part.select?.batch !== 2 || ++batch2Runs > 1 };
+        },
+      });
+      expect(inputs).toEqual([{ sweepID: 'sweep-1', input: request }]);
+      expect(output).toEqual({ sweepID: 'sweep-1', status: 'completed' });
+      expect(calls.filter((call) => call.startsWith('snapshot')).sort()).toEqual([
+        'snapshot 1',
+        'snapshot 2',
+        'snapshot 2',
+      ]);
+      expect(parts[0]).toEqual({
+        kind: 'snapshot',
+        sweepID: 'sweep-1',
+        snapshot: { id: 'sweep-1', for: 'mine' },
+        select: { batch: 1, userIDs: ['a', 'b'] },
+      });
+      // No sweep parts, and the completion only after every part.
+      expect(calls.some((call) => call.startsWith('page') || call.startsWith('orphans'))).toBe(false);
+      expect(calls.at(-1)).toBe('finish snapshot');
+      expect(finishInputs).toEqual([{ sweepID: 'sweep-1', snapshot: { id: 'sweep-1', for: 'mine' } }]);
+    });
+
+    it('does nothing while a sweep holds the lock', async () => {
+      const { output, calls } = await run({
+        input: request,
+        plan: () => ({ locked: false, sweepID: 'sweep-1', heldBy: 'sweep-0' }),
+        worker: async () => ({ done: true }),
+      });
+      expect(output).toEqual({ locked: false, sweepID: 'sweep-1', heldBy: 'sweep-0' });
+      expect(calls).toEqual(['plan sweep-1']);
+    });
+
+    it('fails a request that is not valid at once, releasing the lock', async () => {
+      const { error, calls } = await run({
+        input: { snapshot: { for: '' } },
+        plan: () => {
+          throw new NamedError('SnapshotRequestInvalid', 'snapshot.for must name the subscriber');
+        },
+        worker: async () => ({ done: true }),
+      });
+      expect(error?.cause).toMatchObject({ name: 'SnapshotRequestInvalid' });
+      expect(calls).toEqual(['plan sweep-1', 'finish']);
+    });
+
+    it('fails without the completion when a part fails for good', async () => {
+      const { error, calls } = await run({
+        input: request,
+        plan: snapshotPlan,
+        worker: async (part) => {
+          if (part.select?.batch === 2) throw new NamedError(ENGINE_ERRORS.openImRefused, 'no');
+          return { done: true };
+        },
+      });
+      expect(error?.cause).toMatchObject({ name: ENGINE_ERRORS.openImRefused });
+      expect(calls).not.toContain('finish snapshot');
+      expect(calls.at(-1)).toBe('finish');
+    });
   });
 });

@@ -240,13 +240,23 @@ describe('the reconciler', () => {
     });
   });
 
-  it('may put only its two repair detail-types, and the callback function still only the six callbacks', () => {
+  it('may put only its repairs and snapshot parts, finish only the completion, and the callback function still only the six callbacks', () => {
     const { template } = synth();
     const putEvents = (role: RegExp) =>
       statementsOf(template, role).filter((statement) => statement.Action === 'events:PutEvents');
     expect(putEvents(/ReconcilerWorkerRole/)).toEqual([
       expect.objectContaining({
-        Condition: { StringEquals: { 'events:source': 'openim', 'events:detail-type': [...RECONCILED_DETAIL_TYPES] } },
+        Condition: {
+          StringEquals: {
+            'events:source': 'openim',
+            'events:detail-type': [...RECONCILED_DETAIL_TYPES, 'FriendListSnapshot'],
+          },
+        },
+      }),
+    ]);
+    expect(putEvents(/ReconcilerFinishRole/)).toEqual([
+      expect.objectContaining({
+        Condition: { StringEquals: { 'events:source': 'openim', 'events:detail-type': 'FriendSnapshotCompleted' } },
       }),
     ]);
     expect(putEvents(/CallbackRole/)).toEqual([
@@ -254,7 +264,11 @@ describe('the reconciler', () => {
         Condition: { StringEquals: { 'events:source': 'openim', 'events:detail-type': [...CALLBACK_DETAIL_TYPES] } },
       }),
     ]);
-    for (const role of [/ReconcilerPlanRole/, /ReconcilerFinishRole/]) expect(putEvents(role)).toEqual([]);
+    expect(putEvents(/ReconcilerPlanRole/)).toEqual([]);
+    const finishEnvironment = (
+      only(template, 'AWS::Lambda::Function', /ReconcilerFinish/).Environment as { Variables: Json }
+    ).Variables;
+    expect(finishEnvironment).toMatchObject({ EVENT_SOURCE: 'openim', EVENT_BUS_NAME: expect.anything() });
   });
 
   it('lets the worker only Query and Scan the graph, and each function only what it does on its own table', () => {

@@ -55,6 +55,25 @@ describe('an outage', () => {
   });
 });
 
+describe('a delay', () => {
+  it('still carries out a request whose caller stopped waiting, as AWS does once it has received it', async () => {
+    emulator.injectFault('PutEvents', { delayMs: 1_000 });
+    const stored = new Promise((resolve) => emulator.onEvent(resolve));
+    // The caller gives up while the answer is delayed (as the callback function's publish timeout
+    // does): once the emulator holds the request, not after a time that a busy machine could miss.
+    const caller = new AbortController();
+    const sent = eventBridge.send(
+      new PutEventsCommand({ Entries: [{ Source: 'openim', DetailType: 'AfterAddFriend', Detail: '{}' }] }),
+      { abortSignal: caller.signal },
+    );
+    while (emulator.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    caller.abort();
+    await expect(sent).rejects.toThrow();
+    await stored;
+    expect(emulator.events).toHaveLength(1);
+  });
+});
+
 describe('npm run local:fail', () => {
   it('makes the local EventBridge fail for the given seconds and says until when', async () => {
     const { code, stdout } = await runCli(

@@ -5,7 +5,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/adapters/aws/admin-secret';
 import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
-import { RECONCILED_DETAIL_TYPES } from '../../functions/contract/events';
+import {
+  type FriendListSnapshotDetail,
+  RECONCILED_DETAIL_TYPES,
+  SNAPSHOT_DETAIL_TYPES,
+} from '../../functions/contract/events';
 import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { LOCAL_GRAPH_TABLE } from '../../infra/local/local-dynamodb';
 import { LOCAL_BUS_NAME, startLocalAws } from '../../infra/local/local-environment';
@@ -72,9 +76,9 @@ afterAll(async () => {
 });
 
 /** Starts a sweep through the Step Functions API and waits for its end, as npm run reconcile does. */
-const sweep = async (name: string) => {
+const sweep = async (name: string, input: object = {}) => {
   const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: local.stateMachineArn, name, input: '{}' }),
+    new StartExecutionCommand({ stateMachineArn: local.stateMachineArn, name, input: JSON.stringify(input) }),
   );
   for (;;) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -188,5 +192,75 @@ describe('the local reconciler', () => {
     expect(outputs.filter((output) => output.locked === false)).toEqual([
       expect.objectContaining({ heldBy: expect.stringMatching(/^sweep-[89]$/) }),
     ]);
+  });
+
+  describe('a snapshot', () => {
+    const snapshotEvents = () =>
+      emulator.events.filter((event) => (SNAPSHOT_DETAIL_TYPES as readonly string[]).includes(event.detailType));
+
+    it("sends every user's lists as OpenIM holds them, addressed to the subscriber, then the completion after every part", async () => {
+      const model = local.standIn?.model;
+      if (!model) throw new Error('no stand-in');
+      emulator.events.length = 0;
+      const execution = await sweep('snapshot-1', { snapshot: { for: 'mine' } });
+      expect(execution.status).toBe('SUCCEEDED');
+      const events = snapshotEvents();
+      const last = events.at(-1);
+      expect(last?.detailType).toBe('FriendSnapshotCompleted');
+      expect(events.filter((event) => event.detailType === 'FriendSnapshotCompleted')).toHaveLength(1);
+      const parts = events.slice(0, -1).map((event) => event.detail as unknown as FriendListSnapshotDetail);
+      const users = model.userPage(1, 1_000).userIDs;
+      expect(parts.map((part) => part.ownerUserID).sort()).toEqual([...users].sort());
+      for (const part of parts) {
+        expect(part.snapshot).toEqual({ id: 'snapshot-1', for: 'mine' });
+        expect(part.friends.map((friend) => [friend.friendUserID, friend.remark])).toEqual(
+          model
+            .friendRows(part.ownerUserID)
+            .map((row) => [row.friendUserID, row.remark])
+            .sort(([a], [b]) => ((a ?? '') < (b ?? '') ? -1 : 1)),
+        );
+        expect(part.blackUserIDs).toEqual(
+          model
+            .userPage(1, 1_000)
+            .userIDs.filter((other) => model.blackLists.has(part.ownerUserID, other))
+            .sort(),
+        );
+      }
+      expect(last?.detail).toMatchObject({
+        snapshot: { id: 'snapshot-1', for: 'mine' },
+        users: users.length,
+        friendRows: parts.reduce((sum, part) => sum + part.friends.length, 0),
+        blackRows: parts.reduce((sum, part) => sum + part.blackUserIDs.length, 0),
+        unreadableUserIDs: [],
+      });
+      expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+        summary: { status: 'completed' },
+        totals: { counters: { snapshotUsers: users.length } },
+      });
+    });
+
+    it('limits itself to the users named', async () => {
+      emulator.events.length = 0;
+      await sweep('snapshot-2', { snapshot: { for: 'mine', users: ['b', 'e'] } });
+      const owners = snapshotEvents().flatMap((event) =>
+        event.detailType === 'FriendListSnapshot' ? [String(event.detail.ownerUserID)] : [],
+      );
+      expect(owners.sort()).toEqual(['b', 'e']);
+      expect(snapshotEvents().at(-1)?.detail).toMatchObject({ users: 2 });
+    });
+
+    it('never runs beside a sweep: the one started second ends at once, naming the other', async () => {
+      const [one, two] = await Promise.all([sweep('sweep-10'), sweep('snapshot-3', { snapshot: { for: 'mine' } })]);
+      const outputs = [one, two].map((execution) => JSON.parse(execution.output ?? '{}') as Record<string, unknown>);
+      expect(outputs.filter((output) => output.locked === false)).toHaveLength(1);
+      expect(outputs.filter((output) => output.locked !== false)).toHaveLength(1);
+    });
+
+    it('fails a request that is not valid at once, saying why', async () => {
+      const execution = await sweep('snapshot-4', { snapshot: { for: 'no spaces allowed' } });
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('SnapshotRequestInvalid');
+      expect(execution.cause).toContain('snapshot.for must name the subscriber');
+    });
   });
 });

@@ -61,6 +61,27 @@ describe('the sweep records', () => {
     });
   });
 
+  it("add up a snapshot's counters and name each unreadable owner once, beside the sweep counters", async () => {
+    const table = new ReconcilerTable(dynamo.client, await dynamo.createReconcilerTable());
+    await table.start('snap', { startedAt: NOW, usersListed: 4 });
+    const sent = (users: number, friends: number, blacks: number, parts: number) => ({
+      snapshotUsers: users,
+      snapshotFriendRows: friends,
+      snapshotBlackRows: blacks,
+      snapshotParts: parts,
+    });
+    await table.checkpointSnapshot('snap', 'snapshot-page#1', '2', sent(1, 10, 1, 2), ['u2']);
+    await table.checkpointSnapshot('snap', 'snapshot-page#1', 'done', sent(1, 0, 0, 1), []);
+    await table.checkpointSnapshot('snap', 'snapshot-page#2', 'done', sent(0, 0, 0, 0), ['u9', 'u2']);
+    expect(await table.resumePoint('snap', 'snapshot-page#1')).toBe('done');
+    expect(await table.snapshotTotals('snap')).toEqual({
+      counters: sent(2, 10, 1, 3),
+      unreadableUserIDs: ['u2', 'u9'],
+    });
+    expect((await table.summary('snap'))?.counters).toEqual(zeroCounters());
+    expect(await table.snapshotTotals('never')).toEqual({ counters: sent(0, 0, 0, 0), unreadableUserIDs: [] });
+  });
+
   it('close a sweep that failed before it started, with the reason', async () => {
     const table = new ReconcilerTable(dynamo.client, await dynamo.createReconcilerTable());
     const summary = await table.finish('s9', { status: 'failed', finishedAt: NOW, error: 'AdminSecretNotSet: ...' });

@@ -9,7 +9,10 @@ export interface EventAddress {
 }
 
 /** Addresses a normalized event to the bus; `Time` is when the callback was received. */
-export const toPutEventsEntry = (draft: FriendEventDraft, address: EventAddress): PutEventsRequestEntry => ({
+export const toPutEventsEntry = (
+  draft: FriendEventDraft | { detailType: string; detail: { receivedAt: string } },
+  address: EventAddress,
+): PutEventsRequestEntry => ({
   EventBusName: address.eventBusName,
   Source: address.source,
   DetailType: draft.detailType,

@@ -10,7 +10,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE } from '../../contract/deployment';
 import { addCounters, type SweepCounters, zeroCounters } from '../../reconcile/differences';
-import type { SweepLock, SweepRecords, SweepSummary } from '../../reconcile/ports';
+import type {
+  SnapshotCounters,
+  SnapshotProgress,
+  SnapshotTotals,
+  SweepLock,
+  SweepRecords,
+  SweepSummary,
+} from '../../reconcile/ports';
+import { zeroSnapshotCounters } from '../../reconcile/snapshot-part';
 
 export { RECONCILER_KEY, RECONCILER_TTL_ATTRIBUTE };
 
@@ -25,13 +33,16 @@ const sweepKey = (sweepID: string) => key(`sweep#${sweepID}`, 'summary');
 const partKey = (sweepID: string, part: string) => key(`sweep#${sweepID}`, `part#${part}`);
 
 const COUNTER_NAMES = Object.keys(zeroCounters()) as (keyof SweepCounters)[];
+const SNAPSHOT_COUNTER_NAMES = Object.keys(zeroSnapshotCounters()) as (keyof SnapshotCounters)[];
+/** A string set on a snapshot's part items: the owners it could not read. */
+const UNREADABLE_USERS = 'unreadableUserIDs';
 
 /**
  * The sweep lock and the sweep records in the reconciler's table: a summary item per sweep, and
  * an item per part holding its cursor and its counters (so a checkpoint is one atomic write and
  * a retried part never counts its finished chunks twice); the totals are their sum.
  */
-export class ReconcilerTable implements SweepRecords, SweepLock {
+export class ReconcilerTable implements SweepRecords, SweepLock, SnapshotProgress {
   constructor(
     private readonly client: DynamoDBClient,
     readonly tableName: string,
@@ -102,8 +113,39 @@ export class ReconcilerTable implements SweepRecords, SweepLock {
   }
 
   async checkpoint(sweepID: string, part: string, cursor: string, counters: SweepCounters) {
-    // One item per part holds its cursor and its counters: one atomic write, and no hot item.
+    await this.saveCursor(sweepID, part, cursor, addExpression(counters));
+  }
+
+  async checkpointSnapshot(
+    sweepID: string,
+    part: string,
+    cursor: string,
+    counters: SnapshotCounters,
+    unreadableUserIDs: readonly string[],
+  ) {
     const added = addExpression(counters);
+    if (unreadableUserIDs.length === 0) return this.saveCursor(sweepID, part, cursor, added);
+    // A string set: an owner on two pages (shifted between their reads) is named once.
+    await this.saveCursor(sweepID, part, cursor, {
+      UpdateExpression: `${added ? `${added.UpdateExpression}, ` : 'ADD '}#unreadable :unreadable`,
+      ExpressionAttributeNames: { ...added?.ExpressionAttributeNames, '#unreadable': UNREADABLE_USERS },
+      ExpressionAttributeValues: { ...added?.ExpressionAttributeValues, ':unreadable': { SS: [...unreadableUserIDs] } },
+    });
+  }
+
+  /** The snapshot's counters and unreadable owners, added up over its parts. */
+  async snapshotTotals(sweepID: string): Promise<SnapshotTotals> {
+    const counters = zeroSnapshotCounters();
+    const unreadable = new Set<string>();
+    for await (const item of this.sweepItems(sweepID)) {
+      for (const name of SNAPSHOT_COUNTER_NAMES) counters[name] += number(item, name);
+      for (const userID of item[UNREADABLE_USERS]?.SS ?? []) unreadable.add(userID);
+    }
+    return { counters, unreadableUserIDs: [...unreadable].sort() };
+  }
+
+  private async saveCursor(sweepID: string, part: string, cursor: string, added: ReturnType<typeof addExpression>) {
+    // One item per part holds its cursor and its counters: one atomic write, and no hot item.
     const ttl = Math.floor(Date.now() / 1000) + SWEEP_RECORD_DAYS * 86_400;
     await this.client.send(
       new UpdateItemCommand({
@@ -153,6 +195,15 @@ export class ReconcilerTable implements SweepRecords, SweepLock {
   async summary(sweepID: string): Promise<SweepSummary | undefined> {
     let record: Record<string, AttributeValue> | undefined;
     let counters = zeroCounters();
+    for await (const item of this.sweepItems(sweepID)) {
+      if (item[RECONCILER_KEY.sortKey]?.S === 'summary') record = item;
+      counters = addCounters(counters, Object.fromEntries(COUNTER_NAMES.map((name) => [name, number(item, name)])));
+    }
+    return record ? summaryOf(sweepID, record, counters) : undefined;
+  }
+
+  /** The sweep's summary item and its part items. */
+  private async *sweepItems(sweepID: string): AsyncGenerator<Record<string, AttributeValue>> {
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -163,26 +214,20 @@ export class ReconcilerTable implements SweepRecords, SweepLock {
         ConsistentRead: true,
       },
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        if (item[RECONCILER_KEY.sortKey]?.S === 'summary') record = item;
-        counters = addCounters(counters, Object.fromEntries(COUNTER_NAMES.map((name) => [name, number(item, name)])));
-      }
-    }
-    return record ? summaryOf(sweepID, record, counters) : undefined;
+    for await (const page of pages) yield* page.Items ?? [];
   }
 }
 
 /** `ADD` for each counter that is not zero; undefined when all are. */
-const addExpression = (counters: Partial<SweepCounters>) => {
-  const added = Object.entries(counters).filter(([, value]) => value !== 0);
+const addExpression = (counters: Partial<SweepCounters> | SnapshotCounters) => {
+  const added = (Object.entries(counters) as [string, number][]).filter(([, value]) => value !== 0);
   if (added.length === 0) return undefined;
   return {
     UpdateExpression: `ADD ${added.map((_, index) => `#c${index} :c${index}`).join(', ')}`,
     ExpressionAttributeNames: Object.fromEntries(added.map(([name], index) => [`#c${index}`, name])),
     ExpressionAttributeValues: Object.fromEntries(
       added.map(([, value], index) => [`:c${index}`, { N: String(value) }]),
-    ),
+    ) as Record<string, AttributeValue>,
   };
 };
 

@@ -1,6 +1,7 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { PublishRepairs } from '../../reconcile/ports';
 import type { RepairDraft } from '../../reconcile/repairs';
+import type { SnapshotPartDraft } from '../../reconcile/snapshot-parts';
 import { type EventAddress, entryProblem, type FailedEntry, putOnce, toBatches, toPutEventsEntry } from './event-bus';
 import { encodeParkedMessage, toParkedMessage } from './retry-queue';
 
@@ -20,9 +21,12 @@ const CONTENT_ERRORS = new Set([
   'SerializationException',
 ]);
 
-/** A repair that EventBridge refused for good, and why. */
+/** What the reconciler publishes: repairs, and the parts of a snapshot (paced and retried alike). */
+export type ReconcilerDraft = RepairDraft | SnapshotPartDraft;
+
+/** A repair (or snapshot part) that EventBridge refused for good, and why. */
 export interface SetAsideRepair {
-  repair: RepairDraft;
+  repair: ReconcilerDraft;
   reason: string;
 }
 
@@ -36,7 +40,7 @@ export interface RepairPublisherOptions {
 }
 
 /**
- * Puts repair events on the bus at the pace given, in as few PutEvents calls as the limits allow,
+ * Puts repair events (or snapshot parts) on the bus at the pace given, in as few PutEvents calls as the limits allow,
  * trying the entries that failed again a few times. A repair whose content EventBridge refuses for
  * good (too large, malformed) is set aside instead of failing its chunk for ever: every sweep
  * would recompute it and fail again, and never get past it. A request refused as a whole names no
@@ -47,12 +51,12 @@ export const createRepairPublisher = (
   client: EventBridgeClient,
   address: EventAddress,
   options: RepairPublisherOptions,
-): PublishRepairs => {
+): PublishRepairs & ((drafts: ReconcilerDraft[]) => Promise<void>) => {
   const { timeoutMs, setAside, pace } = options;
   const pause = options.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const entryOf = (repair: RepairDraft) => toPutEventsEntry(repair, address);
-  const send = async (repairs: RepairDraft[]): Promise<FailedEntry<RepairDraft>[]> => {
-    const failed: FailedEntry<RepairDraft>[] = [];
+  const entryOf = (repair: ReconcilerDraft) => toPutEventsEntry(repair, address);
+  const send = async (repairs: ReconcilerDraft[]): Promise<FailedEntry<ReconcilerDraft>[]> => {
+    const failed: FailedEntry<ReconcilerDraft>[] = [];
     for (const batch of toBatches(repairs, entryOf)) {
       await pace(batch.length);
       failed.push(...(await putOnce(client, batch, entryOf, timeoutMs)));
@@ -60,9 +64,9 @@ export const createRepairPublisher = (
     return failed;
   };
 
-  return async (repairs) => {
+  return async (repairs: ReconcilerDraft[]) => {
     const refused: SetAsideRepair[] = [];
-    let pending: RepairDraft[] = [];
+    let pending: ReconcilerDraft[] = [];
     for (const repair of repairs) {
       const problem = entryProblem(entryOf(repair));
       if (problem) refused.push({ repair, reason: `invalid entry: ${problem}` });
@@ -134,8 +138,12 @@ export const setAsideInQueue =
     }
   };
 
-const summaryOf = (repair: RepairDraft, reason: string, at: Date): string => {
+const summaryOf = (repair: ReconcilerDraft, reason: string, at: Date): string => {
   const { detail } = repair;
+  const which =
+    repair.detailType === 'FriendListSnapshot'
+      ? { snapshot: repair.detail.snapshot, part: repair.detail.part, parts: repair.detail.parts }
+      : { otherUserID: 'friendUserID' in repair.detail ? repair.detail.friendUserID : repair.detail.blackUserID };
   return JSON.stringify({
     kind: 'openim-friend-events/set-aside-repair',
     version: 1,
@@ -144,7 +152,7 @@ const summaryOf = (repair: RepairDraft, reason: string, at: Date): string => {
     detailType: repair.detailType,
     idempotencyKey: detail.idempotencyKey,
     ownerUserID: detail.ownerUserID,
-    otherUserID: 'friendUserID' in detail ? detail.friendUserID : detail.blackUserID,
+    ...which,
     detailBytes: Buffer.byteLength(JSON.stringify(detail)),
   });
 };

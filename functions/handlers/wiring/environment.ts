@@ -139,3 +139,9 @@ export const loadFriendGraphConfig = (env: Environment = process.env) => ({
   tableName: required(env, 'FRIEND_GRAPH_TABLE_NAME'),
   includeSynthetic: env.FRIEND_GRAPH_INCLUDE_SYNTHETIC === 'true',
 });
+
+/** Where the finish step publishes a snapshot's `FriendSnapshotCompleted` (read when a snapshot ends). */
+export const loadCompletionTarget = (env: Environment = process.env) => ({
+  eventBusName: required(env, 'EVENT_BUS_NAME'),
+  source: env.EVENT_SOURCE || DEFAULTS.eventSource,
+});

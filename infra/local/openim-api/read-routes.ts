@@ -3,7 +3,7 @@ import { page } from './page';
 import { check, decodeRequest } from './request-decoder';
 import { blackInfo, checkAccess, friendInfo, listOrNull, type Route } from './route';
 
-/** The reads a reconciler makes (ADMIN-API.md), with OpenIM's checks and reply shapes. */
+/** The reads a reconciler makes (docs/openim-admin-api.md), with OpenIM's checks and reply shapes. */
 export const READ_ROUTES: Record<string, Route> = {
   '/user/get_all_users_uid': {
     needsToken: true,

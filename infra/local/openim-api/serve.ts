@@ -8,7 +8,7 @@ import { startOpenImStandIn } from './stand-in';
 const args = cliArgs({
   usage: 'npx tsx infra/local/openim-api/serve.ts [--seed-file <file>] [--server-version <v>] [--port <n>]',
   description:
-    "Serves an OpenIM API stand-in (ADMIN-API.md): OpenIM's read and write routes over in-memory data, optionally posting after-callbacks.",
+    "Serves an OpenIM API stand-in (docs/openim-admin-api.md): OpenIM's read and write routes over in-memory data, optionally posting after-callbacks.",
   options: {
     // npm start's default too: OpenIM's own API port (10002) stays free for a real OpenIM.
     port: integer('port to listen on (0: any free one)', { min: 0, max: 65_535, default: 10_302 }),

@@ -16,7 +16,7 @@ import { Webhooks } from './webhooks';
 import { WRITE_ROUTES } from './write-routes';
 
 /**
- * An embedded OpenIM API on loopback that speaks ADMIN-API.md as the chosen server version does:
+ * An embedded OpenIM API on loopback that speaks OpenIM's admin API (docs/openim-admin-api.md) as the chosen server version does:
  * POST routes with JSON bodies, `operationID` and `token` headers, HTTP 200 envelopes, `null`
  * for empty lists, every field present, 64-bit numbers exact (Go's json.Marshal), skip/limit
  * pages without a sort, OpenIM's write semantics and version log, 404 for a route it lacks.

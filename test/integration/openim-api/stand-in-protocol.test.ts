@@ -3,7 +3,7 @@ import { type OpenImStandIn, startOpenImStandIn } from '../../../infra/local/ope
 import { ManualClock } from '../../helpers/fake-clocks';
 import { adminCall, loginAsAdmin, rawCall, SMALL_SEED } from '../../helpers/openim-stand-in';
 
-/** The stand-in speaks ADMIN-API.md byte for byte: headers, envelopes, errors, pages, per version. */
+/** The stand-in speaks OpenIM's admin API (docs/openim-admin-api.md) byte for byte: headers, envelopes, errors, pages, per version. */
 const standIns: OpenImStandIn[] = [];
 const start = async (serverVersion: ServerVersion = 'main', options: Parameters<typeof startOpenImStandIn>[0] = {}) => {
   const standIn = await startOpenImStandIn({ serverVersion, seed: SMALL_SEED, ...options });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedUserID } from '../../../infra/local/openim-api/seed';
@@ -63,7 +63,15 @@ describe('the serve CLI', () => {
   it('refuses a seed file it cannot use in one line, exit 2', async () => {
     const file = join(tmpdir(), `stand-in-seed-${process.pid}.json`);
     writeFileSync(file, '{"users":["a"],"blacks":[["a","b"]]}');
-    const { code, stderr } = await runCli('infra/local/openim-api/serve.ts', ['--seed-file', file, '--port', '0'], {});
-    expect([code, stderr.trim()]).toEqual([2, 'error: blacks[0]: "b" is not in users']);
+    try {
+      const { code, stderr } = await runCli(
+        'infra/local/openim-api/serve.ts',
+        ['--seed-file', file, '--port', '0'],
+        {},
+      );
+      expect([code, stderr.trim()]).toEqual([2, 'error: blacks[0]: "b" is not in users']);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });

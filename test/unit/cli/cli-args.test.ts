@@ -1,6 +1,6 @@
 import { contextInArgs } from '../../../infra/cli/cdk-command';
 import { alarmsWarning } from '../../../infra/cli/deploy';
-import { flag, helpText, integer, parseCli, string, UsageError, url } from '../../../infra/cli-kit/cli-args';
+import { flag, helpText, integer, parseCli, string, strings, UsageError, url } from '../../../infra/cli-kit/cli-args';
 import { CliError, describeError } from '../../../infra/cli-kit/cli-errors';
 
 const spec = {
@@ -66,6 +66,14 @@ describe('parseCli', () => {
     expect(parseCli(withUrl, ['--name', 'a', '--endpoint', 'https://h/openim/t'])).toMatchObject({
       values: { endpoint: 'https://h/openim/t' },
     });
+  });
+
+  it('takes a repeatable option every time it is given, in order, and none as an empty list', () => {
+    const listSpec = { ...spec, options: { user: strings('whose lists', 'id') } };
+    expect(parseCli(listSpec, ['--user', 'b', '--user', 'a'])).toEqual({ help: false, values: { user: ['b', 'a'] } });
+    expect(parseCli(listSpec, [])).toEqual({ help: false, values: { user: [] } });
+    expect(() => parseCli(listSpec, ['--user', ''])).toThrow('--user must not be empty');
+    expect(helpText(listSpec)).toContain('--user <id>  whose lists (repeatable)');
   });
 
   it('refuses unknown options and positionals in one line', () => {

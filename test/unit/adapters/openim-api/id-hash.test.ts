@@ -9,7 +9,7 @@ describe("OpenIM's idHash", () => {
     [['u2', 'u1'], 2170532237559490439n],
     [['a<b&c'], 3164656839375813588n],
     [['用户'], 14693797707897875956n],
-  ])('of %j is %s (the test vectors of ADMIN-API.md)', (ids, expected) => {
+  ])('of %j is %s (the test vectors of docs/openim-admin-api.md)', (ids, expected) => {
     expect(idHash(ids)).toBe(expected);
   });
 
