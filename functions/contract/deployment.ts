@@ -15,6 +15,9 @@ export const ENTRY_POINTS = {
   reconcileFinish: 'handlers/reconcile-finish.ts',
 } as const;
 
+/** The reference graph's subscriber name: `npm run snapshot -- --for friend-graph` rebuilds it. */
+export const FRIEND_GRAPH_SUBSCRIBER = 'friend-graph';
+
 /** Key of the friend graph table: one item per directed pair. */
 export const FRIEND_GRAPH_KEY = { partitionKey: 'ownerUserID', sortKey: 'otherUserID' } as const;
 

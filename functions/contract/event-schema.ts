@@ -5,6 +5,9 @@ import {
   type FriendDetailByType,
   type FriendDetailType,
   type FriendEventDetail,
+  SNAPSHOT_DETAIL_TYPES,
+  type SnapshotDetailByType,
+  type SnapshotDetailType,
 } from './events';
 
 /**
@@ -21,16 +24,42 @@ type FieldSpec<T> = [T] extends [string]
       ? { type: 'boolean'; description: string; enum?: readonly T[] }
       : T extends readonly string[]
         ? { type: 'array'; description: string; items: { type: 'string'; minLength: 1; enum?: readonly T[number][] } }
-        : never;
+        : T extends readonly (infer E)[]
+          ? { type: 'array'; description: string; items: ObjectSpec<E> }
+          : T extends object
+            ? ObjectSpec<T>
+            : never;
 
-type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<D[K]> };
+type DetailSpec<D> = { [K in keyof D]-?: FieldSpec<Exclude<D[K], undefined>> };
+
+/** A nested object (a snapshot's address, a friend row): its fields, the required ones, and room for additions. */
+interface ObjectSpec<T> {
+  type: 'object';
+  description?: string;
+  required: readonly (keyof T & string)[];
+  properties: DetailSpec<T>;
+  additionalProperties: true;
+}
+
+const object = <T>(
+  properties: DetailSpec<T>,
+  optional: readonly OptionalKeys<T>[],
+  description?: string,
+): ObjectSpec<T> => ({
+  type: 'object',
+  ...(description === undefined ? {} : { description }),
+  required: (Object.keys(properties) as (keyof T & string)[]).filter(
+    (field) => !(optional as readonly unknown[]).includes(field),
+  ),
+  properties,
+  additionalProperties: true,
+});
 
 /** The detail fields an event may leave out (optional in `events.ts`); every other one is required. */
 type OptionalKeys<T> = T extends unknown ? { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T] : never;
-const OPTIONAL_DETAIL_FIELDS: readonly string[] = [
-  'alteredFields',
-  'synthetic',
-] satisfies OptionalKeys<FriendEventDetail>[];
+const OPTIONAL_DETAIL_FIELDS: readonly string[] = ['alteredFields', 'synthetic'] satisfies OptionalKeys<
+  FriendEventDetail | SnapshotDetailByType[SnapshotDetailType]
+>[];
 
 const common = <C extends string>(...commands: C[]) =>
   ({
@@ -142,7 +171,100 @@ export const DETAIL_SPECS: { [T in FriendDetailType]: DetailSpec<FriendDetailByT
   },
 };
 
-const DESCRIPTIONS: Record<FriendDetailType, string> = {
+const snapshotAddress = object<SnapshotDetailByType['FriendListSnapshot']['snapshot']>(
+  {
+    id: { type: 'string', minLength: 1, description: 'One per snapshot run' },
+    for: {
+      type: 'string',
+      minLength: 1,
+      description: 'The subscriber it is addressed to (--for); friend-graph is the reference graph',
+    },
+  },
+  [],
+  'Which snapshot, and the subscriber it is addressed to: friendEventPattern({ snapshotsFor }) matches only its own',
+);
+
+export const SNAPSHOT_DETAIL_SPECS: { [T in SnapshotDetailType]: DetailSpec<SnapshotDetailByType[T]> } = {
+  FriendListSnapshot: {
+    ...reconciled(),
+    operationID: { type: 'string', description: 'Always empty: a snapshot has no OpenIM trace id' },
+    receivedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Equal to observedAt: a change received after it wins over the part (last writer wins)',
+    },
+    idempotencyKey: {
+      type: 'string',
+      minLength: 64,
+      description:
+        'One per part of this snapshot run; every copy of the part carries it: de-duplicate on it. Applying a part twice is harmless too',
+    },
+    alteredFields: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, enum: ALTERED_FIELDS },
+      description: 'Present only when a field of the detail holds a safe form of what OpenIM sent',
+    },
+    snapshot: snapshotAddress,
+    ownerUserID: userID('The user whose lists these are'),
+    covers: object<SnapshotDetailByType['FriendListSnapshot']['covers']>(
+      {
+        from: {
+          type: 'string',
+          description: 'The first user ID this part speaks for (included); "" in the first part',
+        },
+        to: {
+          type: 'string',
+          description: 'The first user ID after this part (left out); absent in the last part. UTF-16 code unit order',
+        },
+      },
+      ['to'],
+      'The user IDs this part speaks for: for each, friend (with that remark) if and only if listed, blocked if and only if listed, except where a change received after observedAt says otherwise',
+    ),
+    friends: {
+      type: 'array',
+      description: "ownerUserID's friend rows within covers, sorted by friendUserID",
+      items: object<SnapshotDetailByType['FriendListSnapshot']['friends'][number]>(
+        {
+          friendUserID: userID('The friend'),
+          remark: message('The remark ownerUserID shows for the friend; empty when never set'),
+          alteredFields: {
+            type: 'array',
+            items: { type: 'string', minLength: 1, enum: ['remark'] },
+            description: "['remark'] when the remark was cut to its first 16 KiB",
+          },
+        },
+        ['alteredFields'],
+      ),
+    },
+    blackUserIDs: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: "The users on ownerUserID's black list within covers, sorted",
+    },
+    part: { type: 'integer', minimum: 1, description: "1-based part of this owner's lists" },
+    parts: { type: 'integer', minimum: 1, description: "How many parts this owner's lists were split into" },
+  },
+  FriendSnapshotCompleted: {
+    schemaVersion: common().schemaVersion,
+    snapshot: snapshotAddress,
+    users: { type: 'integer', minimum: 0, description: 'Owners whose lists were sent' },
+    friendRows: { type: 'integer', minimum: 0, description: 'Friend rows sent, over every part' },
+    blackRows: { type: 'integer', minimum: 0, description: 'Black list entries sent, over every part' },
+    unreadableUserIDs: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: 'Owners OpenIM could not answer consistently: no part was sent for them; ask again with --user',
+    },
+    startedAt: { type: 'string', format: 'date-time', description: 'When the snapshot started (UTC)' },
+    completedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'When its last part was on the bus (UTC)',
+    },
+  },
+};
+
+const DESCRIPTIONS: Record<FriendDetailType | SnapshotDetailType, string> = {
   AfterAddFriend: 'OpenIM: a friend request was sent (no friendship yet)',
   AfterAddFriendAgree: 'OpenIM: a friend request was accepted; the two users are friends now',
   AfterImportFriends: 'OpenIM: an admin import made ownerUserID friends with every ID in friendUserIDs',
@@ -152,11 +274,20 @@ const DESCRIPTIONS: Record<FriendDetailType, string> = {
   FriendshipReconciled:
     "Reconciler: OpenIM's friend list of ownerUserID holds friendUserID (with this remark) or not, as read at observedAt",
   BlacklistReconciled: "Reconciler: OpenIM's black list of ownerUserID holds blackUserID or not, as read at observedAt",
+  FriendListSnapshot:
+    "Snapshot, for one subscriber only: ownerUserID's lists as read at observedAt, for the user IDs in covers (each part applies alone, in any order)",
+  FriendSnapshotCompleted: 'Snapshot, for one subscriber only: every part is on the bus',
 };
 
+/** Every detail-type's fields: the friend events, then the snapshots. */
+const specOf = (detailType: FriendDetailType | SnapshotDetailType): Record<string, unknown> =>
+  detailType === 'FriendListSnapshot' || detailType === 'FriendSnapshotCompleted'
+    ? SNAPSHOT_DETAIL_SPECS[detailType]
+    : DETAIL_SPECS[detailType];
+
 /** The schema of a whole EventBridge event of this detail-type, as a subscriber receives it. */
-export const eventJsonSchema = (detailType: FriendDetailType, source: string) => {
-  const detail = DETAIL_SPECS[detailType];
+export const eventJsonSchema = (detailType: FriendDetailType | SnapshotDetailType, source: string) => {
+  const detail = specOf(detailType);
   return {
     $schema: 'http://json-schema.org/draft-04/schema#',
     title: detailType,
@@ -183,5 +314,10 @@ export const eventJsonSchema = (detailType: FriendDetailType, source: string) =>
   };
 };
 
+/** The friend events' schemas: what every subscriber may receive. */
 export const allEventJsonSchemas = (source: string) =>
   FRIEND_DETAIL_TYPES.map((detailType) => ({ detailType, schema: eventJsonSchema(detailType, source) }));
+
+/** The snapshot events' schemas: what only the subscriber a snapshot is addressed to receives. */
+export const snapshotEventJsonSchemas = (source: string) =>
+  SNAPSHOT_DETAIL_TYPES.map((detailType) => ({ detailType, schema: eventJsonSchema(detailType, source) }));

@@ -2,6 +2,6 @@
  * The published event contract (`@openim-friend-events/contract`, `npm run pack`): types, type
  * guards, detail-type constants, JSON Schemas and rule patterns. No runtime dependencies.
  */
-export { allEventJsonSchemas, eventJsonSchema } from './event-schema';
+export { allEventJsonSchemas, eventJsonSchema, snapshotEventJsonSchemas } from './event-schema';
 export * from './events';
 export * from './rule-pattern';

@@ -1,4 +1,9 @@
-import type { BlacklistReconciledDetail, FriendEvent, FriendshipReconciledDetail } from '../contract/events';
+import type {
+  BlacklistReconciledDetail,
+  FriendEvent,
+  FriendListSnapshotDetail,
+  FriendshipReconciledDetail,
+} from '../contract/events';
 
 /**
  * The reference subscriber's friend graph: one entry per directed pair (owner -> other), as
@@ -39,7 +44,19 @@ export interface FriendGraphStore {
    * (a duplicate, or an older change delivered late). Resolves to whether it was set.
    */
   apply(change: PairChange): Promise<boolean>;
+  /**
+   * The other users of `ownerUserID`'s stored pairs within `covers` (whatever their registers):
+   * a snapshot part says which of them are no longer friends or blocked by leaving them out.
+   */
+  storedOthers(ownerUserID: string, covers: SnapshotRange): Promise<string[]>;
 }
+
+/** The user IDs a snapshot part speaks for (`FriendListSnapshotDetail.covers`). */
+export type SnapshotRange = FriendListSnapshotDetail['covers'];
+
+/** Whether `userID` is in the range, in UTF-16 code unit order (JavaScript's `<`), as the contract defines it. */
+export const inRange = (userID: string, covers: SnapshotRange): boolean =>
+  covers.from <= userID && (covers.to === undefined || userID < covers.to);
 
 /**
  * The version of an event's changes. `receivedAt` is normalized so that strings compare as
@@ -138,6 +155,61 @@ const reconciledChanges = (
   ];
 };
 
+/**
+ * What a snapshot part means for the pairs it covers, as one repair per pair would: each listed
+ * friend a friend row with its remark, each other stored pair in the range no row (state
+ * `removed`, remark ""); each listed black `blocked`, each other stored pair `none`. Versioned
+ * like a repair (`receivedAt` = `observedAt`), so a callback received after the read keeps its
+ * newer registers, and the part overrides everything received before it. A pair neither listed
+ * nor stored needs no write: absent already reads as not friends and not blocked.
+ */
+export const snapshotChanges = (detail: FriendListSnapshotDetail, storedOthers: Iterable<string>): PairChange[] => {
+  const version = changeVersion(detail.receivedAt, detail.idempotencyKey);
+  const pair = (otherUserID: string) => ({ ownerUserID: detail.ownerUserID, otherUserID, version });
+  const friends = new Map(detail.friends.map((friend) => [friend.friendUserID, friend.remark]));
+  const blocked = new Set(detail.blackUserIDs);
+  const others = new Set([...friends.keys(), ...blocked, ...storedOthers]);
+  return [...others]
+    .filter((other) => inRange(other, detail.covers))
+    .sort()
+    .flatMap((other): PairChange[] => {
+      const remark = friends.get(other);
+      return [
+        { ...pair(other), register: 'state', value: remark === undefined ? 'removed' : 'friends' },
+        { ...pair(other), register: 'remark', value: remark ?? '' },
+        { ...pair(other), register: 'blacklist', value: blocked.has(other) ? 'blocked' : 'none' },
+      ];
+    });
+};
+
+/**
+ * Why a snapshot part cannot be applied as the contract defines it, or undefined when it can:
+ * checked before any write, so a malformed part changes nothing (retrying cannot mend it).
+ */
+export const snapshotPartProblem = (detail: FriendListSnapshotDetail): string | undefined => {
+  const { covers, friends, blackUserIDs } = detail;
+  if (typeof detail.ownerUserID !== 'string' || detail.ownerUserID === '') return 'ownerUserID is not a user ID';
+  if (Number.isNaN(Date.parse(detail.receivedAt)) || typeof detail.idempotencyKey !== 'string') {
+    return 'receivedAt or idempotencyKey is missing';
+  }
+  if (typeof covers !== 'object' || covers === null || typeof covers.from !== 'string') return 'covers.from is missing';
+  if (covers.to !== undefined && (typeof covers.to !== 'string' || covers.to <= covers.from)) {
+    return 'covers.to is not after covers.from';
+  }
+  if (!Array.isArray(friends) || !Array.isArray(blackUserIDs)) return 'friends or blackUserIDs is not a list';
+  const wellFormed = (friend: unknown) =>
+    typeof friend === 'object' &&
+    friend !== null &&
+    typeof (friend as Record<string, unknown>).friendUserID === 'string' &&
+    typeof (friend as Record<string, unknown>).remark === 'string';
+  if (!friends.every(wellFormed)) return 'a friend has no friendUserID or remark';
+  if (!blackUserIDs.every((userID) => typeof userID === 'string')) return 'blackUserIDs holds something not a user ID';
+  const outside = [...friends.map((friend) => friend.friendUserID), ...blackUserIDs].find(
+    (userID) => !inRange(userID, covers),
+  );
+  return outside === undefined ? undefined : `it lists ${JSON.stringify(outside)}, outside its covers range`;
+};
+
 export interface ApplyResult {
   applied: number;
   /** Duplicates and changes older than what the store holds. */
@@ -149,12 +221,30 @@ export interface ApplyResult {
  * of IDs). A failure rejects: the event is then retried as a whole, which is safe because
  * applying a change twice is a no-op.
  */
-export const applyEvent = async (
-  event: FriendEvent,
+export const applyEvent = (event: FriendEvent, store: FriendGraphStore, concurrency = 16): Promise<ApplyResult> =>
+  applyChanges(changesOf(event), store, concurrency);
+
+/**
+ * Applies a snapshot part (one that `snapshotPartProblem` passed): reads the owner's stored pairs in
+ * its range, then writes every pair's registers as `snapshotChanges` says. Safe to retry whole and
+ * in any order with the other parts and with live events: every write is last-writer-wins.
+ */
+export const applySnapshotPart = async (
+  detail: FriendListSnapshotDetail,
   store: FriendGraphStore,
   concurrency = 16,
+): Promise<ApplyResult> =>
+  applyChanges(
+    snapshotChanges(detail, await store.storedOthers(detail.ownerUserID, detail.covers)),
+    store,
+    concurrency,
+  );
+
+const applyChanges = async (
+  changes: readonly PairChange[],
+  store: FriendGraphStore,
+  concurrency: number,
 ): Promise<ApplyResult> => {
-  const changes = changesOf(event);
   const result: ApplyResult = { applied: 0, ignored: 0 };
   let next = 0;
   const worker = async () => {

@@ -19,6 +19,7 @@ export const ADDITIVE_CONTRACT_CHANGES = [
   'FriendshipReconciled and BlacklistReconciled: the reconciler repairs (issue 16)',
   'alteredFields: which fields hold a safe form of what OpenIM sent (issue 18)',
   'synthetic: test traffic from npm run send (issue 19)',
+  'FriendListSnapshot and FriendSnapshotCompleted, addressed to one subscriber, and snapshotsFor (issue 23)',
 ] as const;
 const CONTRACT_MINOR = ADDITIVE_CONTRACT_CHANGES.length;
 

@@ -1,10 +1,11 @@
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import { Construct } from 'constructs';
-import { allEventJsonSchemas } from '../../functions/contract/event-schema';
+import { allEventJsonSchemas, snapshotEventJsonSchemas } from '../../functions/contract/event-schema';
 
 /**
- * An EventBridge schema registry with one schema per detail-type (named `<source>@<DetailType>`,
- * like discovered schemas), so subscribers can download code bindings from the console.
+ * An EventBridge schema registry with one schema per detail-type, the snapshots' included (named
+ * `<source>@<DetailType>`, like discovered schemas), so subscribers can download code bindings
+ * from the console.
  */
 export class FriendEventSchemas extends Construct {
   readonly registry: eventschemas.CfnRegistry;
@@ -16,7 +17,7 @@ export class FriendEventSchemas extends Construct {
       registryName: props.registryName,
       description: 'OpenIM friend events (openim-friend-events)',
     });
-    this.schemas = allEventJsonSchemas(props.source).map(
+    this.schemas = [...allEventJsonSchemas(props.source), ...snapshotEventJsonSchemas(props.source)].map(
       ({ detailType, schema }) =>
         new eventschemas.CfnSchema(this, detailType, {
           registryName: this.registry.attrRegistryName,

@@ -17,6 +17,12 @@ export interface SubscribeOptions {
    */
   readonly includeSynthetic?: boolean;
   /**
+   * This subscriber's name: also deliver the snapshot events addressed to it (`npm run snapshot --
+   * --for <name>`), whatever the detail-types asked for, and never another subscriber's. Subscribe
+   * first, then ask for the snapshot, so no change falls in between. @default no snapshot events
+   */
+  readonly snapshotsFor?: string;
+  /**
    * Where the rule goes. @default the stack of the target's resource (a function, queue, state
    * machine, topic, ...) when it is another stack of the app in the same account and region,
    * under a construct `<FriendEvents stack>-<FriendEvents id>`, so the rule, the target and the

@@ -181,16 +181,18 @@ export class FriendEvents extends Construct {
 
   /**
    * The event pattern of these detail-types from this product's source: real events only, unless
-   * `includeSynthetic` (test traffic from `npm run send` carries `synthetic: true`).
+   * `includeSynthetic` (test traffic from `npm run send` carries `synthetic: true`); and the
+   * snapshots addressed to `snapshotsFor`, when given.
    */
   eventPattern(
     detailTypes: readonly FriendDetailType[] = FRIEND_DETAIL_TYPES,
-    options: Pick<SubscribeOptions, 'includeSynthetic'> = {},
+    options: Pick<SubscribeOptions, 'includeSynthetic' | 'snapshotsFor'> = {},
   ): events.EventPattern {
     const pattern = friendEventPattern({
       source: this.eventSource,
       detailTypes,
       includeSynthetic: options.includeSynthetic ?? false,
+      ...(options.snapshotsFor === undefined ? {} : { snapshotsFor: options.snapshotsFor }),
     });
     return {
       source: pattern.source,
@@ -213,10 +215,16 @@ export class FriendEvents extends Construct {
     options: SubscribeOptions = {},
   ): events.Rule {
     const includeSynthetic = options.includeSynthetic ?? false;
+    const { snapshotsFor } = options;
+    // Before the rule exists: a bad name fails synth naming the setting, and leaves no half-made rule.
+    const eventPattern = this.eventPattern(detailTypes, {
+      includeSynthetic,
+      ...(snapshotsFor === undefined ? {} : { snapshotsFor }),
+    });
     return new events.Rule(options.scope ?? this.ruleScope(target), id, {
       eventBus: this.eventBus,
-      description: `OpenIM friend events: ${detailTypes.join(', ')}${includeSynthetic ? ' (test traffic included)' : ''}`,
-      eventPattern: this.eventPattern(detailTypes, { includeSynthetic }),
+      description: `OpenIM friend events: ${detailTypes.join(', ')}${includeSynthetic ? ' (test traffic included)' : ''}${snapshotsFor === undefined ? '' : `; snapshots for ${snapshotsFor}`}`,
+      eventPattern,
       targets: [target],
     });
   }

@@ -10,7 +10,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENTRY_POINTS, FRIEND_GRAPH_KEY } from '../../functions/contract/deployment';
+import { ENTRY_POINTS, FRIEND_GRAPH_KEY, FRIEND_GRAPH_SUBSCRIBER } from '../../functions/contract/deployment';
 import { FRIEND_DETAIL_TYPES } from '../../functions/contract/events';
 import { BundledFunction, functionEntry } from './bundled-function';
 import { addCliOutputs, checkCliOutputsFree } from './cli-outputs';
@@ -34,8 +34,9 @@ export interface FriendGraphSubscriberProps {
 
 /**
  * The reference subscriber (`-c exampleSubscriber=true`): a function subscribed to every friend
- * event that keeps a friend graph in its own DynamoDB table (encrypted, point-in-time recovery),
- * allowed nothing but UpdateItem on that table.
+ * event, and to the snapshots addressed to `friend-graph`, that keeps a friend graph in its own
+ * DynamoDB table (encrypted, point-in-time recovery), allowed nothing but UpdateItem and Query on
+ * that table.
  */
 export class FriendGraphSubscriber extends Construct {
   readonly table: dynamodb.Table;
@@ -70,8 +71,10 @@ export class FriendGraphSubscriber extends Construct {
         ...(props.includeSynthetic ? { FRIEND_GRAPH_INCLUDE_SYNTHETIC: 'true' } : {}),
       },
     });
+    // Query: a snapshot part says which pairs of an owner are not friends by leaving them out, so
+    // applying it reads the owner's stored rows in the part's range.
     subscriber.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
+      new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:Query'], resources: [this.table.tableArn] }),
     );
     this.function = subscriber.function;
 
@@ -92,7 +95,7 @@ export class FriendGraphSubscriber extends Construct {
       'FriendGraphRule',
       FRIEND_DETAIL_TYPES,
       new targets.LambdaFunction(subscriber.function, { deadLetterQueue: this.failedEvents }),
-      { includeSynthetic: props.includeSynthetic ?? false },
+      { includeSynthetic: props.includeSynthetic ?? false, snapshotsFor: FRIEND_GRAPH_SUBSCRIBER },
     );
     this.failedEventsAlarm = new cloudwatch.Alarm(this, 'FailedEventsAlarm', {
       alarmDescription:

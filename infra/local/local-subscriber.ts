@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FriendEvent } from '../../functions/contract/events';
-import { friendEventPattern } from '../../functions/contract/rule-pattern';
+import type { FriendEvent, SnapshotEvent } from '../../functions/contract/events';
+import { checkSubscriberName, friendEventPattern } from '../../functions/contract/rule-pattern';
 import { EXIT } from '../cli-kit/cli-args';
 import { CliError } from '../cli-kit/cli-errors';
 import { type EventPattern, InvalidEventPatternError, parseEventPattern } from './event-pattern';
@@ -13,11 +13,13 @@ import { lambdaContext } from './lambda-context';
  * loaded in this process and fed by a rule on the local bus, with the envelope and a Lambda
  * context, as EventBridge invokes its Lambda.
  */
-export type SubscriberHandler = (event: FriendEvent) => Promise<unknown>;
+export type SubscriberHandler = (event: FriendEvent | SnapshotEvent) => Promise<unknown>;
 
 export interface LocalSubscriber {
   /** As given: `./path/handler.ts#handler`. */
   name: string;
+  /** Its subscriber name, the one `npm run snapshot -- --local --for <name>` addresses. */
+  subscriberName: string;
   handler: SubscriberHandler;
   pattern: EventPattern;
   /** The pattern as JSON, for the banner. */
@@ -33,15 +35,32 @@ export const parseSubscriberSpec = (spec: string): { path: string; exportName: s
 };
 
 /**
- * The default pattern: every friend event of this source, test traffic included, since local
- * traffic is all test traffic (`npm run send` marks what it sends synthetic).
+ * The subscriber's name: `--name`, else the module file's base name (`./src/mine.ts` is `mine`).
+ * One that cannot be a subscriber name is a usage error saying which option to use.
  */
-export const defaultSubscriberPattern = (source: string): string =>
-  JSON.stringify(friendEventPattern({ source, includeSynthetic: true }));
+export const subscriberNameOf = (spec: string, name?: string): string => {
+  const { path } = parseSubscriberSpec(spec);
+  const chosen = name ?? basename(path, extname(path));
+  try {
+    return checkSubscriberName(chosen, name === undefined ? `--subscriber's file name` : '--name');
+  } catch (error) {
+    const hint = name === undefined ? '; give one with --name <name>' : '';
+    throw new CliError(`${(error as Error).message}${hint}`, EXIT.usage);
+  }
+};
+
+/**
+ * The default pattern: every friend event of this source, test traffic included, since local
+ * traffic is all test traffic (`npm run send` marks what it sends synthetic); and the snapshots
+ * addressed to this subscriber's name, never another's.
+ */
+export const defaultSubscriberPattern = (source: string, subscriberName: string): string =>
+  JSON.stringify(friendEventPattern({ source, includeSynthetic: true, snapshotsFor: subscriberName }));
 
 /** Loads the module and checks the pattern; a mistake is a one-line usage error. */
 export const loadSubscriber = async (
   spec: string,
+  subscriberName: string,
   patternJson: string,
   cwd = process.cwd(),
 ): Promise<LocalSubscriber> => {
@@ -64,9 +83,10 @@ export const loadSubscriber = async (
       EXIT.usage,
     );
   }
-  const invoke = handler as (event: FriendEvent, context: unknown) => unknown;
+  const invoke = handler as (event: FriendEvent | SnapshotEvent, context: unknown) => unknown;
   return {
     name: `${path}#${exportName}`,
+    subscriberName,
     handler: async (event) => invoke(event, lambdaContext('local-subscriber', 60_000)),
     pattern,
     patternJson,

@@ -23,7 +23,7 @@ import { LocalConsole } from './local-console';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
 import { LOCAL_BUS_NAME, startLocalAws } from './local-environment';
 import { startLocalReconciler } from './local-reconciler';
-import { defaultSubscriberPattern, type LocalSubscriber, loadSubscriber } from './local-subscriber';
+import { defaultSubscriberPattern, type LocalSubscriber, loadSubscriber, subscriberNameOf } from './local-subscriber';
 import { startSqsEventSource } from './sqs-event-source';
 import { DEFAULT_SEED_FILE, DEFAULT_STAND_IN_PORT, reconcilerBanner, reconcilerEnvironment } from './start-reconciler';
 
@@ -34,7 +34,7 @@ import { DEFAULT_SEED_FILE, DEFAULT_STAND_IN_PORT, reconcilerBanner, reconcilerE
  * callback URL for a local OpenIM and one line per callback, park, retry, redrive and event.
  */
 const args = cliArgs({
-  usage: 'npm start [-- --subscriber <module>[#export] [--pattern <json>]]',
+  usage: 'npm start [-- --subscriber <module>[#export] [--name <name>] [--pattern <json>]]',
   description:
     'Runs the product locally: the callback function behind an HTTP API, a loopback EventBridge, SQS, Secrets Manager and DynamoDB, the retry drainer, the friend graph and the reconciler; and your subscriber, if given.',
   options: {
@@ -42,8 +42,12 @@ const args = cliArgs({
       "your subscriber's handler module (.ts or .js), run on every matching event as Lambda runs it: the envelope, a context; export `handler` unless #<export> names another",
       { placeholder: 'module[#export]' },
     ),
+    name: string(
+      "with --subscriber: its subscriber name, which `npm run snapshot -- --local --for <name>` addresses (default: the module file's base name, mine for ./mine.ts)",
+      { placeholder: 'name' },
+    ),
     pattern: string(
-      `with --subscriber: its EventBridge rule pattern (default: every friend event, test traffic included, since local traffic is all test traffic: ${defaultSubscriberPattern(DEFAULTS.eventSource)})`,
+      `with --subscriber: its EventBridge rule pattern (default: every friend event, test traffic included, since local traffic is all test traffic, and the snapshots addressed to its name, never another's; for ./mine.ts: ${defaultSubscriberPattern(DEFAULTS.eventSource, 'mine')})`,
       { placeholder: 'json' },
     ),
   },
@@ -85,11 +89,13 @@ const args = cliArgs({
     3: 'it could not start for another reason (the line says which)',
   },
 });
-if (args.pattern && !args.subscriber) {
-  console.error(
-    'error: --pattern goes with --subscriber <module>\nusage: npm start [-- --subscriber <module>[#export] [--pattern <json>]]',
-  );
-  process.exit(2);
+for (const option of ['pattern', 'name'] as const) {
+  if (args[option] && !args.subscriber) {
+    console.error(
+      `error: --${option} goes with --subscriber <module>\nusage: npm start [-- --subscriber <module>[#export] [--name <name>] [--pattern <json>]]`,
+    );
+    process.exit(2);
+  }
 }
 
 /** A port from the environment, or a one-line usage error. */
@@ -143,12 +149,14 @@ await runMain(async () => {
   emulator.onEvent((event) => appendEvent(eventsFile, envelopeOf(event)));
   // After the endpoint set the environment: the subscriber's own AWS clients talk to it too.
   const subscriber: LocalSubscriber | undefined = args.subscriber
-    ? await loadSubscriber(args.subscriber, args.pattern ?? defaultSubscriberPattern(DEFAULTS.eventSource)).catch(
-        async (error: unknown) => {
-          await emulator.stop();
-          throw error;
-        },
-      )
+    ? await (async (spec: string) => {
+        const subscriberName = subscriberNameOf(spec, args.name);
+        const pattern = args.pattern ?? defaultSubscriberPattern(DEFAULTS.eventSource, subscriberName);
+        return loadSubscriber(spec, subscriberName, pattern);
+      })(args.subscriber).catch(async (error: unknown) => {
+        await emulator.stop();
+        throw error;
+      })
     : undefined;
   const subscriberRules = new LocalRules();
   if (subscriber) {
@@ -213,9 +221,6 @@ await runMain(async () => {
   const containerHint = callbackUrl.startsWith(url)
     ? ''
     : `\n  (from Docker Desktop, http://host.docker.internal:${new URL(url).port}/openim/<token> works too)`;
-  const subscriberLine = subscriber
-    ? `\n  Your subscriber ${subscriber.name} gets every event matching ${subscriber.patternJson}\n    (test traffic included unless your pattern leaves it out: local traffic is all test traffic)`
-    : '';
   writeLocalEndpoints(endpointsFile, {
     pid: process.pid,
     callbackUrl,
@@ -232,6 +237,9 @@ await runMain(async () => {
   // The commands below find this stack through the endpoints file; a file of its own must be named.
   const npm =
     endpointsFile === resolve(DEFAULT_LOCAL_ENDPOINTS_FILE) ? 'npm' : `LOCAL_ENDPOINTS_FILE=${endpointsFile} npm`;
+  const subscriberLine = subscriber
+    ? `\n  Your subscriber ${subscriber.name} gets every event matching ${subscriber.patternJson}\n    (test traffic included unless your pattern leaves it out: local traffic is all test traffic)\n  Its name is ${subscriber.subscriberName}: send it its snapshot with ${npm} run snapshot -- --local --for ${subscriber.subscriberName}${args.pattern ? ' (if your pattern takes it)' : ''}`
+    : '';
   console.log(`openim-friend-events is running locally.
 
   OpenIM callback URL (webhooks.yml "url"):  ${callbackUrl}${containerHint}

@@ -51,6 +51,10 @@ it.each([
     /^error: --pattern: Event pattern is not valid\. Reason: "source" must be an array or an object/,
   ],
   [['--subscriber', 'no/such/handler.ts'], /^error: --subscriber: there is no file .*no\/such\/handler\.ts/],
+  [
+    ['--subscriber', 'test/fixtures/local-subscriber.ts', '--name', 'my service'],
+    /^error: --name must be a subscriber name: 1 to 64 letters, digits/,
+  ],
 ])('npm start %j is one line saying what is wrong (exit 2)', async (args, message) => {
   const { code, stderr } = await runCli('infra/local/start.ts', args, { PORT: '0', LOCAL_AWS_PORT: '0' });
   expect(stderr).toMatch(message);

@@ -3,14 +3,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
 import { isFriendEvent } from '../../functions/contract/events';
 import { sendSmokeCallback } from '../../infra/cli/smoke-test';
 import { LOCAL_GRAPH_TABLE } from '../../infra/local/local-dynamodb';
+import { LOCAL_BUS_NAME } from '../../infra/local/local-environment';
 import { decodeOpenImReply } from '../../infra/openim-sender-simulator/openim-reply';
 import { openImRequest, sampleBodies } from '../../infra/openim-sender-simulator/openim-request';
 import { sendCallback } from '../../infra/openim-sender-simulator/send-callback';
 import { TEST_SETTINGS, UNHURRIED } from '../helpers/harness';
+import { snapshotEvents } from '../helpers/snapshot-parts';
 
 /**
  * `npm start` as a user runs it, with a subscriber's own handler module: a process that prints a
@@ -125,6 +128,43 @@ it('serves callbacks, prints a line each, writes envelopes, runs the subscriber 
     expect(
       await until(async () => ((await friendsOf('synthetic:2')).length > 0 ? friendsOf('synthetic:2') : undefined)),
     ).toEqual(['synthetic:1']);
+
+    // Its name is the module's base name, and its default pattern takes the snapshots addressed to
+    // that name only: one for another subscriber, put first, never reaches it.
+    await waitFor(
+      /Its name is local-subscriber: send it its snapshot with (?:\S+ )?npm run snapshot -- --local --for local-subscriber/,
+    );
+    const bus = new EventBridgeClient({ endpoint, region: 'us-east-1' });
+    const snapshotFor = (subscriber: string) =>
+      snapshotEvents(new Map([['3958741620', { friends: [{ userID: '6127384950', remark: '' }], blacks: [] }]]), {
+        address: { id: `run-${subscriber}`, for: subscriber },
+        observedAt: new Date().toISOString(),
+        completedAt: new Date().toISOString(),
+      });
+    for (const subscriber of ['someone-else', 'local-subscriber']) {
+      const { parts, completed } = snapshotFor(subscriber);
+      const put = await bus.send(
+        new PutEventsCommand({
+          Entries: [...parts, completed].map((event) => ({
+            EventBusName: LOCAL_BUS_NAME,
+            Source: event.source,
+            DetailType: event['detail-type'],
+            Detail: JSON.stringify(event.detail),
+          })),
+        }),
+      );
+      expect(put.FailedEntryCount).toBe(0);
+    }
+    const withSnapshot = await until(() => (lines(subscriberOut).length === 4 ? lines(subscriberOut) : undefined));
+    expect(
+      withSnapshot
+        .slice(2)
+        .map((line) => {
+          const event = line.event as { 'detail-type': string; detail: { snapshot: { for: string } } };
+          return `${event['detail-type']} for ${event.detail.snapshot.for}`;
+        })
+        .sort(),
+    ).toEqual(['FriendListSnapshot for local-subscriber', 'FriendSnapshotCompleted for local-subscriber']);
 
     // A parked event is one line too, and at the default level no function prints its JSON log.
     await fetch(`${endpoint}/_local/faults`, { method: 'POST', body: JSON.stringify({ seconds: 600 }) });

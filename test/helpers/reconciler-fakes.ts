@@ -1,5 +1,11 @@
 import { type FriendEvent, isFriendEvent } from '../../functions/contract/events';
-import { applyEvent, type FriendGraphStore, type PairChange } from '../../functions/friend-graph/friend-graph';
+import {
+  applyEvent,
+  type FriendGraphStore,
+  inRange,
+  type PairChange,
+  type SnapshotRange,
+} from '../../functions/friend-graph/friend-graph';
 import { type GraphRow, type OwnerView, ownerView } from '../../functions/friend-graph/graph-view';
 import { addCounters, type SweepCounters, zeroCounters } from '../../functions/reconcile/differences';
 import { mirrorGeneration } from '../../functions/reconcile/mirror-generation';
@@ -42,6 +48,10 @@ export class InMemoryGraph implements FriendGraphStore, GraphReader {
     row[change.register] = change.value;
     row[versionKey] = change.version;
     return true;
+  }
+
+  async storedOthers(ownerUserID: string, covers: SnapshotRange): Promise<string[]> {
+    return [...(this.owners.get(ownerUserID)?.keys() ?? [])].filter((other) => inRange(other, covers));
   }
 
   async ownerView(ownerUserID: string): Promise<OwnerView> {

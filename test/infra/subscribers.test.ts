@@ -3,10 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { allEventJsonSchemas } from '../../functions/contract/event-schema';
+import { allEventJsonSchemas, snapshotEventJsonSchemas } from '../../functions/contract/event-schema';
 import { FriendEvents } from '../../infra/construct/friend-events';
 import { FriendGraphSubscriber } from '../../infra/construct/friend-graph-subscriber';
 import { FriendEventsStack } from '../../infra/construct/stack';
+import { matchesEventPattern, parseEventPattern } from '../../infra/local/event-pattern';
 import { nagFindings, synthStack } from '../helpers/synth';
 
 const subscriberStack = () => {
@@ -92,6 +93,60 @@ describe('subscribing from CDK', () => {
     });
   });
 
+  it('delivers a snapshot only to the subscriber it is addressed to: the synthesized rules, matched as EventBridge does', () => {
+    const { stack, friendEvents } = subscriberStack();
+    const inbox = (id: string) => new targets.SqsQueue(new sqs.Queue(stack, id, { enforceSSL: true }));
+    friendEvents.onFriendshipCreated('A', inbox('InboxA'), { snapshotsFor: 'service-a' });
+    friendEvents.subscribe('B', ['AfterDeleteFriend'], inbox('InboxB'), {
+      snapshotsFor: 'service-b',
+      includeSynthetic: true,
+    });
+    friendEvents.onFriendRequest('Plain', inbox('InboxPlain'));
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((rule) => ({
+      description: rule.Properties.Description as string,
+      pattern: parseEventPattern(JSON.stringify(rule.Properties.EventPattern)),
+    }));
+    const snapshotFor = (subscriber: string, detailType: string) => ({
+      version: '0',
+      id: 'id',
+      'detail-type': detailType,
+      source: 'openim',
+      account: '000000000000',
+      time: '2026-12-06T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: { schemaVersion: 1, snapshot: { id: 'run', for: subscriber } },
+    });
+    const reached = (subscriber: string, detailType: string) =>
+      rules.filter((rule) => matchesEventPattern(rule.pattern, snapshotFor(subscriber, detailType))).length;
+    for (const detailType of ['FriendListSnapshot', 'FriendSnapshotCompleted']) {
+      expect(rules.map((rule) => matchesEventPattern(rule.pattern, snapshotFor('service-a', detailType)))).toEqual([
+        true,
+        false,
+        false,
+      ]);
+      expect(rules.map((rule) => matchesEventPattern(rule.pattern, snapshotFor('service-b', detailType)))).toEqual([
+        false,
+        true,
+        false,
+      ]);
+      expect(reached('someone-else', detailType)).toBe(0);
+    }
+    expect(rules[0]?.description).toBe(
+      'OpenIM friend events: AfterAddFriendAgree, AfterImportFriends; snapshots for service-a',
+    );
+  });
+
+  it('fails synth naming snapshotsFor when it is not a subscriber name', () => {
+    const { stack, friendEvents } = subscriberStack();
+    expect(() =>
+      friendEvents.onFriendRequest('Bad', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox', { enforceSSL: true })), {
+        snapshotsFor: 'my service',
+      }),
+    ).toThrow(/snapshotsFor must be a subscriber name/);
+    expect(Template.fromStack(stack).findResources('AWS::Events::Rule')).toEqual({});
+  });
+
   it('lets other accounts and an organization manage only the rules they create on the bus', () => {
     const { template } = synthStack({
       subscriberAccess: { accounts: ['111111111111'], organizationId: 'o-abc123defg' },
@@ -128,7 +183,7 @@ describe('subscribing from CDK', () => {
 });
 
 describe('the schema registry', () => {
-  it('holds one JSON Schema (draft-04) per detail-type, generated from the contract', () => {
+  it('holds one JSON Schema (draft-04) per detail-type, the snapshots included, generated from the contract', () => {
     const { template } = synthStack();
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
     const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema')).map(
@@ -143,9 +198,11 @@ describe('the schema registry', () => {
       ['openim@AfterRemoveBlack', 'JSONSchemaDraft4'],
       ['openim@FriendshipReconciled', 'JSONSchemaDraft4'],
       ['openim@BlacklistReconciled', 'JSONSchemaDraft4'],
+      ['openim@FriendListSnapshot', 'JSONSchemaDraft4'],
+      ['openim@FriendSnapshotCompleted', 'JSONSchemaDraft4'],
     ]);
     expect(schemas.map((schema) => JSON.parse(schema.Content))).toEqual(
-      allEventJsonSchemas('openim').map(({ schema }) => schema),
+      [...allEventJsonSchemas('openim'), ...snapshotEventJsonSchemas('openim')].map(({ schema }) => schema),
     );
   });
 });
@@ -157,7 +214,7 @@ describe('the reference subscriber (friend graph)', () => {
     return { stack, template: Template.fromStack(stack) };
   };
 
-  it('is deployed behind a flag, subscribed to every friend detail-type (repairs included), and passes cdk-nag', () => {
+  it('is deployed behind a flag, subscribed to every friend detail-type (repairs included) and its own snapshots, and passes cdk-nag', () => {
     const { stack, template } = withGraph();
     template.resourceCountIs('AWS::Lambda::Function', 3); // callback, retry drainer, friend graph
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -172,8 +229,10 @@ describe('the reference subscriber (friend graph)', () => {
           'AfterRemoveBlack',
           'FriendshipReconciled',
           'BlacklistReconciled',
+          'FriendListSnapshot',
+          'FriendSnapshotCompleted',
         ],
-        detail: { synthetic: [{ exists: false }] },
+        detail: { synthetic: [{ exists: false }], snapshot: { for: ['friend-graph', { exists: false }] } },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FriendGraphSubscriber'), 'Arn'] } })],
     });
@@ -189,7 +248,7 @@ describe('the reference subscriber (friend graph)', () => {
     const [pattern] = Object.values(template.findResources('AWS::Events::Rule')).map(
       (rule) => rule.Properties.EventPattern,
     );
-    expect(pattern).not.toHaveProperty('detail');
+    expect(pattern.detail).toEqual({ snapshot: { for: ['friend-graph', { exists: false }] } });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ FRIEND_GRAPH_INCLUDE_SYNTHETIC: 'true' }) },
     });
@@ -245,7 +304,7 @@ describe('the reference subscriber (friend graph)', () => {
     });
   });
 
-  it('may only UpdateItem, and only on its own table', () => {
+  it('may only UpdateItem and Query (a snapshot part reads the rows it replaces), and only on its own table', () => {
     const { template } = withGraph();
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
@@ -254,7 +313,7 @@ describe('the reference subscriber (friend graph)', () => {
     expect(dynamoStatements).toEqual([
       {
         Effect: 'Allow',
-        Action: 'dynamodb:UpdateItem',
+        Action: ['dynamodb:UpdateItem', 'dynamodb:Query'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FriendGraphTable/), 'Arn'] },
       },
     ]);

@@ -12,6 +12,7 @@ import {
   removeBlack,
   request,
 } from '../helpers/friend-graph-fixtures';
+import { snapshotEvents } from '../helpers/snapshot-parts';
 
 /**
  * The reference subscriber against a real DynamoDB implementation (dynalite, in memory) through
@@ -219,5 +220,89 @@ describe('the deployed handler', () => {
       delete process.env.FRIEND_GRAPH_TABLE_NAME;
       delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
     }
+  });
+});
+
+describe('a snapshot addressed to the graph (friend-graph), applied to DynamoDB', () => {
+  const handlerFor = async (table: string) => {
+    const { createFriendGraphHandler } = await import('../../functions/handlers/friend-graph');
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    return createFriendGraphHandler({
+      store: new FriendGraphTable(dynamo().client, table),
+      includeSynthetic: false,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+  };
+  const lists = new Map([
+    [
+      'alice',
+      {
+        friends: [
+          { userID: 'bob', remark: 'Bob' },
+          { userID: 'dave', remark: '' },
+          { userID: 'frank', remark: 'F' },
+        ],
+        blacks: ['erin'],
+      },
+    ],
+    ['bob', { friends: [{ userID: 'alice', remark: '' }], blacks: [] }],
+  ]);
+  const address = { id: 'run-1', for: 'friend-graph' };
+
+  it('rebuilds a restored table: parts in any order, each alone, a live change after the read kept', async () => {
+    const table = await dynamo().createFriendGraphTable();
+    // The restored table: older rows, one of them (alice->carol) gone from OpenIM since.
+    await applyAll(table, [
+      ...eventsFor(agree('alice', 'carol'), at(1)),
+      ...eventsFor(remark('alice', 'bob', 'old'), at(2)),
+    ]);
+    const { parts, completed } = snapshotEvents(lists, {
+      address,
+      observedAt: at(10),
+      completedAt: at(12),
+      rowsPerPart: 1,
+    });
+    expect(parts.filter((part) => part.detail.ownerUserID === 'alice').map((part) => part.detail.covers)).toEqual([
+      { from: '', to: 'dave' },
+      { from: 'dave', to: 'erin' },
+      { from: 'erin', to: 'frank' },
+      { from: 'frank' },
+    ]);
+    const handler = await handlerFor(table);
+    const live = eventsFor(deleteFriend('alice', 'dave'), at(11));
+    for (const event of [...parts.slice(0, 2).reverse(), ...live, ...parts.slice(2).reverse(), completed]) {
+      await handler(event);
+    }
+    expect(await graph(table)).toEqual([
+      { pair: 'alice->bob', state: 'friends', remark: 'Bob', blacklist: 'none' },
+      { pair: 'alice->carol', state: 'removed', request: 'none', remark: '', blacklist: 'none' }, // not listed: no longer a friend
+      { pair: 'alice->dave', state: 'removed', remark: '', blacklist: 'none' }, // the delete after the read wins
+      { pair: 'alice->erin', state: 'removed', remark: '', blacklist: 'blocked' },
+      { pair: 'alice->frank', state: 'friends', remark: 'F', blacklist: 'none' },
+      { pair: 'bob->alice', state: 'friends', remark: '', blacklist: 'none' },
+      { pair: 'carol->alice', state: 'friends', request: 'none' }, // carol's own list was not in this snapshot
+    ]);
+  });
+
+  it("leaves alone another subscriber's snapshot, the completion, and a malformed part", async () => {
+    const table = await dynamo().createFriendGraphTable();
+    const handler = await handlerFor(table);
+    const options = { observedAt: at(10), completedAt: at(12) };
+    const theirs = snapshotEvents(lists, { ...options, address: { id: 'run-2', for: 'welcome' } });
+    const ours = snapshotEvents(lists, { ...options, address });
+    const [part] = ours.parts;
+    if (!part) throw new Error('no part');
+    const malformed = {
+      ...part,
+      detail: { ...part.detail, friends: [{ friendUserID: 'zz', remark: '' }], covers: { from: '', to: 'c' } },
+    };
+    expect(await handler(theirs.parts[0])).toEqual({
+      applied: 0,
+      ignored: 0,
+      skipped: 'snapshot-for-another-subscriber',
+    });
+    expect(await handler(ours.completed)).toEqual({ applied: 0, ignored: 0, skipped: 'snapshot-completed' });
+    expect(await handler(malformed)).toEqual({ applied: 0, ignored: 0, skipped: 'malformed-snapshot' });
+    expect(await graph(table)).toEqual([]);
   });
 });

@@ -1,6 +1,11 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  paginateQuery,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { FRIEND_GRAPH_KEY } from '../../contract/deployment';
-import type { FriendGraphStore, PairChange } from '../../friend-graph/friend-graph';
+import { type FriendGraphStore, inRange, type PairChange, type SnapshotRange } from '../../friend-graph/friend-graph';
 
 export { FRIEND_GRAPH_KEY };
 
@@ -35,5 +40,31 @@ export class FriendGraphTable implements FriendGraphStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * One Query of the owner's keys, filtered here: DynamoDB orders sort keys by UTF-8 bytes, the
+   * contract's ranges by UTF-16 code units (the two differ above U+FFFF), so a key condition on
+   * the range could leave a pair out. Keys only; a part exists only for lists of thousands of rows.
+   */
+  async storedOthers(ownerUserID: string, covers: SnapshotRange): Promise<string[]> {
+    const others: string[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#owner = :owner',
+        ProjectionExpression: '#other',
+        ExpressionAttributeNames: { '#owner': FRIEND_GRAPH_KEY.partitionKey, '#other': FRIEND_GRAPH_KEY.sortKey },
+        ExpressionAttributeValues: { ':owner': { S: ownerUserID } },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const other = item[FRIEND_GRAPH_KEY.sortKey]?.S;
+        if (other !== undefined && inRange(other, covers)) others.push(other);
+      }
+    }
+    return others;
   }
 }

@@ -1,4 +1,4 @@
-import { FRIEND_DETAIL_TYPES } from '../../../functions/contract/events';
+import { FRIEND_DETAIL_TYPES, SNAPSHOT_DETAIL_TYPES } from '../../../functions/contract/events';
 import { friendEventPattern } from '../../../functions/contract/rule-pattern';
 import { matchesEventPattern, parseEventPattern } from '../../../infra/local/event-pattern';
 
@@ -40,4 +40,56 @@ describe('friendEventPattern', () => {
       true,
     ]);
   });
+});
+
+describe('friendEventPattern and snapshots', () => {
+  const snapshotEvent = (detailType: 'FriendListSnapshot' | 'FriendSnapshotCompleted', subscriber: string) => ({
+    ...envelope({ snapshot: { id: 'run-1', for: subscriber } }),
+    'detail-type': detailType,
+  });
+  const matcher = (options: Parameters<typeof friendEventPattern>[0]) => {
+    const pattern = parseEventPattern(JSON.stringify(friendEventPattern(options)));
+    return (event: unknown) => matchesEventPattern(pattern, event);
+  };
+
+  it('leaves every snapshot out by default, test traffic included or not', () => {
+    for (const options of [{}, { includeSynthetic: true }, { detailTypes: ['AfterAddFriend'] as const }]) {
+      const matches = matcher(options);
+      for (const detailType of SNAPSHOT_DETAIL_TYPES) {
+        expect(matches(snapshotEvent(detailType, 'friend-graph'))).toBe(false);
+      }
+    }
+  });
+
+  it('adds, with snapshotsFor, the snapshots addressed to that name and no other: a snapshot for B never reaches A', () => {
+    for (const includeSynthetic of [false, true]) {
+      const subscriberA = matcher({ snapshotsFor: 'A', includeSynthetic });
+      const subscriberB = matcher({ snapshotsFor: 'B', includeSynthetic });
+      for (const detailType of SNAPSHOT_DETAIL_TYPES) {
+        expect([subscriberA(snapshotEvent(detailType, 'A')), subscriberA(snapshotEvent(detailType, 'B'))]).toEqual([
+          true,
+          false,
+        ]);
+        expect(subscriberB(snapshotEvent(detailType, 'B'))).toBe(true);
+      }
+      // The friend events it matched before still reach it, and test traffic only when asked.
+      expect(subscriberA(envelope({}))).toBe(true);
+      expect(subscriberA(envelope({ synthetic: true }))).toBe(includeSynthetic);
+    }
+  });
+
+  it('is one pattern PutRule takes: the snapshot detail-types beside the chosen ones, and snapshot.for the name or absent', () => {
+    expect(friendEventPattern({ detailTypes: ['AfterDeleteFriend'], snapshotsFor: 'welcome' })).toEqual({
+      source: ['openim'],
+      'detail-type': ['AfterDeleteFriend', 'FriendListSnapshot', 'FriendSnapshotCompleted'],
+      detail: { synthetic: [{ exists: false }], snapshot: { for: ['welcome', { exists: false }] } },
+    });
+  });
+
+  it.each(['', ' friend-graph', 'a'.repeat(257), 'tab\there'])(
+    'refuses the subscriber name %j, naming snapshotsFor',
+    (name) => {
+      expect(() => friendEventPattern({ snapshotsFor: name })).toThrow(/snapshotsFor/);
+    },
+  );
 });
