@@ -1,3 +1,5 @@
+import { SUBSCRIBER_NAME } from '../contract/rule-pattern';
+
 /**
  * What starts a snapshot: the state machine's input `{ "snapshot": { "for": "<subscriber>",
  * "users": [...] } }` (what `npm run snapshot` sends). Checked before the lock is taken, so a bad
@@ -10,8 +12,6 @@ export interface SnapshotRequest {
   users?: string[];
 }
 
-/** A subscriber's name: what its pattern's `snapshotsFor` matches. */
-export const SUBSCRIBER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Named owners travel in the execution's input and state (256 KiB each): a longer list is refused. */
 export const MAX_NAMED_USERS = 1_000;
 /** OpenIM's user IDs are at most 64 characters. */

@@ -1,5 +1,5 @@
 import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/adapters/aws/admin-secret';
-import { NO_ADMIN_TOKEN } from '../../functions/contract/deployment';
+import { FRIEND_GRAPH_SUBSCRIBER, NO_ADMIN_TOKEN } from '../../functions/contract/deployment';
 import { friendEventPattern } from '../../functions/contract/rule-pattern';
 import { LOCAL_STACK_NAME } from '../cli-kit/local-stack';
 import { sweepDefinition, TASK_TIMEOUT_SECONDS } from '../construct/reconciler-definition';
@@ -102,7 +102,13 @@ export const startLocalReconciler = async (options: LocalReconcilerOptions) => {
     name: 'FriendGraphRule',
     eventBusName: options.eventBusName,
     pattern: parseEventPattern(
-      JSON.stringify(friendEventPattern({ source: options.eventSource, includeSynthetic: true })),
+      JSON.stringify(
+        friendEventPattern({
+          source: options.eventSource,
+          includeSynthetic: true,
+          snapshotsFor: FRIEND_GRAPH_SUBSCRIBER,
+        }),
+      ),
     ),
     target: (event) => friendGraph(event),
     onFailure: (event, error) => options.onFailedEvent(event['detail-type'], error),

@@ -5,11 +5,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ADMIN_SECRET_PLACEHOLDER } from '../../functions/adapters/aws/admin-secret';
 import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
+import { FriendGraphTable } from '../../functions/adapters/aws/friend-graph-table';
+import { FRIEND_GRAPH_SUBSCRIBER } from '../../functions/contract/deployment';
 import {
   type FriendListSnapshotDetail,
   RECONCILED_DETAIL_TYPES,
   SNAPSHOT_DETAIL_TYPES,
 } from '../../functions/contract/events';
+import { changeVersion } from '../../functions/friend-graph/friend-graph';
 import type { AwsEmulator } from '../../infra/local/aws-emulator';
 import { LOCAL_GRAPH_TABLE } from '../../infra/local/local-dynamodb';
 import { LOCAL_BUS_NAME, startLocalAws } from '../../infra/local/local-environment';
@@ -237,6 +240,41 @@ describe('the local reconciler', () => {
         summary: { status: 'completed' },
         totals: { counters: { snapshotUsers: users.length } },
       });
+    });
+
+    it('rebuilds the friend graph when addressed to friend-graph, and leaves it alone when addressed to another', async () => {
+      // A graph that went wrong (a restored table, say): a friend row OpenIM does not have, from long ago.
+      await new FriendGraphTable(new DynamoDBClient({}), LOCAL_GRAPH_TABLE).apply({
+        ownerUserID: 'a',
+        otherUserID: 'd',
+        version: changeVersion('2020-01-01T00:00:00.000Z', 'restored'),
+        register: 'state',
+        value: 'friends',
+      });
+      const before = await graphOf('a');
+      expect(before.friends).toHaveProperty('d', '');
+      await sweep('snapshot-for-another', { snapshot: { for: 'mine', users: ['a'] } });
+      expect(await graphOf('a')).toEqual(before);
+      const execution = await sweep('snapshot-for-the-graph', {
+        snapshot: { for: FRIEND_GRAPH_SUBSCRIBER, users: ['a'] },
+      });
+      expect(execution.status).toBe('SUCCEEDED');
+      // OpenIM's lists of a, as the earlier tests left them: the restored row is gone.
+      const model = local.standIn?.model;
+      if (!model) throw new Error('no stand-in');
+      expect(await graphOf('a')).toEqual({
+        friends: Object.fromEntries(
+          model
+            .friendRows('a')
+            .map((row) => [row.friendUserID, row.remark])
+            .sort(),
+        ),
+        blocked: model
+          .userPage(1, 1_000)
+          .userIDs.filter((other) => model.blackLists.has('a', other))
+          .sort(),
+      });
+      expect((await graphOf('a')).friends).not.toHaveProperty('d');
     });
 
     it('limits itself to the users named', async () => {
