@@ -247,6 +247,11 @@ export const SNAPSHOT_DETAIL_SPECS: { [T in SnapshotDetailType]: DetailSpec<Snap
   FriendSnapshotCompleted: {
     schemaVersion: common().schemaVersion,
     snapshot: snapshotAddress,
+    idempotencyKey: {
+      type: 'string',
+      minLength: 64,
+      description: 'One per snapshot run: a completion published again carries the same key; de-duplicate on it',
+    },
     users: { type: 'integer', minimum: 0, description: 'Owners whose lists were sent' },
     friendRows: { type: 'integer', minimum: 0, description: 'Friend rows sent, over every part' },
     blackRows: { type: 'integer', minimum: 0, description: 'Black list entries sent, over every part' },

@@ -214,6 +214,8 @@ export interface FriendListSnapshotDetail extends ReconciledDetailBase {
 export interface FriendSnapshotCompletedDetail {
   schemaVersion: typeof EVENT_SCHEMA_VERSION;
   snapshot: SnapshotAddress;
+  /** One per snapshot run: a completion published again (a retried finish step) carries the same key. */
+  idempotencyKey: string;
   /** Owners whose lists were sent. */
   users: number;
   friendRows: number;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DIFFERENCE_KINDS, type DifferenceKind } from '../contract/deployment';
 import { EVENT_SCHEMA_VERSION, type FriendSnapshotCompletedDetail, type SnapshotAddress } from '../contract/events';
 import { totalDifferences } from './differences';
@@ -154,6 +155,9 @@ export const finishSnapshot = async (
   await deps.publishCompleted({
     schemaVersion: EVENT_SCHEMA_VERSION,
     snapshot: { id: snapshot.id, for: snapshot.for },
+    idempotencyKey: createHash('sha256')
+      .update(JSON.stringify(['FriendSnapshotCompleted', snapshot.id, snapshot.for]))
+      .digest('hex'),
     users: totals.counters.snapshotUsers,
     friendRows: totals.counters.snapshotFriendRows,
     blackRows: totals.counters.snapshotBlackRows,

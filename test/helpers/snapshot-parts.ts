@@ -93,6 +93,7 @@ export const snapshotEvents = (
       detail: {
         schemaVersion: 1,
         snapshot: options.address,
+        idempotencyKey: key,
         users: lists.size,
         friendRows: parts.reduce((sum, part) => sum + part.detail.friends.length, 0),
         blackRows: parts.reduce((sum, part) => sum + part.detail.blackUserIDs.length, 0),

@@ -194,21 +194,24 @@ describe('planning and finishing a snapshot', () => {
       expect(records.lock?.sweepID).toBe('snap-1');
       completed.push(detail);
     };
-    await finishSnapshot(
-      'snap-1',
-      { id: 'snap-1', for: 'mine' },
-      {
-        lock: records,
-        records,
-        progress: records,
-        clock: () => NOW + 5_000,
-        publishCompleted,
-      },
-    );
+    const finish = () =>
+      finishSnapshot(
+        'snap-1',
+        { id: 'snap-1', for: 'mine' },
+        {
+          lock: records,
+          records,
+          progress: records,
+          clock: () => NOW + 5_000,
+          publishCompleted,
+        },
+      );
+    await finish();
     expect(completed).toEqual([
       {
         schemaVersion: 1,
         snapshot: { id: 'snap-1', for: 'mine' },
+        idempotencyKey: expect.stringMatching(/^[0-9a-f]{64}$/),
         users: 2,
         friendRows: 3,
         blackRows: 1,
@@ -218,6 +221,10 @@ describe('planning and finishing a snapshot', () => {
       },
     ]);
     expect(records.lock).toBeUndefined();
+    // A retried finish step publishes the completion again, under the same key.
+    records.lock = { sweepID: 'snap-1', expiresAt: NOW + 60_000 };
+    await finish();
+    expect(completed[1]?.idempotencyKey).toBe(completed[0]?.idempotencyKey);
   });
 
   it('refuses a request that is not valid, naming what is wrong', () => {
