@@ -1,11 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ReconcilerTable } from '../../functions/adapters/aws/reconciler-table';
-import { describeFailure, describeSweep } from '../../functions/reconcile/plan';
+import { describeSweep } from '../../functions/reconcile/plan';
 import type { SweepSummary } from '../../functions/reconcile/ports';
 import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
-import { requireTargetOutput, resolveTarget, TARGET_OPTIONS } from './target-stack';
+import { runReconcilerExecution } from './reconciler-execution';
+import { resolveTarget, TARGET_OPTIONS } from './target-stack';
 
 /**
  * `npm run reconcile -- --local` (or `--stack <name>`): starts one sweep, follows it, prints its
@@ -34,60 +32,24 @@ const spec = {
 const args = cliArgs(spec);
 if (args.local === Boolean(args.stack)) exitWithUsageError(spec, 'give either --local or --stack <name>');
 
-const PROGRESS_EVERY_MS = 10_000;
-
 await runMain(async () => {
-  const target = await resolveTarget(args);
-  const noReconciler = 'deploy the stack with -c openImApiUrl=<OpenIM API URL> to turn reconciliation on';
-  const stateMachineArn = requireTargetOutput(target, 'ReconcilerStateMachineArn', noReconciler);
-  const records = new ReconcilerTable(
-    new DynamoDBClient({}),
-    requireTargetOutput(target, 'ReconcilerTableName', noReconciler),
-  );
-  const sfn = new SFNClient({});
   const name = `manual-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: '{}' }));
-  console.log(`sweep ${name} started (${executionArn})`);
-
-  const giveUpAt = Date.now() + args['follow-minutes'] * 60_000;
-  let lastProgress = Date.now();
-  let progressLine = '';
-  for (;;) {
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== 'RUNNING') {
-      const summary = await records.summary(name).catch(() => undefined);
-      if (execution.status === 'SUCCEEDED') {
-        const output = JSON.parse(execution.output ?? '{}') as Partial<SweepSummary> & {
-          locked?: boolean;
-          heldBy?: string;
-        };
-        if (output.locked === false) {
-          console.error(
-            `sweep ${name} did nothing: sweep ${output.heldBy} is running (two never run at once); try again when it ends`,
-          );
-          return EXIT.partlyFailed;
-        }
-        console.log(describeSweep(output as SweepSummary));
-        return EXIT.ok;
-      }
-      if (summary) console.error(describeSweep({ ...summary, status: 'failed' }));
-      const failure = describeFailure({ Error: execution.error, Cause: execution.cause });
-      console.error(`sweep ${name} ${execution.status?.toLowerCase().replace('_', ' ')}: ${failure}`);
-      return EXIT.partlyFailed;
-    }
-    if (Date.now() > giveUpAt) {
-      console.error(
-        `sweep ${name} is still running after ${args['follow-minutes']} minutes; stopped following it (it goes on)`,
-      );
-      return EXIT.partlyFailed;
-    }
-    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      lastProgress = Date.now();
-      const summary = await records.summary(name).catch(() => undefined);
-      const line = summary ? describeSweep(summary) : '';
-      if (line && line !== progressLine) console.log(line);
-      progressLine = line;
-    }
-    await new Promise((resolve) => setTimeout(resolve, target.local ? 200 : 2_000));
-  }
+  return runReconcilerExecution<SweepSummary>(
+    await resolveTarget(args),
+    {
+      name,
+      input: {},
+      followMinutes: args['follow-minutes'],
+      startedLine: (arn) => `sweep ${name} started (${arn})`,
+    },
+    {
+      kind: 'sweep',
+      lockReason: 'two never run at once',
+      progress: async (records, failed) => {
+        const summary = await records.summary(name);
+        return summary ? describeSweep(failed ? { ...summary, status: 'failed' } : summary) : undefined;
+      },
+      done: (summary) => ({ line: describeSweep(summary), code: EXIT.ok }),
+    },
+  );
 });

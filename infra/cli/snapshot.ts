@@ -1,13 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ReconcilerTable } from '../../functions/adapters/aws/reconciler-table';
 import type { SnapshotAddress } from '../../functions/contract/events';
-import { describeFailure, describeSnapshot } from '../../functions/reconcile/plan';
+import { describeSnapshot } from '../../functions/reconcile/plan';
 import type { SnapshotTotals, SweepSummary } from '../../functions/reconcile/ports';
 import { SnapshotRequestInvalid, snapshotRequestOf } from '../../functions/reconcile/snapshot-request';
 import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer, string, strings } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
-import { requireTargetOutput, resolveTarget, TARGET_OPTIONS } from './target-stack';
+import { runReconcilerExecution } from './reconciler-execution';
+import { resolveTarget, TARGET_OPTIONS } from './target-stack';
 
 /**
  * `npm run snapshot -- --for <subscriber> (--local | --stack <name>) [--user <id> ...]`: starts
@@ -52,71 +50,32 @@ try {
   exitWithUsageError(spec, error.message.replace('snapshot.for', '--for').replace('snapshot.users', '--user'));
 }
 
-const PROGRESS_EVERY_MS = 10_000;
-
 type Finished = { summary: SweepSummary; snapshot: SnapshotAddress; totals: SnapshotTotals };
 
 await runMain(async () => {
-  const target = await resolveTarget(args);
-  const noReconciler = 'deploy the stack with -c openImApiUrl=<OpenIM API URL> to turn reconciliation on';
-  const stateMachineArn = requireTargetOutput(target, 'ReconcilerStateMachineArn', noReconciler);
-  const records = new ReconcilerTable(
-    new DynamoDBClient({}),
-    requireTargetOutput(target, 'ReconcilerTableName', noReconciler),
-  );
-  const sfn = new SFNClient({});
   // An execution name: letters, digits, - and _ only, at most 80 characters.
   const name = `snapshot-${args.for.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40)}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const snapshot = { id: name, for: args.for };
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ snapshot: request }) }),
+  return runReconcilerExecution<Finished>(
+    await resolveTarget(args),
+    {
+      name,
+      input: { snapshot: request },
+      followMinutes: args['follow-minutes'],
+      startedLine: (arn) => `snapshot ${name} for ${args.for} started (${arn})`,
+    },
+    {
+      kind: 'snapshot',
+      lockReason: 'sweeps and snapshots share one lock and one pace',
+      progress: async (records) => {
+        const summary = await records.summary(name);
+        const totals = summary && (await records.snapshotTotals(name));
+        return summary && totals ? describeSnapshot(summary, snapshot, totals) : undefined;
+      },
+      done: (finished) => ({
+        line: describeSnapshot(finished.summary, finished.snapshot, finished.totals),
+        code: finished.totals.unreadableUserIDs.length > 0 ? EXIT.partlyFailed : EXIT.ok,
+      }),
+    },
   );
-  console.log(`snapshot ${name} for ${args.for} started (${executionArn})`);
-
-  const giveUpAt = Date.now() + args['follow-minutes'] * 60_000;
-  let lastProgress = Date.now();
-  let progressLine = '';
-  const progress = async () => {
-    const summary = await records.summary(name).catch(() => undefined);
-    const totals = summary && (await records.snapshotTotals(name).catch(() => undefined));
-    return summary && totals ? describeSnapshot(summary, snapshot, totals) : undefined;
-  };
-  for (;;) {
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== 'RUNNING') {
-      if (execution.status === 'SUCCEEDED') {
-        const output = JSON.parse(execution.output ?? '{}') as Partial<Finished> & {
-          locked?: boolean;
-          heldBy?: string;
-        };
-        if (output.locked === false) {
-          console.error(
-            `snapshot ${name} did nothing: ${output.heldBy} is running (sweeps and snapshots share one lock and one pace); try again when it ends`,
-          );
-          return EXIT.partlyFailed;
-        }
-        const finished = output as Finished;
-        console.log(describeSnapshot(finished.summary, finished.snapshot, finished.totals));
-        return finished.totals.unreadableUserIDs.length > 0 ? EXIT.partlyFailed : EXIT.ok;
-      }
-      const line = await progress();
-      if (line) console.error(line);
-      const failure = describeFailure({ Error: execution.error, Cause: execution.cause });
-      console.error(`snapshot ${name} ${execution.status?.toLowerCase().replace('_', ' ')}: ${failure}`);
-      return EXIT.partlyFailed;
-    }
-    if (Date.now() > giveUpAt) {
-      console.error(
-        `snapshot ${name} is still running after ${args['follow-minutes']} minutes; stopped following it (it goes on)`,
-      );
-      return EXIT.partlyFailed;
-    }
-    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      lastProgress = Date.now();
-      const line = await progress();
-      if (line && line !== progressLine) console.log(line);
-      progressLine = line ?? '';
-    }
-    await new Promise((resolve) => setTimeout(resolve, target.local ? 200 : 2_000));
-  }
 });
