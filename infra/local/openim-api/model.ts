@@ -275,6 +275,9 @@ export class OpenImModel {
     if (ids.length === 0) throw errArgs('friendIDList is empty');
     if (new Set(ids).size !== ids.length) throw errArgs('friendIDList repeated');
     const rows = this.findFriends(owner, ids);
+    // Every version refuses an ID that is not on the list (FindFriendsWithError: 1004), writing
+    // nothing: no version-log entry names a row that does not exist.
+    if (rows.length !== ids.length) throw errRecordNotFound();
     if (update.isPinned === undefined && update.remark === undefined && update.ex === undefined) return;
     for (const row of rows) {
       if (update.isPinned !== undefined) row.isPinned = update.isPinned;
