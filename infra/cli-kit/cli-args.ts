@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { exitProcess } from './exit-process';
 
 /**
  * The options of the project's CLIs in one place: typed specs, `--help`/`-h`, and one-line usage
@@ -218,21 +219,21 @@ export const helpText = (spec: CliSpec<Record<string, OptionSpec>>): string => {
 };
 
 /** One-line usage error plus the usage line, on stderr; exit code 2. */
-export const exitWithUsageError = (spec: CliSpec<Record<string, OptionSpec>>, message: string): never => {
+export const exitWithUsageError = (spec: CliSpec<Record<string, OptionSpec>>, message: string): Promise<never> => {
   console.error(`error: ${message}\nusage: ${spec.usage}`);
-  process.exit(EXIT.usage);
+  return exitProcess(EXIT.usage);
 };
 
 /** The CLI's options from `process.argv`: prints help (exit 0) or a usage error (exit 2) itself. */
-export const cliArgs = <O extends Record<string, OptionSpec>>(
+export const cliArgs = async <O extends Record<string, OptionSpec>>(
   spec: CliSpec<O>,
   argv = process.argv.slice(2),
-): CliValues<O> => {
+): Promise<CliValues<O>> => {
   try {
     const result = parseCli(spec, argv);
     if (!result.help) return result.values;
     console.log(helpText(spec));
-    process.exit(EXIT.ok);
+    return await exitProcess(EXIT.ok);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return exitWithUsageError(spec, error.message);

@@ -1,4 +1,5 @@
 import { EXIT } from './cli-args';
+import { exitProcess } from './exit-process';
 
 /**
  * What a CLI prints when it fails: one readable line with the fix, never a stack trace, and the
@@ -30,12 +31,14 @@ export const describeError = (error: unknown): string => {
 
 /** Runs a CLI's work: its result is the exit code; any error becomes one line on stderr. */
 export const runMain = async (main: () => Promise<number>): Promise<never> => {
+  let code: number;
   try {
-    process.exit(await main());
+    code = await main();
   } catch (error) {
     console.error(`error: ${describeError(error)}`);
-    process.exit(error instanceof CliError ? error.exitCode : EXIT.aws);
+    code = error instanceof CliError ? error.exitCode : EXIT.aws;
   }
+  return exitProcess(code);
 };
 
 /** `--region` wins over the environment: the SDK clients read AWS_REGION. */

@@ -10,7 +10,7 @@ import { stackOutputs } from './stack-outputs';
  * webhook config, with the secret token read using your own AWS credentials. The token is never
  * a stack output, so this is the one place it is shown.
  */
-const args = cliArgs({
+const args = await cliArgs({
   usage: 'npm run callback-url -- [--stack <name>] [--yaml] [--region <region>]',
   description: "Prints the callback URL (with its secret token) to paste into OpenIM's webhooks config.",
   options: {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
+import { exitProcess } from '../cli-kit/exit-process';
 import { cdkJsonContext, checkAwsAccess, checkSettings, contextInArgs, runCdk } from './cdk-command';
 
 /**
@@ -36,7 +37,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
     console.log(HELP);
-    process.exit(EXIT.ok);
+    await exitProcess(EXIT.ok);
   }
   await runMain(async () => {
     checkSettings(args);

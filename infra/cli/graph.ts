@@ -20,8 +20,8 @@ const spec = {
     3: `${EXIT_MEANING.aws}; with --local: nothing answers (is npm start running?)`,
   },
 };
-const args = cliArgs(spec);
-if (args.local === Boolean(args.stack)) exitWithUsageError(spec, 'give either --local or --stack <name>');
+const args = await cliArgs(spec);
+if (args.local === Boolean(args.stack)) await exitWithUsageError(spec, 'give either --local or --stack <name>');
 
 await runMain(async () => {
   const target = await resolveTarget(args);

@@ -39,9 +39,10 @@ const spec = {
     3: 'AWS or configuration error, or the deployment itself failed',
   },
 };
-const args = cliArgs(spec);
-if (args['update-snapshot'] && args.deploy) exitWithUsageError(spec, 'pass --update-snapshot or --deploy, not both');
-if (args.keep && !args.deploy) exitWithUsageError(spec, '--keep goes with --deploy');
+const args = await cliArgs(spec);
+if (args['update-snapshot'] && args.deploy)
+  await exitWithUsageError(spec, 'pass --update-snapshot or --deploy, not both');
+if (args.keep && !args.deploy) await exitWithUsageError(spec, '--keep goes with --deploy');
 useRegion(args.region);
 
 /** The project's CDK CLI on the integration test app; throws with cdk's exit code when it fails. */

@@ -5,7 +5,7 @@ import { cliArgs, EXIT, EXIT_MEANING, string } from '../cli-kit/cli-args';
 import { CliError, runMain } from '../cli-kit/cli-errors';
 
 /** `npm run pack`: the contract and CDK packages as tarballs, for `npm install <tarball>` or `npm publish`. */
-const args = cliArgs({
+const args = await cliArgs({
   usage: 'npm run pack -- [--out <dir>]',
   description:
     'Builds @openim-friend-events/contract (event types, guards, JSON Schemas, rule patterns) and @openim-friend-events/cdk (the FriendEvents construct, its functions bundled in advance) and packs each with npm pack.',

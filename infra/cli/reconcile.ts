@@ -29,8 +29,8 @@ const spec = {
     3: EXIT_MEANING.aws,
   },
 };
-const args = cliArgs(spec);
-if (args.local === Boolean(args.stack)) exitWithUsageError(spec, 'give either --local or --stack <name>');
+const args = await cliArgs(spec);
+if (args.local === Boolean(args.stack)) await exitWithUsageError(spec, 'give either --local or --stack <name>');
 
 await runMain(async () => {
   const name = `manual-${new Date().toISOString().replace(/[:.]/g, '-')}`;

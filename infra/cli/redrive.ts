@@ -39,8 +39,8 @@ const spec = {
     3: EXIT_MEANING.aws,
   },
 };
-const args = cliArgs(spec);
-if (!args.stack && !(args.from && args.to)) exitWithUsageError(spec, '--stack, or --from and --to, is required');
+const args = await cliArgs(spec);
+if (!args.stack && !(args.from && args.to)) await exitWithUsageError(spec, '--stack, or --from and --to, is required');
 useRegion(args.region);
 
 await runMain(async () => {

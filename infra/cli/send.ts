@@ -111,7 +111,7 @@ const spec = {
     130: 'interrupted (Ctrl-C); the temporary rule and queue were deleted',
   },
 };
-const args = cliArgs(spec);
+const args = await cliArgs(spec);
 const version = args['server-version'] as OpenImVersion;
 const command = args.command as SampleCommand;
 const usage = (message: string) => exitWithUsageError(spec, message);
@@ -119,11 +119,11 @@ const usage = (message: string) => exitWithUsageError(spec, message);
 const running = readLocalEndpoints();
 const local = args.url || args.stack ? undefined : running;
 if (!args.url && !args.stack && !local)
-  usage('--url or --stack is required when no npm start is running (it writes its URL to .local/endpoints.json)');
+  await usage('--url or --stack is required when no npm start is running (it writes its URL to .local/endpoints.json)');
 const urlProblem = args.url ? callbackUrlProblem(args.url) : undefined;
-if (urlProblem) usage(urlProblem);
+if (urlProblem) await usage(urlProblem);
 if (!sendsCommand(version, command)) {
-  usage(
+  await usage(
     `an OpenIM ${version} server never sends ${command} (the README, Configure OpenIM); pick another --server-version`,
   );
 }
@@ -131,10 +131,10 @@ const operationID = args['operation-id'] ?? `smoke-${randomBytes(5).toString('he
 // The event must carry the operationID as given, or no rule can find it.
 const hasControlCharacter = [...operationID].some((char) => /\p{Cc}/u.test(char));
 if (hasControlCharacter || Buffer.byteLength(operationID) > 256) {
-  usage('--operation-id must be at most 256 bytes without control characters');
+  await usage('--operation-id must be at most 256 bytes without control characters');
 }
 if (args['expect-event'] && !args.stack && args.url?.startsWith('https:')) {
-  usage('--expect-event against a deployed stack needs --stack <name>, to watch its bus');
+  await usage('--expect-event against a deployed stack needs --stack <name>, to watch its bus');
 }
 useRegion(args.region);
 

@@ -40,14 +40,14 @@ const spec = {
     3: EXIT_MEANING.aws,
   },
 };
-const args = cliArgs(spec);
-if (args.local === Boolean(args.stack)) exitWithUsageError(spec, 'give either --local or --stack <name>');
+const args = await cliArgs(spec);
+if (args.local === Boolean(args.stack)) await exitWithUsageError(spec, 'give either --local or --stack <name>');
 const request = { for: args.for, ...(args.user.length > 0 ? { users: args.user } : {}) };
 try {
   snapshotRequestOf({ snapshot: request });
 } catch (error) {
   if (!(error instanceof SnapshotRequestInvalid)) throw error;
-  exitWithUsageError(spec, error.message.replace('snapshot.for', '--for').replace('snapshot.users', '--user'));
+  await exitWithUsageError(spec, error.message.replace('snapshot.for', '--for').replace('snapshot.users', '--user'));
 }
 
 type Finished = { summary: SweepSummary; snapshot: SnapshotAddress; totals: SnapshotTotals };

@@ -1,5 +1,6 @@
 import { EXIT } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
+import { exitProcess } from '../cli-kit/exit-process';
 import { checkSettings, runCdk } from './cdk-command';
 
 /**
@@ -17,7 +18,7 @@ exit codes:
   0  synthesized
   2  a setting is invalid (one line naming it)
   any other: that of cdk synth`);
-  process.exit(EXIT.ok);
+  await exitProcess(EXIT.ok);
 }
 await runMain(async () => {
   checkSettings(args);

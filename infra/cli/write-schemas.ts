@@ -6,7 +6,7 @@ import { runMain } from '../cli-kit/cli-errors';
 import { SCHEMAS_DIR, schemaFileName } from './schema-files';
 
 /** `npm run schemas`: writes the published JSON Schemas (for subscribers outside TypeScript). */
-cliArgs({
+await cliArgs({
   usage: 'npm run schemas',
   description: `Writes the published JSON Schemas of every event (snapshots included) to ${SCHEMAS_DIR} (a test keeps them current).`,
   options: {},

@@ -4,7 +4,7 @@ import { DEFAULT_LOCAL_AWS_PORT, localAwsEndpoint } from '../cli-kit/local-stack
 import { FAULTS_PATH, NAMED_FAULTS, type Outage } from './fault-control';
 
 /** `npm run local:fail -- --seconds 30`: makes the EventBridge of a running `npm start` fail. */
-const args = cliArgs({
+const args = await cliArgs({
   usage: 'npm run local:fail -- --seconds <n> [--fault <fault>] [--endpoint <url>]',
   description:
     'Makes the local EventBridge (PutEvents) of a running `npm start` fail for a while, from another terminal.',

@@ -7,7 +7,7 @@ import { localEndpointsFile, readLocalEndpoints } from '../cli-kit/local-stack';
 import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
 
 /** `npm run local:reset`: deletes the local state `npm start` keeps, so the next start begins from nothing. */
-cliArgs({
+await cliArgs({
   usage: 'npm run local:reset',
   description:
     "Deletes what npm start keeps under .local/: the local DynamoDB (the friend graph and the reconciler's state), the events file and a stale endpoints file. The OpenIM API stand-in keeps nothing: it is reseeded at every start. Refuses while npm start runs.",

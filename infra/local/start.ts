@@ -7,6 +7,7 @@ import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs, EXIT_MEANING, string } from '../cli-kit/cli-args';
 import { CliError, runMain } from '../cli-kit/cli-errors';
 import { appendEvent, DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
+import { exitProcess } from '../cli-kit/exit-process';
 import {
   DEFAULT_LOCAL_AWS_PORT,
   DEFAULT_LOCAL_ENDPOINTS_FILE,
@@ -33,7 +34,7 @@ import { DEFAULT_SEED_FILE, DEFAULT_STAND_IN_PORT, reconcilerBanner, reconcilerE
  * the reconciler, and optionally a subscriber's own handler module on the local bus. Prints the
  * callback URL for a local OpenIM and one line per callback, park, retry, redrive and event.
  */
-const args = cliArgs({
+const args = await cliArgs({
   usage: 'npm start [-- --subscriber <module>[#export] [--name <name>] [--pattern <json>]]',
   description:
     'Runs the product locally: the callback function behind an HTTP API, a loopback EventBridge, SQS, Secrets Manager and DynamoDB, the retry drainer, the friend graph and the reconciler; and your subscriber, if given.',
@@ -94,7 +95,7 @@ for (const option of ['pattern', 'name'] as const) {
     console.error(
       `error: --${option} goes with --subscriber <module>\nusage: npm start [-- --subscriber <module>[#export] [--name <name>] [--pattern <json>]]`,
     );
-    process.exit(2);
+    await exitProcess(2);
   }
 }
 

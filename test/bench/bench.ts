@@ -17,7 +17,7 @@ import type { ConditionResult } from './openim-sender';
  * 2 workers) in front of the handler while EventBridge is healthy, hangs or throttles. Prints
  * tables, writes JSON.
  */
-cliArgs({
+await cliArgs({
   usage: 'npm run bench',
   description:
     "Measures the callback function against a floor on this machine (bundle, cold import, invocations, memory, a hanging EventBridge, OpenIM's sender in front), then the reconciler's sweeps (npm run bench:reconciler). Takes several minutes; prints tables and writes bench-results/latest.json.",

@@ -29,7 +29,7 @@ import { driftWithoutCallbacks, removalsWithoutCallbacks } from './openim-drift'
  * Then a snapshot of every user (issue 23) on the mirrors the sweeps left: calls per user, events
  * per user, and its time against calls / pace.
  */
-cliArgs({
+await cliArgs({
   usage: 'npm run bench:reconciler',
   description:
     "Sweeps an OpenIM API stand-in (100,000 users, 1,000,000 directed friend rows by default) with the sweep's own code four times, then takes a snapshot of every user, and checks calls and events per user and the pace. Takes minutes; writes bench-results/reconciler.json.",

@@ -1,7 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /**
  * The npm commands a reader of the README and `docs/` is told to run, found in fenced code blocks
- * and in code spans (pure): `npm start`, `npm test` and `npm run <script>`, each with the options
- * it is shown with.
+ * and in code spans: `npm start`, `npm test` and `npm run <script>`, each with the options it is
+ * shown with. Everything but `commandsShown` and `packageScripts` (which read this repository) is pure.
  */
 export interface DocCommand {
   /** Where it is shown, `file:line`. */
@@ -77,6 +81,22 @@ export const commandsIn = (markdown: string, file: string): DocCommand[] => {
   }
   return commands;
 };
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+/** Every npm command the README and the pages of `docs/` show. */
+export const commandsShown = (): DocCommand[] =>
+  [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => join('docs', name)),
+  ].flatMap((path) => commandsIn(read(path), path));
+
+/** package.json's scripts, by name. */
+export const packageScripts = (): Record<string, string> =>
+  (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+
 /** Which scripts are this repository's CLIs, run through the Node.js 24 runner: the arguments after `node`. */
 export const cliArguments = (scriptCommand: string): string[] | undefined => {
   const tokens = scriptCommand.trim().split(/\s+/);

@@ -1,35 +1,61 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/run-cli';
+import { cliArguments, commandsShown, packageScripts } from '../docs/doc-commands';
+import { runCli, runNode } from '../helpers/run-cli';
 
 /**
  * The CLIs as a user runs them. Only what needs a real process is here (each spawn costs about a
  * second of tsx start-up); the option and error logic is unit-tested in test/unit/cli.
  */
-/** Each CLI, and the exit codes its --help lists: the ones it can produce, no other. */
+const scripts = packageScripts();
+const shown = commandsShown();
+
+/** Each CLI by its npm script, and the exit codes its --help lists: the ones it can produce, no other. */
 const CLIS = [
-  ['infra/cli/redrive.ts', 'npm run redrive', [0, 1, 2, 3]],
-  ['infra/cli/callback-url.ts', 'npm run callback-url', [0, 2, 3]],
-  ['infra/cli/write-schemas.ts', 'npm run schemas', [0, 2, 3]],
-  ['infra/cli/send.ts', 'npm run send', [0, 1, 2, 3, 130]],
-  ['infra/cli/deploy.ts', 'npm run deploy', [2, 3]],
-  ['infra/cli/synth.ts', 'npm run synth', [0, 2]],
-  ['infra/cli/pack.ts', 'npm run pack', [0, 2, 3]],
-  ['infra/local/start.ts', 'npm start', [0, 2, 3]],
-  ['infra/local/fail-eventbridge.ts', 'npm run local:fail', [0, 2, 3]],
-  ['infra/cli/reconcile.ts', 'npm run reconcile', [0, 1, 2, 3]],
-  ['infra/cli/graph.ts', 'npm run graph', [0, 2, 3]],
-  ['infra/cli/integ.ts', 'npm run integ', [0, 1, 2, 3]],
-  ['test/bench/bench.ts', 'npm run bench', [0, 1, 2]],
-  ['test/bench/reconciler.ts', 'npm run bench:reconciler', [0, 1, 2]],
+  ['redrive', [0, 1, 2, 3]],
+  ['callback-url', [0, 2, 3]],
+  ['schemas', [0, 2, 3]],
+  ['send', [0, 1, 2, 3, 130]],
+  ['deploy', [2, 3]],
+  ['synth', [0, 2]],
+  ['pack', [0, 2, 3]],
+  ['start', [0, 2, 3]],
+  ['local:fail', [0, 2, 3]],
+  ['local:reset', [0, 2, 3]],
+  ['reconcile', [0, 1, 2, 3]],
+  ['snapshot', [0, 1, 2, 3]],
+  ['graph', [0, 2, 3]],
+  ['integ', [0, 1, 2, 3]],
+  ['bench', [0, 1, 2]],
+  ['bench:reconciler', [0, 1, 2]],
 ] as const;
 
-it('every CLI answers --help (or -h) with its usage and only the exit codes it can produce, and does nothing else', async () => {
-  // One at a time: many tsx start-ups at once would only load the machine.
-  for (const [index, [script, command, codes]] of CLIS.entries()) {
-    const { code, stdout, stderr } = await runCli(script, [index % 2 === 0 ? '--help' : '-h'], {});
+/**
+ * `--help` (or `-h`, every other one) of every CLI above and of every CLI the README and docs/
+ * show, each once, run as package.json runs it; two at a time, as the machine may be small and busy.
+ */
+const helps = new Map<string, { code: number | null; stdout: string; stderr: string }>();
+beforeAll(async () => {
+  const shownClis = shown.map((command) => command.script).filter((script) => cliArguments(scripts[script] ?? ''));
+  const queue = [...new Set([...CLIS.map(([script]) => script), ...shownClis])];
+  let started = 0;
+  const worker = async () => {
+    for (let script = queue.shift(); script; script = queue.shift()) {
+      const command = cliArguments(scripts[script] ?? '');
+      if (!command) throw new Error(`package.json has no script ${script} that runs a CLI of this repository`);
+      const helpOption = started++ % 2 === 0 ? '--help' : '-h';
+      helps.set(script, await runNode([...command, helpOption], {}));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}, 240_000);
+
+it('every CLI answers --help (or -h) with its usage and only the exit codes it can produce, and does nothing else', () => {
+  for (const [script, codes] of CLIS) {
+    const { code, stdout, stderr } = helps.get(script) ?? { code: null, stdout: '', stderr: '' };
+    const command = script === 'start' ? 'npm start' : `npm run ${script}`;
     expect(stdout.split('\n')[0]).toMatch(new RegExp(`^usage: ${command.replace(':', '\\:')}`));
     const listed = [...stdout.slice(stdout.indexOf('exit codes:')).matchAll(/^ {2}(\d+) /gm)].map((match) =>
       Number(match[1]),
@@ -38,6 +64,38 @@ it('every CLI answers --help (or -h) with its usage and only the exit codes it c
     expect(stderr).toBe('');
     expect(stdout).not.toMatch(/^\[\d+ s\]/m); // no benchmark progress line: it did not start
     expect(code).toBe(0);
+  }
+});
+
+it("the README and docs/ use only options that the command's --help names", () => {
+  expect(shown.map((command) => command.script)).toEqual(expect.arrayContaining(['start', 'send', 'reconcile']));
+  const problems: string[] = [];
+  for (const command of shown) {
+    const help = helps.get(command.script);
+    if (!help) continue; // not a CLI of this repository (npm test)
+    if (help.code !== 0) problems.push(`${command.script}: --help exited ${help.code}: ${help.stderr.slice(0, 300)}`);
+    for (const option of command.options) {
+      if (!new RegExp(`${option}(?![a-z0-9-])`).test(help.stdout)) {
+        problems.push(`${command.where}: ${command.text}: ${option} is not in npm run ${command.script} -- --help`);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+it('a CLI that stops at once (--help, a usage error) leaves what tsx compiled in its cache, whole, for the next run', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'openim-friend-events-tsx-cache-'));
+  try {
+    for (const args of [['--help'], ['--max', 'abc']]) {
+      await runCli('infra/cli/redrive.ts', args, { TMPDIR: tmp });
+      const [cacheDir] = readdirSync(tmp).filter((name) => name.startsWith('tsx-'));
+      const files = readdirSync(join(tmp, cacheDir ?? 'none'));
+      expect(files.length).toBeGreaterThan(5);
+      expect(files.filter((file) => statSync(join(tmp, cacheDir ?? 'none', file)).size === 0)).toEqual([]);
+      rmSync(join(tmp, cacheDir ?? 'none'), { recursive: true });
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 

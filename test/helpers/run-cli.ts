@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
 
+type Env = Record<string, string | undefined>;
+
 /**
- * Runs one of the project's CLIs (through tsx, as `npm run` does) with extra environment; a
- * variable given as undefined is removed from the child's environment.
+ * Runs `node <args>` in the repository with extra environment; a variable given as undefined is
+ * removed from the child's environment.
  */
-export const runCli = (script: string, args: string[], env: Record<string, string | undefined>) =>
+export const runNode = (args: string[], env: Env) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const childEnv: Record<string, string | undefined> = { ...process.env, ...env, NODE_NO_WARNINGS: '1' };
+    const childEnv: Env = { ...process.env, ...env, NODE_NO_WARNINGS: '1' };
     for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const child = spawn(process.execPath, args, {
+      cwd: new URL('../../', import.meta.url),
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -19,3 +22,6 @@ export const runCli = (script: string, args: string[], env: Record<string, strin
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+
+/** Runs one of the project's CLIs through tsx, as `npm run` does. */
+export const runCli = (script: string, args: string[], env: Env) => runNode(['--import', 'tsx', script, ...args], env);

@@ -5,7 +5,7 @@ import { SERVER_VERSIONS, type ServerVersion } from './server-versions';
 import { startOpenImStandIn } from './stand-in';
 
 /** `npx tsx infra/local/openim-api/serve.ts`: the OpenIM API stand-in on its own, for curl and a reconciler. */
-const args = cliArgs({
+const args = await cliArgs({
   usage: 'npx tsx infra/local/openim-api/serve.ts [--seed-file <file>] [--server-version <v>] [--port <n>]',
   description:
     "Serves an OpenIM API stand-in (docs/openim-admin-api.md): OpenIM's read and write routes over in-memory data, optionally posting after-callbacks.",
