@@ -16,13 +16,22 @@ export const SNAPSHOT_DIR = `${INTEG_APP}.snapshot`;
 /** The CDK app command of the integration test (cdk's `--app`). */
 export const INTEG_APP_COMMAND = `node --import tsx ${INTEG_APP}`;
 
-/** Synthesizes the integration test into `outdir` (no credentials: nothing is looked up). */
+/** The CLI's own additions to the templates (construct paths, asset paths, version reporting): not the test's. */
+const NO_CLI_METADATA = ['--path-metadata', 'false', '--asset-metadata', 'false', '--version-reporting', 'false'];
+
+/**
+ * Synthesizes the integration test into `outdir` with the project's CDK CLI, so the assembly
+ * compared is the one `--deploy` deploys (no credentials: nothing is looked up). Prints what cdk
+ * prints, the stacks it synthesized among it.
+ */
 export const synthIntegTest = (outdir: string): void => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', INTEG_APP], {
-    env: { ...process.env, CDK_OUTDIR: outdir },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new CliError(`the integration test did not synthesize:\n${result.stderr}`);
+  const result = spawnSync(
+    'npx',
+    ['cdk', 'synth', '--quiet', '--no-notices', ...NO_CLI_METADATA, '--app', INTEG_APP_COMMAND, '--output', outdir],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0)
+    throw new CliError(`the integration test did not synthesize (cdk exit code ${result.status})`);
 };
 
 /** What a snapshot holds: every stack's template and the test's description. */
