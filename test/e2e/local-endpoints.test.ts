@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalEndpoints } from '../../infra/cli-kit/local-stack';
+import { type LocalStart, startLocal } from '../helpers/npm-start';
 import { runCli } from '../helpers/run-cli';
 
 /**
@@ -18,16 +18,7 @@ const SCRIPTS = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Reco
 /** What another terminal has: no LOCAL_AWS_PORT, no flags; only what the banner prints. */
 const terminal = { LOCAL_AWS_PORT: undefined, LOCAL_ENDPOINTS_FILE: undefined, EVENTS_FILE: undefined };
 
-let child: ChildProcess;
-let output = '';
-const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
-  for (;;) {
-    const match = pattern.exec(output);
-    if (match) return match;
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode})\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+let local: LocalStart;
 
 /** Runs `[VAR=value ...] npm run <script> [-- args]` as a shell would, through the script's file. */
 const runPrinted = (line: string) => {
@@ -45,36 +36,18 @@ const runPrinted = (line: string) => {
 };
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOCAL_AWS_PORT: '0',
-      OPENIM_STANDIN_PORT: '0',
-      LOCAL_DYNAMODB_DIR: dynamoDbDir,
-      LOCAL_ENDPOINTS_FILE: endpointsFile,
-      EVENTS_FILE: eventsFile,
-      NODE_NO_WARNINGS: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(/^ {2}(?:\S+ )?npm run send -- --expect-event$/m);
+  local = await startLocal(dir);
 }, 60_000);
 
 afterAll(async () => {
-  if (child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
+  await local.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 it('writes its endpoints, ports included, to the endpoints file while it runs', () => {
   const endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as LocalEndpoints;
   expect(endpoints).toEqual({
-    pid: child.pid,
+    pid: local.pid,
     callbackUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/openim\/local-dev-token$/),
     awsEndpoint: `http://127.0.0.1:${endpoints.ports.aws}`,
     openImApiUrl: `http://127.0.0.1:${endpoints.ports.standIn}`,
@@ -84,12 +57,14 @@ it('writes its endpoints, ports included, to the endpoints file while it runs', 
   });
   expect(endpoints.ports.aws).not.toBe(8788);
   expect(endpoints.ports.standIn).not.toBe(10_302);
-  expect(output).toContain(`Loopback AWS endpoint (EventBridge, SQS, Secrets Manager): ${endpoints.awsEndpoint}`);
+  expect(local.output()).toContain(
+    `Loopback AWS endpoint (EventBridge, SQS, Secrets Manager): ${endpoints.awsEndpoint}`,
+  );
 });
 
 it('the commands its banner prints work as printed from another terminal, on its own ports', async () => {
-  const printed = [...output.matchAll(/((?:LOCAL_ENDPOINTS_FILE=\S+ )?npm run \S+ -- .*?)(?= {2,}|$)/gm)].map((match) =>
-    String(match[1]),
+  const printed = [...local.output().matchAll(/((?:LOCAL_ENDPOINTS_FILE=\S+ )?npm run \S+ -- .*?)(?= {2,}|$)/gm)].map(
+    (match) => String(match[1]),
   );
   const line = (script: string) => printed.find((command) => command.includes(`npm run ${script} `)) ?? '';
   expect(printed.map((command) => command.replace(/^LOCAL_ENDPOINTS_FILE=\S+ /, ''))).toEqual([
@@ -128,8 +103,7 @@ it('npm run local:reset refuses while npm start runs; once it stopped (endpoints
   expect(refused.code).toBe(3);
   expect(existsSync(eventsFile)).toBe(true);
 
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await local.stop();
   expect(existsSync(endpointsFile)).toBe(false);
   expect(existsSync(dynamoDbDir)).toBe(true);
 

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEvents } from '../../infra/cli-kit/event-log';
+import { type LocalStart, startLocal, waitFor } from '../helpers/npm-start';
 import { runCli } from '../helpers/run-cli';
 
 /**
@@ -16,23 +16,9 @@ const eventsFile = join(dir, 'events.jsonl');
 const seedFile = join(dir, 'seed.json');
 writeFileSync(seedFile, JSON.stringify({ users: ['alice', 'bob', 'carol', 'dave', 'erin'] }));
 
-let child: ChildProcess;
-let output = '';
+let local: LocalStart;
 let cliEnv: Record<string, string>;
 let openIm = '';
-
-const waitFor = async <T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> => {
-  for (const until = Date.now() + ms; Date.now() < until; ) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n${output}`);
-};
 
 /** A call to OpenIM's API as an admin tool makes it (the stand-in's imAdmin / openIM123). */
 let token = '';
@@ -59,43 +45,24 @@ const graph = async (user: string) => {
 };
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOCAL_AWS_PORT: '0',
-      OPENIM_STANDIN_PORT: '0',
-      LOCAL_DYNAMODB_DIR: join(dir, 'dynamodb'),
-      LOCAL_ENDPOINTS_FILE: join(dir, 'endpoints.json'),
-      EVENTS_FILE: eventsFile,
-      OPENIM_SEED_FILE: seedFile,
-      OPENIM_API_CALLS_PER_SECOND: '200',
-      NODE_NO_WARNINGS: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const awsPort = await waitFor(
-    'the banner',
-    () => /Loopback AWS endpoint[^:]*: http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1],
-  );
-  openIm = (await waitFor('the stand-in', () => /OpenIM API stand-in at (http:\/\/\S+)/.exec(output)?.[1])) ?? '';
-  cliEnv = { LOCAL_AWS_PORT: awsPort };
+  local = await startLocal(dir, { OPENIM_SEED_FILE: seedFile, OPENIM_API_CALLS_PER_SECOND: '200' });
+  openIm = local.openImApiUrl;
+  cliEnv = { LOCAL_AWS_PORT: local.awsPort };
   token = (await openImCall('/auth/get_admin_token', { secret: 'openIM123', userID: 'imAdmin' }))?.token ?? '';
 }, 60_000);
 
 afterAll(async () => {
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await local.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 it('repairs what OpenIM never delivered: a callback dropped on the way, a block, a delete never delivered', async () => {
   // Delivered: alice imports bob and carol; the graph follows the callback.
   await openImCall('/friend/import_friend', { ownerUserID: 'alice', friendUserIDs: ['bob', 'carol'] });
-  await waitFor('the import callback', () => callbacks('AfterImportFriends')[0]);
-  await waitFor('the graph to apply it', async () => ((await graph('alice')).friends.length === 2 ? true : undefined));
+  await waitFor(local, 'the import callback', () => callbacks('AfterImportFriends')[0]);
+  await waitFor(local, 'the graph to apply it', async () =>
+    (await graph('alice')).friends.length === 2 ? true : undefined,
+  );
 
   // Lost: dave imports erin, but that callback is dropped on the way; alice deletes bob, and that
   // callback too; alice blocks dave, which OpenIM never calls back at all.
@@ -128,7 +95,7 @@ it('repairs what OpenIM never delivered: a callback dropped on the way, a block,
   });
   expect(repairs.sort()).toEqual(['alice bob false', 'alice dave true', 'dave erin true', 'erin dave true']);
   // ...and the graph applied them: a delete is one-sided, so bob still lists alice.
-  await waitFor('the graph to apply the repairs', async () =>
+  await waitFor(local, 'the graph to apply the repairs', async () =>
     (await graph('alice')).blacklist.length === 1 ? true : undefined,
   );
   expect(await graph('alice')).toEqual({

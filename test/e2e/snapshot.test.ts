@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FriendListSnapshotDetail, FriendSnapshotCompletedDetail } from '../../functions/contract/events';
 import { readEvents } from '../../infra/cli-kit/event-log';
+import { type LocalStart, startLocal } from '../helpers/npm-start';
 import { runCli } from '../helpers/run-cli';
 
 /**
@@ -31,48 +31,16 @@ writeFileSync(
   }),
 );
 
-let child: ChildProcess;
-let output = '';
+let local: LocalStart;
 let cliEnv: Record<string, string>;
 
-const waitFor = async <T>(what: string, probe: () => T | undefined, ms = 60_000): Promise<T> => {
-  for (const until = Date.now() + ms; Date.now() < until; ) {
-    const found = probe();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n${output}`);
-};
-
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOCAL_AWS_PORT: '0',
-      OPENIM_STANDIN_PORT: '0',
-      LOCAL_DYNAMODB_DIR: join(dir, 'dynamodb'),
-      LOCAL_ENDPOINTS_FILE: join(dir, 'endpoints.json'),
-      EVENTS_FILE: eventsFile,
-      OPENIM_SEED_FILE: seedFile,
-      OPENIM_API_CALLS_PER_SECOND: '1000',
-      NODE_NO_WARNINGS: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const awsPort = await waitFor(
-    'the banner',
-    () => /Loopback AWS endpoint[^:]*: http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1],
-  );
-  await waitFor('the stand-in', () => /OpenIM API stand-in at (http:\/\/\S+)/.exec(output)?.[1]);
-  cliEnv = { LOCAL_AWS_PORT: awsPort };
+  local = await startLocal(dir, { OPENIM_SEED_FILE: seedFile, OPENIM_API_CALLS_PER_SECOND: '1000' });
+  cliEnv = { LOCAL_AWS_PORT: local.awsPort };
 }, 60_000);
 
 afterAll(async () => {
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await local.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
