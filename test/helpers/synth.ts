@@ -59,13 +59,33 @@ const plainDataKey = (value: unknown): string | undefined => {
 };
 
 /**
+ * Runs `build` with the CDK's built-in CloudFormation validation on, as `cdk synth` runs it (the
+ * tests' setup turns it off for their own synths, test/setup-env.ts).
+ */
+const withCloudFormationValidation = <T>(build: () => T): T => {
+  const setting = process.env.CDK_VALIDATION;
+  delete process.env.CDK_VALIDATION;
+  try {
+    return build();
+  } finally {
+    process.env.CDK_VALIDATION = setting;
+  }
+};
+
+/**
  * Synthesizes the product stack as `cdk synth` does. Bundling (esbuild, ~0.5 s) is skipped unless
- * a test looks at the asset. Without an outdir or bundling, the same settings give the same
- * (shared) stack within a test file.
+ * a test looks at the asset, and the CDK's CloudFormation validation unless it asks for it. Without
+ * an outdir, bundling or validation, the same settings give the same (shared) stack within a test file.
  */
 export const synthStack = (
   props: FriendEventsProps = {},
-  options: { bundle?: boolean; outdir?: string; exampleSubscriber?: boolean; reconciler?: ReconcilerContext } = {},
+  options: {
+    bundle?: boolean;
+    outdir?: string;
+    exampleSubscriber?: boolean;
+    reconciler?: ReconcilerContext;
+    cloudFormationValidation?: boolean;
+  } = {},
 ) => {
   const build = () => {
     const app = new App({
@@ -82,6 +102,7 @@ export const synthStack = (
     );
     return { app, stack, template: Template.fromStack(stack) };
   };
+  if (options.cloudFormationValidation) return withCloudFormationValidation(build);
   return options.bundle || options.outdir ? build() : once(['synthStack', props, options], build);
 };
 

@@ -20,6 +20,7 @@ it('npm run integ: the CDK CLI synthesizes the integration test offline, and it 
     AWS_PROFILE: undefined,
     AWS_ACCESS_KEY_ID: undefined,
     HOME: dir,
+    CDK_VALIDATION: undefined, // validated as cdk synth validates it (test/setup-env.ts turns it off)
   });
   // The three stacks --deploy deploys: the product twice, and integ-tests-alpha's assertions.
   expect(`${stdout}${stderr}`).toMatch(

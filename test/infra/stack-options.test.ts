@@ -6,6 +6,16 @@ import { nagFindings, synthStack } from '../helpers/synth';
 /** The stack's options, cdk-nag and tracing (stack.test.ts: the default stack's resources). */
 const { stack } = synthStack();
 
+const EVERY_OPTION = {
+  alarmEmail: 'ops@example.com',
+  allowedSourceCidrs: ['203.0.113.0/24'],
+  throttle: { rateLimit: 10, burstLimit: 20 },
+  reservedConcurrency: 20,
+  sourceMaps: true,
+  retryMaxReceiveCount: 5,
+  drainerMaxConcurrency: 4,
+};
+
 describe('options', () => {
   it('publishes to a bus passed in, and creates none', () => {
     const { template: custom } = synthStack({
@@ -62,16 +72,24 @@ describe('cdk-nag (AwsSolutions)', () => {
   });
 
   it('finds nothing unacknowledged with every option set', () => {
-    const { stack: full } = synthStack({
-      alarmEmail: 'ops@example.com',
-      allowedSourceCidrs: ['203.0.113.0/24'],
-      throttle: { rateLimit: 10, burstLimit: 20 },
-      reservedConcurrency: 20,
-      sourceMaps: true,
-      retryMaxReceiveCount: 5,
-      drainerMaxConcurrency: 4,
-    });
+    const { stack: full } = synthStack(EVERY_OPTION);
     expect(nagFindings(full)).toEqual([]);
+  });
+});
+
+describe("the CDK's built-in CloudFormation validation (cdk synth runs it, failing on an error)", () => {
+  it('passes with every option set, the reference subscriber and the reconciler in a VPC', () => {
+    const { template } = synthStack(EVERY_OPTION, {
+      cloudFormationValidation: true,
+      exampleSubscriber: true,
+      reconciler: {
+        openImApiUrl: 'http://openim.internal:10002',
+        vpcId: 'vpc-0123456789abcdef0',
+        subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+        securityGroupIds: ['sg-0123456789abcdef0'],
+      },
+    });
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
   });
 });
 

@@ -73,10 +73,13 @@ const TSCONFIG = {
   include: ['subscriber.ts'],
 };
 
+/** The consumer's environment: the CDK's CloudFormation validation on, as in any app (test/setup-env.ts turns it off). */
+const { CDK_VALIDATION: _validationOff, ...consumerEnv } = process.env;
+
 /** Runs a command in the consumer project; a failure carries what the command printed. */
 const run = (args: string[]): string => {
   try {
-    return execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8', stdio: 'pipe', env: consumerEnv });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
