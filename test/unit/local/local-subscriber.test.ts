@@ -1,5 +1,7 @@
+import { EXIT } from '../../../infra/cli-kit/cli-args';
+import { CliError } from '../../../infra/cli-kit/cli-errors';
 import { matchesEventPattern, parseEventPattern } from '../../../infra/local/event-pattern';
-import { defaultSubscriberPattern, subscriberNameOf } from '../../../infra/local/local-subscriber';
+import { defaultSubscriberPattern, loadSubscriber, subscriberNameOf } from '../../../infra/local/local-subscriber';
 
 const event = (detailType: string, detail: Record<string, unknown>) => ({
   version: '0',
@@ -46,5 +48,45 @@ describe("a local subscriber's default pattern", () => {
     const mine = matches('mine');
     expect(mine(event('AfterAddFriend', { fromUserID: 'a', toUserID: 'b' }))).toBe(true);
     expect(mine(event('AfterDeleteFriend', { synthetic: true }))).toBe(true);
+  });
+});
+
+describe('loading a subscriber module (npm start -- --subscriber), each mistake a usage error of one line', () => {
+  const everyEvent = defaultSubscriberPattern('openim', 'mine');
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'loaded',
+      (error: unknown) => (error instanceof CliError ? [error.message, error.exitCode] : error),
+    );
+
+  it('loads the named export, or handler', async () => {
+    const loaded = await loadSubscriber('test/fixtures/local-subscriber.ts#onFriendEvent', 'mine', everyEvent);
+    expect(loaded).toMatchObject({ name: 'test/fixtures/local-subscriber.ts#onFriendEvent', subscriberName: 'mine' });
+  });
+
+  it.each([
+    [
+      'an export the module does not have',
+      'test/fixtures/local-subscriber.ts#missing',
+      everyEvent,
+      /^--subscriber: test\/fixtures\/local-subscriber\.ts has no exported function missing \(its functions: onFriendEvent\)/,
+    ],
+    [
+      'a pattern EventBridge refuses',
+      'test/fixtures/local-subscriber.ts',
+      '{"source": "openim"}',
+      /^--pattern: Event pattern is not valid\. Reason: "source" must be an array or an object/,
+    ],
+    [
+      'a file that is not there',
+      'no/such/handler.ts',
+      everyEvent,
+      /^--subscriber: there is no file .*no\/such\/handler\.ts$/,
+    ],
+  ])('%s', async (_mistake, spec, pattern, message) => {
+    const [text, exitCode] = (await refusal(loadSubscriber(spec, 'mine', pattern))) as [string, number];
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+    expect(exitCode).toBe(EXIT.usage);
   });
 });
