@@ -1,5 +1,7 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { DEFAULTS } from '../../functions/contract/settings';
+import { checkSettings } from '../../infra/cli/cdk-command';
+import { CliError } from '../../infra/cli-kit/cli-errors';
 import {
   alarmTopicArnFromContext,
   checkContextKeys,
@@ -160,5 +162,37 @@ describe('the settings from CDK context (-c key=value)', () => {
       },
     });
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 8 } });
+  });
+});
+
+describe('the check npm run deploy and npm run synth make before cdk starts (checkSettings)', () => {
+  const refusal = (args: string[]) => {
+    try {
+      checkSettings(args);
+      return 'accepted';
+    } catch (error) {
+      return error instanceof CliError ? [error.message, error.exitCode] : error;
+    }
+  };
+
+  it('accepts the settings of cdk.json and good -c values', () => {
+    expect(refusal(['-c', 'maxBodyBytes=2048', '--context=openImApiUrl=http://openim:10002'])).toBe('accepted');
+  });
+
+  it.each([
+    [
+      ['--context=maxBodyBytes=5'],
+      'invalid FriendEvents setting maxBodyBytes: expected a whole number from 1024 to 4194304, got 5',
+    ],
+    [['-c', 'openImApiUrl=ftp://x'], /^invalid Reconciler setting openImApiUrl: /],
+    [
+      ['-c', 'openImApiUrl=http://openim:10002', '-c', 'reconcileSchedule=every day'],
+      /^invalid Reconciler setting reconcileSchedule: /,
+    ],
+  ])('refuses %j in one line naming the setting, a usage error (exit 2)', (args, message) => {
+    const [text, exitCode] = refusal(args) as [string, number];
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+    expect(exitCode).toBe(2);
   });
 });
