@@ -12,6 +12,8 @@ const offlineEnv = (home: string): Record<string, string> => ({
   HOME: home,
   AWS_EC2_METADATA_DISABLED: 'true',
   CI: 'true',
+  // The run's bundle cache (npm test sets it): the same esbuild output, built once per run.
+  ...(process.env.OPENIM_BUNDLE_CACHE_DIR ? { OPENIM_BUNDLE_CACHE_DIR: process.env.OPENIM_BUNDLE_CACHE_DIR } : {}),
 });
 
 /** `npm run synth` as a user runs it: offline, no credentials, cdk-nag on, exit code 0. */
