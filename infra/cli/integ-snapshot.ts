@@ -20,9 +20,9 @@ export const INTEG_APP_COMMAND = `node --import tsx ${INTEG_APP}`;
 const NO_CLI_METADATA = ['--path-metadata', 'false', '--asset-metadata', 'false', '--version-reporting', 'false'];
 
 /**
- * Synthesizes the integration test into `outdir` with the project's CDK CLI, so the assembly
- * compared is the one `--deploy` deploys (no credentials: nothing is looked up). Prints what cdk
- * prints, the stacks it synthesized among it.
+ * Synthesizes the integration test into `outdir` with the project's CDK CLI, as `--deploy`
+ * synthesizes it but without the CLI's own metadata; it needs no credentials (the stacks name no
+ * account). Prints what cdk prints, the stacks it synthesized among it.
  */
 export const synthIntegTest = (outdir: string): void => {
   const result = spawnSync(

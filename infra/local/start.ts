@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { DEFAULTS } from '../../functions/contract/settings';
-import { cliArgs, EXIT_MEANING, string } from '../cli-kit/cli-args';
+import { cliArgs, EXIT, EXIT_MEANING, string } from '../cli-kit/cli-args';
 import { CliError, runMain } from '../cli-kit/cli-errors';
 import { appendEvent, DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
 import { exitProcess } from '../cli-kit/exit-process';
@@ -95,7 +95,7 @@ for (const option of ['pattern', 'name'] as const) {
     console.error(
       `error: --${option} goes with --subscriber <module>\nusage: npm start [-- --subscriber <module>[#export] [--name <name>] [--pattern <json>]]`,
     );
-    await exitProcess(2);
+    await exitProcess(EXIT.usage);
   }
 }
 

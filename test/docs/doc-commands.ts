@@ -81,6 +81,7 @@ export const commandsIn = (markdown: string, file: string): DocCommand[] => {
   }
   return commands;
 };
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 

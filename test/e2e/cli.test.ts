@@ -233,21 +233,14 @@ describe('npm run deploy and npm run synth fail fast, in one line, before anythi
     expect(code).toBe(2);
   });
 
-  it.each([['infra/cli/synth.ts', ['--context=openImApiUrl=ftp://x']]])(
-    '%s %j, a bad reconciler setting: one line naming it, exit 2, before anything is bundled',
-    async (script, args) => {
-      const before = existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined;
-      const { code, stdout, stderr } = await runCli(script, args, {});
-      const key = args
-        .at(-1)
-        ?.replace(/^--context=/, '')
-        .split('=')[0];
-      expect(stderr).toMatch(new RegExp(`^error: invalid Reconciler setting ${key}: .*\n$`));
-      expect(stdout).toBe('');
-      expect(code).toBe(2);
-      expect(existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined).toBe(before);
-    },
-  );
+  it('synth with a bad reconciler setting: one line naming it, exit 2, before anything is bundled', async () => {
+    const before = existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined;
+    const { code, stdout, stderr } = await runCli('infra/cli/synth.ts', ['--context=openImApiUrl=ftp://x'], {});
+    expect(stderr).toMatch(/^error: invalid Reconciler setting openImApiUrl: .*\n$/);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+    expect(existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined).toBe(before);
+  });
 
   it('a misspelt -c key: one line listing the settings, exit 2', async () => {
     const { code, stderr } = await runCli('infra/cli/deploy.ts', ['-c', 'maxBodyByte=5'], {});

@@ -12,7 +12,7 @@ export interface LocalStart {
   openImApiUrl: string;
   /** Whether it has exited. */
   exited: () => boolean;
-  /** Stops it (Ctrl-C) and waits for it to exit; nothing when it already has. */
+  /** Stops it (SIGTERM, which it handles as Ctrl-C) and waits for it to exit; nothing when it already has. */
   stop: () => Promise<void>;
 }
 
@@ -64,11 +64,16 @@ export const startLocal = async (dir: string, env: Record<string, string> = {}):
     if (exited()) throw new Error(`npm start exited (${child.exitCode})\n${output}`);
     return /^ {2}(?:\S+ )?npm run send -- --expect-event$/m.test(output) ? true : undefined;
   });
+  const fromBanner = (pattern: RegExp, what: string): string => {
+    const found = pattern.exec(output)?.[1];
+    if (found === undefined) throw new Error(`npm start's banner has no ${what}\n${output}`);
+    return found;
+  };
   return {
     ...local,
     pid: child.pid,
-    awsPort: /Loopback AWS endpoint[^:]*: http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? '',
-    openImApiUrl: /OpenIM API stand-in at (http:\/\/\S+)/.exec(output)?.[1] ?? '',
+    awsPort: fromBanner(/Loopback AWS endpoint[^:]*: http:\/\/127\.0\.0\.1:(\d+)/, 'loopback AWS endpoint'),
+    openImApiUrl: fromBanner(/OpenIM API stand-in at (http:\/\/\S+)/, 'OpenIM API stand-in'),
     exited,
     stop: async () => {
       if (exited()) return;

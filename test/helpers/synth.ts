@@ -68,7 +68,8 @@ const withCloudFormationValidation = <T>(build: () => T): T => {
   try {
     return build();
   } finally {
-    process.env.CDK_VALIDATION = setting;
+    if (setting === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = setting;
   }
 };
 

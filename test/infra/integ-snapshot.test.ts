@@ -16,9 +16,18 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 it('npm run integ: the CDK CLI synthesizes the integration test offline, and it matches its committed snapshot', async () => {
+  // No credentials of any kind: it must synthesize offline.
   const { code, stdout, stderr } = await runCli('infra/cli/integ.ts', [], {
     AWS_PROFILE: undefined,
     AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_CONFIG_FILE: join(dir, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+    AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+    AWS_EC2_METADATA_DISABLED: 'true',
     HOME: dir,
     CDK_VALIDATION: undefined, // validated as cdk synth validates it (test/setup-env.ts turns it off)
   });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -79,7 +81,7 @@ describe('cdk-nag (AwsSolutions)', () => {
 
 describe("the CDK's built-in CloudFormation validation (cdk synth runs it, failing on an error)", () => {
   it('passes with every option set, the reference subscriber and the reconciler in a VPC', () => {
-    const { template } = synthStack(EVERY_OPTION, {
+    const { app, template } = synthStack(EVERY_OPTION, {
       cloudFormationValidation: true,
       exampleSubscriber: true,
       reconciler: {
@@ -90,6 +92,11 @@ describe("the CDK's built-in CloudFormation validation (cdk synth runs it, faili
       },
     });
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    // It ran (a synth without it writes no report) and reported no violation.
+    const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: unknown[];
+    };
+    expect(report.pluginReports).toEqual([]);
   });
 });
 

@@ -73,7 +73,11 @@ const TSCONFIG = {
   include: ['subscriber.ts'],
 };
 
-/** The consumer's environment: the CDK's CloudFormation validation on, as in any app (test/setup-env.ts turns it off). */
+/**
+ * The consumer's environment, given explicitly: the tests' own (fake credentials, one region),
+ * without test/setup-env.ts's switch that turns the CDK's CloudFormation validation off, so the
+ * consumer's synth validates as any app's does.
+ */
 const { CDK_VALIDATION: _validationOff, ...consumerEnv } = process.env;
 
 /** Runs a command in the consumer project; a failure carries what the command printed. */

@@ -27,6 +27,13 @@ describe("a local subscriber's name", () => {
       /--subscriber's file name must be a subscriber name.*\(got "my handler"\); give one with --name <name>/,
     );
     expect(() => subscriberNameOf('./mine.ts', '-x')).toThrow(/^--name must be a subscriber name/);
+    // A usage error: npm start prints it as one line and exits 2.
+    expect(() => subscriberNameOf('./mine.ts', 'my service')).toThrow(
+      expect.objectContaining({
+        exitCode: EXIT.usage,
+        message: expect.stringMatching(/^--name must be a subscriber name/),
+      }),
+    );
   });
 });
 
