@@ -100,6 +100,26 @@ const busiestSecond = (calls: CallObservation[]): number => {
   return Math.max(0, ...perSecond.values());
 };
 
+/**
+ * The OpenIM clients of one run, one per worker as each Lambda instance has its own, each paced at
+ * its share of CALLS_PER_SECOND, the calls they all made, and the pace the workers share.
+ */
+const workerDirectories = () => {
+  const calls: CallObservation[] = [];
+  const pace = workerPace({ callsPerSecond: CALLS_PER_SECOND, concurrency: CONCURRENCY });
+  const directory = () =>
+    createOpenImDirectory({
+      apiUrl: standIn.url,
+      adminUserID: 'friendEventsReconciler',
+      adminSecret: 'openIM123',
+      callsPerSecond: pace.callsPerSecond,
+      maxConcurrentCalls: pace.usersInFlight,
+      tokenCache,
+      onCall: (call) => calls.push(call),
+    });
+  return { calls, directory, pace };
+};
+
 interface SweepResult {
   summary: SweepSummary;
   /** Live heap after the sweep, collected (with --expose-gc): the in-memory graph and mirrors, mostly. */
@@ -114,19 +134,7 @@ interface SweepResult {
 
 /** One sweep as the state machine runs it: plan, the pages (CONCURRENCY at once), the orphans, finish. */
 const sweep = async (sweepID: string): Promise<SweepResult> => {
-  const calls: CallObservation[] = [];
-  const pace = workerPace({ callsPerSecond: CALLS_PER_SECOND, concurrency: CONCURRENCY });
-  // One client per worker, as each Lambda instance has its own: each paced at its share.
-  const directory = () =>
-    createOpenImDirectory({
-      apiUrl: standIn.url,
-      adminUserID: 'friendEventsReconciler',
-      adminSecret: 'openIM123',
-      callsPerSecond: pace.callsPerSecond,
-      maxConcurrentCalls: pace.usersInFlight,
-      tokenCache,
-      onCall: (call) => calls.push(call),
-    });
+  const { calls, directory, pace } = workerDirectories();
   const started = performance.now();
   const plan = await planSweep(sweepID, {
     directory: directory(),
@@ -197,18 +205,7 @@ interface SnapshotResult {
 
 /** A snapshot of every user as the state machine runs it: plan, the parts (CONCURRENCY at once), finish. */
 const snapshot = async (snapshotID: string): Promise<SnapshotResult> => {
-  const calls: CallObservation[] = [];
-  const pace = workerPace({ callsPerSecond: CALLS_PER_SECOND, concurrency: CONCURRENCY });
-  const directory = () =>
-    createOpenImDirectory({
-      apiUrl: standIn.url,
-      adminUserID: 'friendEventsReconciler',
-      adminSecret: 'openIM123',
-      callsPerSecond: pace.callsPerSecond,
-      maxConcurrentCalls: pace.usersInFlight,
-      tokenCache,
-      onCall: (call) => calls.push(call),
-    });
+  const { calls, directory, pace } = workerDirectories();
   const started = performance.now();
   const plan = await planSnapshot(
     snapshotID,
