@@ -199,6 +199,8 @@ await runMain(async () => {
       localConsole.callback(event.requestContext.http.method, path, result.statusCode ?? 200, outcome, ms);
     },
   }).catch(async (error: unknown) => {
+    // The drainer first: polling an emulator that is gone would print a connection error.
+    await stopDrainer();
     await emulator.stop();
     throw listenError(error, 'PORT', port);
   });
