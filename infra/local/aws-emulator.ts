@@ -206,6 +206,7 @@ export class AwsEmulator {
   }
 
   async stop(): Promise<void> {
+    this.sqs.endWaits();
     for (const response of this.hanging) response.destroy();
     this.hanging.clear();
     const server = this.server;
@@ -250,7 +251,7 @@ export class AwsEmulator {
     }
     // A request AWS has received is carried out even when its caller stops waiting for the answer
     // (a client timeout during a delay): the event is on the bus, and the caller may park a copy.
-    const [status, result, headers] = operate(this.awsServices(), operation, body, fault);
+    const [status, result, headers] = await operate(this.awsServices(), operation, body, fault);
     for (const listener of this.callListeners) listener({ operation, body, status, result });
     if (response.destroyed || request.socket.destroyed) return;
     reply(response, status, result, headers);

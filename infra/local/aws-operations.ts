@@ -41,7 +41,10 @@ export interface Services {
 
 type Body = Record<string, unknown>;
 
-const HANDLERS: Record<Operation, (services: Services, body: Body, fault: Fault | undefined) => WireReply> = {
+const HANDLERS: Record<
+  Operation,
+  (services: Services, body: Body, fault: Fault | undefined) => WireReply | Promise<WireReply>
+> = {
   PutEvents: ({ bus }, body, fault) => bus.putEvents(body, fault),
   PutRule: ({ rules }, body) => rules.putRule(body),
   PutTargets: ({ rules }, body) => rules.putTargets(body),
@@ -65,9 +68,13 @@ const HANDLERS: Record<Operation, (services: Services, body: Body, fault: Fault 
   ],
 };
 
-/** Answers one operation (faults that act on the connection were applied before). */
-export const operate = (services: Services, operation: Operation, body: Body, fault: Fault | undefined): WireReply =>
-  HANDLERS[operation](services, body, fault);
+/** Answers one operation (faults that act on the connection were applied before); a long poll answers later. */
+export const operate = async (
+  services: Services,
+  operation: Operation,
+  body: Body,
+  fault: Fault | undefined,
+): Promise<WireReply> => HANDLERS[operation](services, body, fault);
 
 const getSecretValue = (secrets: Services['secrets'], body: Body): WireReply => {
   const id = String(body.SecretId);

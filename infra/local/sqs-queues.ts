@@ -15,7 +15,7 @@ export type { QueueSettings } from './sqs-attributes';
 
 /**
  * The SQS queues of the loopback emulator: CreateQueue, DeleteQueue, Get/SetQueueAttributes,
- * SendMessage, ReceiveMessage (visibility timeout, receive counts, system attributes),
+ * SendMessage, ReceiveMessage (long polling, visibility timeout, receive counts, system attributes),
  * DeleteMessage, ChangeMessageVisibility, the batch forms of the last two, and redrive to a
  * dead-letter queue after `maxReceiveCount` receives.
  */
@@ -35,11 +35,14 @@ type Body = Record<string, unknown>;
 
 const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 const MAX_BATCH_ENTRIES = 10;
+const MAX_WAIT_TIME_SECONDS = 20;
 
 export class SqsQueues {
   private readonly queues = new Map<string, { messages: StoredMessage[]; settings: QueueSettings }>();
   /** Called when SQS moves a message to its dead-letter queue by the redrive policy (the local console). */
   onMovedToDeadLetterQueue: ((message: StoredMessage, fromUrl: string) => void) | undefined;
+  /** The long polls waiting for a message, by queue URL: each is woken when one may be there. */
+  private readonly waiting = new Map<string, Set<(more: boolean) => void>>();
 
   constructor(private readonly now: () => number) {}
 
@@ -111,6 +114,7 @@ export class SqsQueues {
       firstReceiveTimestamp: undefined,
     };
     this.messages(url).push(message);
+    this.wake(url);
     return message;
   }
 
@@ -135,7 +139,60 @@ export class SqsQueues {
     return [200, { MessageId: message.messageId, MD5OfMessageBody: md5(message.body) }];
   }
 
-  receiveMessage(body: Body): WireReply {
+  /**
+   * ReceiveMessage. With `WaitTimeSeconds` (a long poll, as the retry drainer's event source
+   * makes it), an empty answer waits until a message can be received or the time is up, as SQS
+   * does: a poller that got every empty answer at once would spin a core on an idle queue.
+   */
+  async receiveMessage(body: Body): Promise<WireReply> {
+    const waitSeconds = Number(body.WaitTimeSeconds ?? 0);
+    if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_WAIT_TIME_SECONDS) {
+      return invalidParameter(
+        `Value ${String(body.WaitTimeSeconds)} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= ${MAX_WAIT_TIME_SECONDS}, if provided.`,
+      );
+    }
+    const url = String(body.QueueUrl);
+    const waitUntil = performance.now() + waitSeconds * 1000;
+    for (;;) {
+      const reply = this.receiveNow(body);
+      const [status, result] = reply;
+      const left = waitUntil - performance.now();
+      if (status !== 200 || (result as { Messages: unknown[] }).Messages.length > 0 || left <= 0) return reply;
+      // In flight messages come back at the end of their visibility timeout: look again then.
+      const nextVisible = Math.min(...this.messages(url).map((message) => message.invisibleUntil - this.now()));
+      if (!(await this.waitForMessage(url, Math.max(1, Math.min(left, nextVisible))))) return reply;
+    }
+  }
+
+  /**
+   * Resolves after `ms` or when a message arrives in the queue (true), or when `endWaits()` ends
+   * every wait (false).
+   */
+  private waitForMessage(url: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiters = this.waiting.get(url) ?? new Set<(more: boolean) => void>();
+      this.waiting.set(url, waiters);
+      const waiter = (more: boolean) => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        resolve(more);
+      };
+      const timer = setTimeout(() => waiter(true), ms);
+      waiters.add(waiter);
+    });
+  }
+
+  /** Wakes the long polls waiting on this queue. */
+  private wake(url: string): void {
+    for (const waiter of [...(this.waiting.get(url) ?? [])]) waiter(true);
+  }
+
+  /** Answers every waiting long poll now, empty (the endpoint is stopping). */
+  endWaits(): void {
+    for (const waiters of this.waiting.values()) for (const waiter of [...waiters]) waiter(false);
+  }
+
+  private receiveNow(body: Body): WireReply {
     const url = String(body.QueueUrl);
     const queue = this.queues.get(url);
     if (!queue) return queueMissing();
@@ -199,6 +256,7 @@ export class SqsQueues {
     const queue = this.queues.get(String(body.QueueUrl));
     if (!queue) return queueMissing();
     const error = this.changeVisibility(queue.messages, body.ReceiptHandle, body.VisibilityTimeout);
+    this.wake(String(body.QueueUrl)); // a message made visible again can be received now
     return error ? sqsError(error.code, error.message, error.type) : [200, {}];
   }
 
@@ -211,9 +269,11 @@ export class SqsQueues {
   }
 
   changeMessageVisibilityBatch(body: Body): WireReply {
-    return this.batch(body, (messages, entry) =>
+    const reply = this.batch(body, (messages, entry) =>
       this.changeVisibility(messages, entry.ReceiptHandle, entry.VisibilityTimeout),
     );
+    this.wake(String(body.QueueUrl));
+    return reply;
   }
 
   private changeVisibility(
@@ -276,6 +336,7 @@ export class SqsQueues {
     const messages = this.messages(url);
     messages.splice(messages.indexOf(message), 1);
     target.messages.push({ ...message, receiptHandle: undefined, invisibleUntil: 0 });
+    this.wake(redrive.deadLetterQueueUrl);
     this.onMovedToDeadLetterQueue?.(message, url);
     return true;
   }

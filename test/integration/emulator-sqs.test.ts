@@ -71,6 +71,51 @@ describe('ReceiveMessage', () => {
   });
 });
 
+describe('ReceiveMessage with WaitTimeSeconds (long polling)', () => {
+  /** Starts a long poll and resolves once the emulator holds it, so what the test does next happens during the wait. */
+  const longPoll = async (queueUrl: string) => {
+    const before = emulator.requests.length;
+    const answer = sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 10 }),
+    );
+    while (!emulator.requests.slice(before).some((request) => request.operation === 'ReceiveMessage')) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return { answer }; // wrapped: an async function returning the promise itself would wait for the answer
+  };
+
+  it('waits on an empty queue and answers with the message sent meanwhile (an idle poller does not spin)', async () => {
+    const queueUrl = emulator.queueUrl('long-poll');
+    const polled = await longPoll(queueUrl);
+    await send(queueUrl, 'arrived during the wait');
+    expect((await polled.answer).Messages?.map((message) => message.Body)).toEqual(['arrived during the wait']);
+  });
+
+  it('answers with a message made visible again during the wait', async () => {
+    const queueUrl = emulator.queueUrl('long-poll-visibility');
+    await send(queueUrl, 'a');
+    const [message] = await receive(queueUrl, 30);
+    const polled = await longPoll(queueUrl);
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: message?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    expect((await polled.answer).Messages?.map((received) => received.MessageId)).toEqual([message?.MessageId]);
+  });
+
+  it('refuses a wait over 20 seconds, as SQS does', async () => {
+    await expect(
+      sqs.send(new ReceiveMessageCommand({ QueueUrl: emulator.queueUrl('too-long'), WaitTimeSeconds: 21 })),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'Value 21 for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.',
+    });
+  });
+});
+
 describe('ChangeMessageVisibility', () => {
   it('makes an in-flight message visible again at once (0) or hides it longer', async () => {
     const queueUrl = emulator.queueUrl('change');
