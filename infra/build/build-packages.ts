@@ -45,23 +45,33 @@ const buildCdkPackage = (dir: string): BuiltPackage => {
   rmSync(dir, { recursive: true, force: true });
   bundleJs('infra/construct/index.ts', join(dir, 'dist/index.js'), CDK_PACKAGE_IMPORTS);
   emitDeclarations(['infra/construct/index.ts'], join(dir, 'types'), '.');
-  for (const entry of functionEntries()) {
-    for (const tracing of [false, true]) {
-      bundlePrebuiltFunction(join(dir, 'prebuilt-functions', prebuiltName({ entry, tracing })), entry, tracing);
-    }
-  }
+  bundlePrebuiltFunctions(
+    functionEntries().flatMap((entry) =>
+      [false, true].map((tracing) => ({
+        outdir: join(dir, 'prebuilt-functions', prebuiltName({ entry, tracing })),
+        entry,
+        tracing,
+      })),
+    ),
+  );
   return pack(dir, cdkManifest());
 };
 
 /**
- * One function bundled in advance, with its source maps: the `sourceMaps` setting then only turns
- * `--enable-source-maps` on. esbuild names each source relative to the map, so a bundle written
- * outside the repository would carry the build machine's path; each source is named instead as
- * if the repository's root were the function's (`functions/...`, `node_modules/...`), the same in
- * every tarball wherever it was built, and readable in a stack trace from the function's root.
+ * Functions bundled in advance, each into its `outdir`, with their source maps: the `sourceMaps`
+ * setting then only turns `--enable-source-maps` on. esbuild names each source relative to the
+ * map, so a bundle written outside the repository would carry the build machine's path; each
+ * source is named instead as if the repository's root were the function's (`functions/...`,
+ * `node_modules/...`), the same in every tarball wherever it was built, and readable in a stack
+ * trace from the function's root.
  */
-export const bundlePrebuiltFunction = (outdir: string, entry: string, tracing: boolean): void => {
-  bundleInto(outdir, { entry, tracing, sourceMaps: true });
+export const bundlePrebuiltFunctions = (functions: { outdir: string; entry: string; tracing: boolean }[]): void => {
+  bundleInto(functions.map(({ outdir, entry, tracing }) => ({ outdir, props: { entry, tracing, sourceMaps: true } })));
+  for (const { outdir } of functions) relativeSourceMaps(outdir);
+};
+
+/** Names the sources of every map in `outdir` from the function's root (see above). */
+const relativeSourceMaps = (outdir: string): void => {
   for (const file of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
     if (!file.endsWith('.map')) continue;
     const path = join(outdir, file);

@@ -85,7 +85,7 @@ export const bundledCode = (
       command: ['esbuild', basename(props.entry)],
       local: {
         tryBundle: (outputDir) => {
-          bundleInto(outputDir, props);
+          bundleInto([{ outdir: outputDir, props }]);
           return true;
         },
       },
@@ -93,13 +93,15 @@ export const bundledCode = (
   });
 };
 
-/** Bundles a function into `outdir` with `bundleOptions` and the repository's esbuild plugin (a child process). */
+/**
+ * Bundles each function into its `outdir` with `bundleOptions` and the repository's esbuild
+ * plugin, all in one child process.
+ */
 export const bundleInto = (
-  outdir: string,
-  props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'>,
+  builds: { outdir: string; props: Pick<BundledFunctionProps, 'entry' | 'runtime' | 'tracing' | 'sourceMaps'> }[],
 ): void => {
   execFileSync(process.execPath, [BUNDLER], {
-    input: JSON.stringify({ ...bundleOptions(props), outdir }),
+    input: JSON.stringify(builds.map(({ outdir, props }) => ({ ...bundleOptions(props), outdir }))),
     stdio: ['pipe', 'inherit', 'inherit'],
   });
 };

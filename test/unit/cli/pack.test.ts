@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENTRY_POINTS } from '../../../functions/contract/deployment';
-import { buildPackages, bundlePrebuiltFunction } from '../../../infra/build/build-packages';
+import { buildPackages, bundlePrebuiltFunctions } from '../../../infra/build/build-packages';
 import { claimPackTarget, PACK_MARKER, PackTargetError } from '../../../infra/build/pack-target';
 import { functionEntry } from '../../../infra/construct/bundled-function';
 
@@ -60,7 +60,7 @@ describe('the pack target', () => {
 
 it("names a prebuilt function's sources from the function's root, never by the build machine's path, when built outside the repository", () => {
   const outdir = join(work, 'cdk/prebuilt-functions/retry-drainer');
-  bundlePrebuiltFunction(outdir, functionEntry(ENTRY_POINTS.retryDrainer), false);
+  bundlePrebuiltFunctions([{ outdir, entry: functionEntry(ENTRY_POINTS.retryDrainer), tracing: false }]);
   const maps = readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.map'));
   expect(maps).toContain('index.mjs.map');
   for (const file of maps) {
