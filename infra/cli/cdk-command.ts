@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { App, Duration } from 'aws-cdk-lib';
@@ -72,7 +71,3 @@ export const checkAwsAccess = async (args: string[]): Promise<string> => {
     );
   }
 };
-
-/** Runs `npx cdk <args>` with the terminal attached; resolves with its exit code. */
-export const runCdk = (args: string[]): number =>
-  spawnSync('npx', ['cdk', ...args], { stdio: 'inherit' }).status ?? EXIT.partlyFailed;

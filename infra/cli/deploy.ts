@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { EXIT } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
 import { exitProcess } from '../cli-kit/exit-process';
-import { cdkJsonContext, checkAwsAccess, checkSettings, contextInArgs, runCdk } from './cdk-command';
+import { runCdk } from './cdk-cli';
+import { cdkJsonContext, checkAwsAccess, checkSettings, contextInArgs } from './cdk-command';
 
 /**
  * `npm run deploy -- <cdk deploy arguments>`: `cdk deploy` with every argument passed through,

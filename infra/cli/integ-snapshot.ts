@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-kit/cli-errors';
+import { runCdk } from './cdk-cli';
 
 /**
  * The integration test on a real account (`test/integ/integ.friend-events.ts`, written with
@@ -25,13 +25,17 @@ const NO_CLI_METADATA = ['--path-metadata', 'false', '--asset-metadata', 'false'
  * account). Prints what cdk prints, the stacks it synthesized among it.
  */
 export const synthIntegTest = (outdir: string): void => {
-  const result = spawnSync(
-    'npx',
-    ['cdk', 'synth', '--quiet', '--no-notices', ...NO_CLI_METADATA, '--app', INTEG_APP_COMMAND, '--output', outdir],
-    { stdio: 'inherit' },
-  );
-  if (result.status !== 0)
-    throw new CliError(`the integration test did not synthesize (cdk exit code ${result.status})`);
+  const status = runCdk([
+    'synth',
+    '--quiet',
+    '--no-notices',
+    ...NO_CLI_METADATA,
+    '--app',
+    INTEG_APP_COMMAND,
+    '--output',
+    outdir,
+  ]);
+  if (status !== 0) throw new CliError(`the integration test did not synthesize (cdk exit code ${status})`);
 };
 
 /** What a snapshot holds: every stack's template and the test's description. */

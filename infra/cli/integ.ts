@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, regionOption } from '../cli-kit/cli-args';
 import { CliError, runMain, useRegion } from '../cli-kit/cli-errors';
+import { runCdk } from './cdk-cli';
 import {
   failedAssertions,
   INTEG_APP_COMMAND,
@@ -47,8 +47,8 @@ useRegion(args.region);
 
 /** The project's CDK CLI on the integration test app; throws with cdk's exit code when it fails. */
 const cdk = (cdkArgs: string[]): void => {
-  const result = spawnSync('npx', ['cdk', ...cdkArgs, '--app', INTEG_APP_COMMAND], { stdio: 'inherit' });
-  if (result.status !== 0) throw new CliError(`cdk ${cdkArgs[0]} failed (exit code ${result.status})`);
+  const status = runCdk([...cdkArgs, '--app', INTEG_APP_COMMAND]);
+  if (status !== 0) throw new CliError(`cdk ${cdkArgs[0]} failed (exit code ${status})`);
 };
 
 const deployAndAssert = (work: string): number => {

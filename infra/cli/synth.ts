@@ -1,7 +1,8 @@
 import { EXIT } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
 import { exitProcess } from '../cli-kit/exit-process';
-import { checkSettings, runCdk } from './cdk-command';
+import { runCdk } from './cdk-cli';
+import { checkSettings } from './cdk-command';
 
 /**
  * `npm run synth -- [cdk synth options]`: `cdk synth --quiet` (offline, no credentials, cdk-nag
