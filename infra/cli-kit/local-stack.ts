@@ -13,6 +13,9 @@ export const LOCAL_STACK_NAME = 'local';
 /** Where `npm start` serves the loopback AWS endpoint (`LOCAL_AWS_PORT`), so `npm run local:fail` finds it. */
 export const DEFAULT_LOCAL_AWS_PORT = 8788;
 
+/** Where the local DynamoDB keeps its tables when it persists (`LOCAL_DYNAMODB_DIR`); `npm run local:reset` deletes it. */
+export const DEFAULT_LOCAL_DYNAMODB_DIR = '.local/dynamodb';
+
 /**
  * Points every AWS SDK client of this process at the loopback endpoint, as the functions under
  * `npm start` are: the SDK's own `AWS_ENDPOINT_URL`, fake static credentials, no instance metadata.

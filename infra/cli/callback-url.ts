@@ -2,8 +2,6 @@ import { CALLBACK_DETAIL_TYPES, type CallbackDetailType } from '../../functions/
 import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs, EXIT, EXIT_MEANING, flag, regionOption, string } from '../cli-kit/cli-args';
 import { runMain, useRegion } from '../cli-kit/cli-errors';
-import { callbackUrlOfStack } from './stack-callback-url';
-import { stackOutputs } from './stack-outputs';
 
 /**
  * `npm run callback-url -- --stack OpenImFriendEvents`: prints the URL to paste into OpenIM's
@@ -29,6 +27,11 @@ const SINCE: Partial<Record<CallbackDetailType, string>> = {
 };
 
 await runMain(async () => {
+  // Loaded here: --help and a usage error answer without the AWS SDK.
+  const [{ callbackUrlOfStack }, { stackOutputs }] = await Promise.all([
+    import('./stack-callback-url'),
+    import('./stack-outputs'),
+  ]);
   const url = await callbackUrlOfStack(await stackOutputs(args.stack), args.stack);
   if (args.yaml) {
     console.log(`# config/webhooks.yml (OpenIM v3.7+); restart the friend service afterwards\nurl: ${url}`);

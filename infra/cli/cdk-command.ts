@@ -1,30 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { App, Duration } from 'aws-cdk-lib';
 import { EXIT } from '../cli-kit/cli-args';
 import { CliError, describeError } from '../cli-kit/cli-errors';
 import { type ReconcilerContext, resolveReconcilerSettings } from '../construct/reconciler-settings';
 import { settingErrorLine, stackSettingsFromContext } from '../construct/stack-context';
+import { cdkJsonContext, contextInArgs } from './cdk-cli';
 
 /**
  * What `npm run synth` and `npm run deploy` check before they hand over to the CDK CLI, so that a
  * mistake costs seconds and one line, not a full synth and a stack trace: the settings (exit 2),
  * and for a deploy the AWS region and credentials (exit 3).
  */
-
-/** The `-c key=value`, `--context key=value` and `--context=key=value` pairs of a cdk command line (pure). */
-export const contextInArgs = (args: string[]): Record<string, string> =>
-  Object.fromEntries(
-    args.flatMap((arg, index) => {
-      const pair = arg === '-c' || arg === '--context' ? args[index + 1] : /^--context=(.*)$/.exec(arg)?.[1];
-      const key = pair?.split('=')[0];
-      return key && pair?.includes('=') ? [[key, pair.slice(key.length + 1)]] : [];
-    }),
-  );
-
-/** cdk.json's context, which the CDK CLI merges under the command line's. */
-export const cdkJsonContext = (): Record<string, unknown> =>
-  (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 
 /**
  * Checks every setting as `infra/app.ts` will read it, the reconciler's by the rules its construct

@@ -2,8 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
 import { exitProcess } from '../cli-kit/exit-process';
-import { runCdk } from './cdk-cli';
-import { cdkJsonContext, checkAwsAccess, checkSettings, contextInArgs } from './cdk-command';
+import { cdkJsonContext, contextInArgs, runCdk } from './cdk-cli';
 
 /**
  * `npm run deploy -- <cdk deploy arguments>`: `cdk deploy` with every argument passed through,
@@ -41,6 +40,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await exitProcess(EXIT.ok);
   }
   await runMain(async () => {
+    // Loaded here: --help answers without the CDK and the AWS SDK.
+    const { checkAwsAccess, checkSettings } = await import('./cdk-command');
     checkSettings(args);
     const account = await checkAwsAccess(args);
     const warning = alarmsWarning(args, cdkJsonContext());

@@ -1,5 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FriendGraphRows } from '../../functions/adapters/aws/friend-graph-rows';
 import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, flag, string } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
 import { requireTargetOutput, resolveTarget, TARGET_OPTIONS } from './target-stack';
@@ -24,6 +22,11 @@ const args = await cliArgs(spec);
 if (args.local === Boolean(args.stack)) await exitWithUsageError(spec, 'give either --local or --stack <name>');
 
 await runMain(async () => {
+  // Loaded here: --help and a usage error answer without the AWS SDK.
+  const [{ DynamoDBClient }, { FriendGraphRows }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('../../functions/adapters/aws/friend-graph-rows'),
+  ]);
   const target = await resolveTarget(args);
   const tableName = requireTargetOutput(
     target,

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { buildPackages } from '../build/build-packages';
 import { PACK_MARKER, PackTargetError } from '../build/pack-target';
 import { cliArgs, EXIT, EXIT_MEANING, string } from '../cli-kit/cli-args';
 import { CliError, runMain } from '../cli-kit/cli-errors';
@@ -23,6 +22,8 @@ const args = await cliArgs({
 });
 
 await runMain(async () => {
+  // Loaded here: --help and a usage error answer without esbuild and the TypeScript compiler.
+  const { buildPackages } = await import('../build/build-packages');
   try {
     for (const { name, tarball } of buildPackages(resolve(args.out))) console.log(`${name}: ${tarball}`);
   } catch (error) {

@@ -2,7 +2,6 @@ import { describeSweep } from '../../functions/reconcile/plan';
 import type { SweepSummary } from '../../functions/reconcile/ports';
 import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
-import { runReconcilerExecution } from './reconciler-execution';
 import { resolveTarget, TARGET_OPTIONS } from './target-stack';
 
 /**
@@ -33,6 +32,8 @@ const args = await cliArgs(spec);
 if (args.local === Boolean(args.stack)) await exitWithUsageError(spec, 'give either --local or --stack <name>');
 
 await runMain(async () => {
+  // Loaded here: --help and a usage error answer without the AWS SDK.
+  const { runReconcilerExecution } = await import('./reconciler-execution');
   const name = `manual-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   return runReconcilerExecution<SweepSummary>(
     await resolveTarget(args),

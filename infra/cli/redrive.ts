@@ -1,4 +1,3 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   cliArgs,
   EXIT,
@@ -10,8 +9,6 @@ import {
   url,
 } from '../cli-kit/cli-args';
 import { CliError, runMain, useRegion } from '../cli-kit/cli-errors';
-import { RedriveRefusedError, redrive } from './redrive-events';
-import { requireOutput, stackOutputs } from './stack-outputs';
 
 const QUEUE_URL_EXAMPLE = 'https://sqs.<region>.amazonaws.com/<account>/<queue>';
 
@@ -44,6 +41,12 @@ if (!args.stack && !(args.from && args.to)) await exitWithUsageError(spec, '--st
 useRegion(args.region);
 
 await runMain(async () => {
+  // Loaded here: --help and a usage error answer without the AWS SDK.
+  const [{ SQSClient }, { RedriveRefusedError, redrive }, { requireOutput, stackOutputs }] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('./redrive-events'),
+    import('./stack-outputs'),
+  ]);
   const outputs = args.stack ? await stackOutputs(String(args.stack)) : {};
   const queue = (given: unknown, output: string) =>
     typeof given === 'string' ? given : requireOutput(outputs, output, String(args.stack));

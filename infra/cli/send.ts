@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { RETRY_BASE_SECONDS } from '../../functions/retry/drain';
 import {
   cliArgs,
   EXIT,
@@ -22,7 +19,7 @@ import {
   sampleBodies,
   sendsCommand,
 } from '../openim-sender-simulator/openim-request';
-import { type BusWatch, busWatch } from './bus-watch';
+import type { BusWatch } from './bus-watch';
 import {
   callbackUrlProblem,
   DEFAULT_SMOKE_USERS,
@@ -31,8 +28,6 @@ import {
   sendSmokeCallback,
   waitForLocalEvent,
 } from './smoke-test';
-import { callbackUrlOfStack } from './stack-callback-url';
-import { requireOutput, stackOutputs } from './stack-outputs';
 
 /**
  * `npm run send -- --url <callback url>` (or `--stack <name>`): a smoke test that sends a friend
@@ -139,11 +134,21 @@ if (args['expect-event'] && !args.stack && args.url?.startsWith('https:')) {
 useRegion(args.region);
 
 await runMain(async () => {
-  const outputs = args.stack ? await stackOutputs(args.stack) : {};
-  const callbackUrl = args.url ?? local?.callbackUrl ?? (await callbackUrlOfStack(outputs, String(args.stack)));
+  // The AWS SDK is loaded only for --stack, here: --help, a usage error and a local send answer without it.
+  const outputs = args.stack ? await (await import('./stack-outputs')).stackOutputs(args.stack) : {};
+  const callbackUrl =
+    args.url ??
+    local?.callbackUrl ??
+    (await (await import('./stack-callback-url')).callbackUrlOfStack(outputs, String(args.stack)));
   let watch: BusWatch | undefined;
   let eventBusName = '';
   if (args['expect-event'] && args.stack) {
+    const [{ busWatch }, { EventBridgeClient }, { SQSClient }, { requireOutput }] = await Promise.all([
+      import('./bus-watch'),
+      import('@aws-sdk/client-eventbridge'),
+      import('@aws-sdk/client-sqs'),
+      import('./stack-outputs'),
+    ]);
     eventBusName = requireOutput(outputs, 'EventBusName', args.stack);
     const started = busWatch(
       { events: new EventBridgeClient({}), sqs: new SQSClient({}) },
@@ -181,6 +186,7 @@ await runMain(async () => {
 
     const seconds = `${args['event-timeout'] / 1000} s`;
     // An accepted callback whose PutEvents failed is parked: the wait then lasts until the drainer's first retry.
+    const { RETRY_BASE_SECONDS } = await import('../../functions/retry/drain');
     const firstRetry = `${RETRY_BASE_SECONDS / 2}-${RETRY_BASE_SECONDS} s`;
     const parkedNote = `(if EventBridge failed, the event is parked: the drainer's first retry comes ${firstRetry} later)`;
     let verdict: ReturnType<typeof judgeEvent>;

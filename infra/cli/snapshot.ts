@@ -4,7 +4,6 @@ import type { SnapshotTotals, SweepSummary } from '../../functions/reconcile/por
 import { SnapshotRequestInvalid, snapshotRequestOf } from '../../functions/reconcile/snapshot-request';
 import { cliArgs, EXIT, EXIT_MEANING, exitWithUsageError, integer, string, strings } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
-import { runReconcilerExecution } from './reconciler-execution';
 import { resolveTarget, TARGET_OPTIONS } from './target-stack';
 
 /**
@@ -53,6 +52,8 @@ try {
 type Finished = { summary: SweepSummary; snapshot: SnapshotAddress; totals: SnapshotTotals };
 
 await runMain(async () => {
+  // Loaded here: --help and a usage error answer without the AWS SDK.
+  const { runReconcilerExecution } = await import('./reconciler-execution');
   // An execution name: letters, digits, - and _ only, at most 80 characters.
   const name = `snapshot-${args.for.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40)}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const snapshot = { id: name, for: args.for };

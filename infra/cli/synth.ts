@@ -2,7 +2,6 @@ import { EXIT } from '../cli-kit/cli-args';
 import { runMain } from '../cli-kit/cli-errors';
 import { exitProcess } from '../cli-kit/exit-process';
 import { runCdk } from './cdk-cli';
-import { checkSettings } from './cdk-command';
 
 /**
  * `npm run synth -- [cdk synth options]`: `cdk synth --quiet` (offline, no credentials, cdk-nag
@@ -22,6 +21,8 @@ exit codes:
   await exitProcess(EXIT.ok);
 }
 await runMain(async () => {
+  // Loaded here: --help answers without the CDK.
+  const { checkSettings } = await import('./cdk-command');
   checkSettings(args);
   return runCdk(['synth', '--quiet', ...args]);
 });

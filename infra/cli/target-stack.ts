@@ -1,7 +1,6 @@
 import { flag, regionOption, string } from '../cli-kit/cli-args';
 import { CliError, useRegion } from '../cli-kit/cli-errors';
 import { LOCAL_STACK_NAME, localAwsEndpoint, useLocalAws } from '../cli-kit/local-stack';
-import { stackOutputs } from './stack-outputs';
 
 /**
  * `--local` (the stack `npm start` runs: LOCAL_AWS_PORT if set, else the endpoint it wrote to
@@ -23,6 +22,8 @@ export interface Target {
 }
 
 export const resolveTarget = async (args: { local: boolean; stack?: string; region?: string }): Promise<Target> => {
+  // Loaded here, not by the option specs above: a CLI's --help answers without the AWS SDK.
+  const { stackOutputs } = await import('./stack-outputs');
   if (!args.local) {
     useRegion(args.region);
     const stackName = String(args.stack);

@@ -6,7 +6,6 @@ import { ensureTables } from './local-tables';
 
 export const LOCAL_GRAPH_TABLE = 'openim-friend-events-friend-graph';
 export const LOCAL_RECONCILER_TABLE = 'openim-friend-events-reconciler';
-export const DEFAULT_LOCAL_DYNAMODB_DIR = '.local/dynamodb';
 
 /**
  * A real DynamoDB implementation (dynalite) on a loopback port, kept on disk under `dir` so the

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { cliArgs, EXIT, EXIT_MEANING } from '../cli-kit/cli-args';
 import { CliError, runMain } from '../cli-kit/cli-errors';
 import { DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
-import { localEndpointsFile, readLocalEndpoints } from '../cli-kit/local-stack';
-import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
+import { DEFAULT_LOCAL_DYNAMODB_DIR, localEndpointsFile, readLocalEndpoints } from '../cli-kit/local-stack';
 
 /** `npm run local:reset`: deletes the local state `npm start` keeps, so the next start begins from nothing. */
 await cliArgs({

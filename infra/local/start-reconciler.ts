@@ -7,7 +7,7 @@ import {
   SettingError,
 } from '../../functions/contract/settings';
 import { CliError } from '../cli-kit/cli-errors';
-import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
+import { DEFAULT_LOCAL_DYNAMODB_DIR } from '../cli-kit/local-stack';
 
 /**
  * What `npm start` reads from its environment for the friend graph and the reconciler. The

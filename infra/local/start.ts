@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { cliArgs, EXIT, EXIT_MEANING, string } from '../cli-kit/cli-args';
@@ -10,22 +9,14 @@ import { appendEvent, DEFAULT_EVENTS_FILE } from '../cli-kit/event-log';
 import { exitProcess } from '../cli-kit/exit-process';
 import {
   DEFAULT_LOCAL_AWS_PORT,
+  DEFAULT_LOCAL_DYNAMODB_DIR,
   DEFAULT_LOCAL_ENDPOINTS_FILE,
   localEndpointsFile,
   removeLocalEndpoints,
   writeLocalEndpoints,
 } from '../cli-kit/local-stack';
 import { maskPathToken } from '../cli-kit/mask-token';
-import { envelopeOf } from './event-envelope';
-import { LocalRules } from './event-rules';
-import { handlerPool } from './handler-pool';
-import { startLocalServer } from './http-api-adapter';
-import { LocalConsole } from './local-console';
-import { DEFAULT_LOCAL_DYNAMODB_DIR } from './local-dynamodb';
-import { LOCAL_BUS_NAME, startLocalAws } from './local-environment';
-import { startLocalReconciler } from './local-reconciler';
 import { defaultSubscriberPattern, type LocalSubscriber, loadSubscriber, subscriberNameOf } from './local-subscriber';
-import { startSqsEventSource } from './sqs-event-source';
 import { DEFAULT_SEED_FILE, DEFAULT_STAND_IN_PORT, reconcilerBanner, reconcilerEnvironment } from './start-reconciler';
 
 /**
@@ -128,6 +119,28 @@ const listenError = (error: unknown, variable: string, port: number): unknown =>
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 await runMain(async () => {
+  // Loaded here: --help and a usage error answer without the local stack and the AWS SDK.
+  const [
+    { SQSClient },
+    { envelopeOf },
+    { LocalRules },
+    { handlerPool },
+    { startLocalServer },
+    { LocalConsole },
+    { LOCAL_BUS_NAME, startLocalAws },
+    { startLocalReconciler },
+    { startSqsEventSource },
+  ] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('./event-envelope'),
+    import('./event-rules'),
+    import('./handler-pool'),
+    import('./http-api-adapter'),
+    import('./local-console'),
+    import('./local-environment'),
+    import('./local-reconciler'),
+    import('./sqs-event-source'),
+  ]);
   const port = portFrom('PORT', 8787);
   const awsPort = portFrom('LOCAL_AWS_PORT', DEFAULT_LOCAL_AWS_PORT);
   const host = process.env.HOST ?? '127.0.0.1';

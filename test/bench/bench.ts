@@ -4,9 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cliArgs, EXIT_MEANING } from '../../infra/cli-kit/cli-args';
-import { bundleBytes } from '../helpers/bundle-files';
-import { buildFloorBundle, buildProductBundle, buildWithEsbuild, coldBytesByPackage } from './build-bundles';
-import { coldImport, quantile } from './cold-import';
 import type { ConditionResult } from './openim-sender';
 
 /**
@@ -31,6 +28,12 @@ await cliArgs({
     2: EXIT_MEANING.usage,
   },
 });
+// Loaded once the arguments are read: --help answers without esbuild.
+const [
+  { bundleBytes },
+  { buildFloorBundle, buildProductBundle, buildWithEsbuild, coldBytesByPackage },
+  { coldImport, quantile },
+] = await Promise.all([import('../helpers/bundle-files'), import('./build-bundles'), import('./cold-import')]);
 const run = promisify(execFile);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 25);
 const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 3_000);

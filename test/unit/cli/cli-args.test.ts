@@ -1,4 +1,4 @@
-import { contextInArgs } from '../../../infra/cli/cdk-command';
+import { contextInArgs } from '../../../infra/cli/cdk-cli';
 import { alarmsWarning } from '../../../infra/cli/deploy';
 import { flag, helpText, integer, parseCli, string, strings, UsageError, url } from '../../../infra/cli-kit/cli-args';
 import { CliError, describeError } from '../../../infra/cli-kit/cli-errors';
