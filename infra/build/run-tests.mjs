@@ -1,6 +1,11 @@
 // `npm test` (started on Node.js 24 by infra/build/node24.mjs): says which Node runs the tests, then lint
-// (Biome), type-check (tsc) and every jest test, stopping at the first step that fails. Arguments
-// go to jest: `npm test -- test/unit` runs a folder.
+// (Biome), then the type-check (tsc) and every jest test side by side, failing when any fails.
+// Arguments go to jest: `npm test -- test/unit` runs a folder.
+//
+// tsc runs at the lowest CPU priority beside jest: jest leaves about a sixth of two cores idle
+// (tests that wait on a server or a child process), and tsc's 12 s fit there. Its errors are shown
+// as soon as it ends, and the run fails after jest (not stopped: its tests' own processes would be
+// left running).
 //
 // jest runs with TMPDIR set to a directory of this run, removed at the end: each test file gets a
 // temp directory of its own inside it (test/scratch-tmp-environment.mjs). Whatever is still in the
@@ -8,9 +13,9 @@
 // and fails the run, named, so the suite provably leaves nothing in the machine's temp directory.
 // The bundle cache (infra/build/esbuild-bundle.mjs) lets the test files that synthesize the same
 // functions share one esbuild build of each.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,20 +34,59 @@ const run = (args, env = process.env) => {
   return 0;
 };
 
-/** jest in a temp directory of this run; fails when the tests left anything there. */
-const runJest = () => {
+/** The type-check, started at the lowest priority; resolves with its exit code and what it printed. */
+const startTypeCheck = () => {
+  const child = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    setPriority(child.pid, 19);
+  } catch {
+    // Not allowed here: it runs at the normal priority, as fast, only less politely.
+  }
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const done = new Promise((resolve) => {
+    child.on('error', (error) => resolve({ code: 1, output: `error: could not run tsc: ${error.message}` }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+  done.then(({ code, output: text }) => {
+    if (code !== 0) process.stdout.write(`${text}error: the type-check failed (tsc exit code ${code})\n`);
+  });
+  return done;
+};
+
+/** jest in a temp directory of this run; fails when the tests left anything there, or when `typeCheck` fails. */
+const runJest = async (typeCheck) => {
   const runTmpdir = mkdtempSync(join(tmpdir(), 'openim-friend-events-tests-'));
   try {
     // Native ESM: middy ships only ES modules.
-    const jest = run(
+    const child = spawn(
+      process.execPath,
       [
         '--experimental-vm-modules',
         '--no-warnings=ExperimentalWarning',
         'node_modules/jest/bin/jest.js',
         ...process.argv.slice(2),
       ],
-      { ...process.env, TMPDIR: runTmpdir, OPENIM_BUNDLE_CACHE_DIR: join(runTmpdir, BUNDLE_CACHE) },
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, TMPDIR: runTmpdir, OPENIM_BUNDLE_CACHE_DIR: join(runTmpdir, BUNDLE_CACHE) },
+      },
     );
+    const exited = new Promise((resolve) => {
+      child.on('error', (error) => {
+        console.error(`error: could not run jest: ${error.message}`);
+        resolve(1);
+      });
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+    const jest = await exited;
+    const { code: tsc } = await typeCheck;
+    if (tsc !== 0) return tsc; // its errors were printed when it ended
     const leftovers = readdirSync(runTmpdir).filter((name) => name !== BUNDLE_CACHE);
     if (leftovers.length > 0) {
       console.error(`error: the tests left in the temp directory, outside any test file's: ${leftovers.join(', ')}`);
@@ -54,8 +98,5 @@ const runJest = () => {
   }
 };
 
-process.exit(
-  run(['node_modules/@biomejs/biome/bin/biome', 'check', '.']) ||
-    run(['node_modules/typescript/bin/tsc', '-p', '.']) ||
-    runJest(),
-);
+const lint = run(['node_modules/@biomejs/biome/bin/biome', 'check', '.']);
+process.exit(lint || (await runJest(startTypeCheck())));
