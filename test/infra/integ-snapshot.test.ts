@@ -29,7 +29,8 @@ it('npm run integ: the CDK CLI synthesizes the integration test offline, and it 
     AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
     AWS_EC2_METADATA_DISABLED: 'true',
     HOME: dir,
-    CDK_VALIDATION: undefined, // validated as cdk synth validates it (test/setup-env.ts turns it off)
+    // The CDK's CloudFormation validation stays off here (test/setup-env.ts), as in the tests' own
+    // synths: the snapshot is this test's subject, and the CDK CLI's synth of the product runs it (synth-cli).
   });
   // The three stacks --deploy deploys: the product twice, and integ-tests-alpha's assertions.
   expect(`${stdout}${stderr}`).toMatch(
