@@ -3,9 +3,9 @@
 // Arguments go to jest: `npm test -- test/unit` runs a folder.
 //
 // tsc runs at the lowest CPU priority beside jest: jest leaves about a sixth of two cores idle
-// (tests that wait on a server or a child process), and tsc's 12 s fit there. Its errors are shown
-// as soon as it ends, and the run fails after jest (not stopped: its tests' own processes would be
-// left running).
+// (tests that wait on a server or a child process), and tsc's 12 s fit there; should it still run
+// when jest ends, it goes back to the normal priority. Its errors are shown as soon as it ends, and
+// the run fails after jest (not stopped: its tests' own processes would be left running).
 //
 // jest runs with TMPDIR set to a directory of this run, removed at the end: each test file gets a
 // temp directory of its own inside it (test/scratch-tmp-environment.mjs). Whatever is still in the
@@ -34,28 +34,75 @@ const run = (args, env = process.env) => {
   return 0;
 };
 
-/** The type-check, started at the lowest priority; resolves with its exit code and what it printed. */
-const startTypeCheck = () => {
-  const child = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Sets the CPU priority of every thread of a process: Linux keeps one per thread, and a process
+ * whose main thread alone was raised back waits on its garbage collector's threads (on a busy
+ * machine, for minutes). Throws when not allowed.
+ */
+const setProcessPriority = (pid, priority) => {
+  let threads = [pid];
   try {
-    setPriority(child.pid, 19);
+    threads = readdirSync(`/proc/${pid}/task`).map(Number);
   } catch {
-    // Not allowed here: it runs at the normal priority, as fast, only less politely.
+    // No /proc (not Linux): the process's priority is the one to set.
   }
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  for (const thread of threads) {
+    try {
+      setPriority(thread, priority);
+    } catch (error) {
+      if (error.code !== 'ESRCH') throw error; // a thread that has ended meanwhile
+    }
+  }
+};
+
+/**
+ * The type-check, started at the lowest priority. `done` resolves with its exit code and what it
+ * printed (shown at once when it failed); `hurry()`, once jest has ended, puts a type-check still
+ * running back to the normal priority, or, where that is not allowed, runs it again at the normal
+ * priority: on a machine that other processes keep busy, the lowest priority would starve it.
+ */
+const startTypeCheck = () => {
+  let current;
+  let finish;
   const done = new Promise((resolve) => {
-    child.on('error', (error) => resolve({ code: 1, output: `error: could not run tsc: ${error.message}` }));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    finish = resolve;
   });
-  done.then(({ code, output: text }) => {
-    if (code !== 0) process.stdout.write(`${text}error: the type-check failed (tsc exit code ${code})\n`);
+  const start = (lowest) => {
+    const child = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    current = child;
+    if (lowest) {
+      try {
+        setProcessPriority(child.pid, 19);
+      } catch {
+        // Not allowed here: it runs at the normal priority.
+      }
+    }
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => finish({ code: 1, output: `error: could not run tsc: ${error.message}\n` }));
+    child.on('close', (code) => {
+      if (child === current) finish({ code: code ?? 1, output });
+    });
+  };
+  start(true);
+  done.then(({ code, output }) => {
+    if (code !== 0) process.stdout.write(`${output}error: the type-check failed (tsc exit code ${code})\n`);
   });
-  return done;
+  const hurry = () => {
+    if (current.exitCode !== null || current.signalCode !== null) return;
+    try {
+      setProcessPriority(current.pid, 0);
+    } catch {
+      const starved = current;
+      start(false);
+      starved.kill();
+    }
+  };
+  return { done, hurry };
 };
 
 /** jest in a temp directory of this run; fails when the tests left anything there, or when `typeCheck` fails. */
@@ -88,7 +135,8 @@ const runJest = async (typeCheck) => {
       child.on('close', (code) => resolve(code ?? 1));
     });
     const jest = await exited;
-    const { code: tsc } = await typeCheck;
+    typeCheck.hurry();
+    const { code: tsc } = await typeCheck.done;
     if (tsc !== 0) return tsc; // its errors were printed when it ended
     const leftovers = readdirSync(runTmpdir).filter((name) => name !== BUNDLE_CACHE);
     if (leftovers.length > 0) {
