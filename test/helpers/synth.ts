@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FriendEventsProps } from '../../infra/construct/friend-events-props';
 import type { ReconcilerContext } from '../../infra/construct/reconciler-settings';
 import { FriendEventsStack } from '../../infra/construct/stack';
@@ -120,12 +119,3 @@ export const synthFromContext = (context: Record<string, unknown>) =>
     });
     return { app, stack, template: Template.fromStack(stack) };
   });
-
-/** cdk-nag AwsSolutions findings that are not acknowledged (what fails `cdk synth`). */
-export const nagFindings = (stack: FriendEventsStack) => {
-  const report = new AwsSolutionsChecks(stack).validateScope(stack);
-  return report.violations.map(
-    (violation) =>
-      `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
-  );
-};

@@ -5,7 +5,8 @@ import { ENGINE_ERRORS, NO_ADMIN_TOKEN } from '../../functions/contract/deployme
 import { CALLBACK_DETAIL_TYPES, RECONCILED_DETAIL_TYPES } from '../../functions/contract/events';
 import { DEFAULTS } from '../../functions/contract/settings';
 import { stateMachineDefinition } from '../helpers/deployed-functions';
-import { nagFindings, synthFromContext } from '../helpers/synth';
+import { nagFindings } from '../helpers/nag';
+import { synthFromContext } from '../helpers/synth';
 
 /** The reconciler as `cdk synth -c openImApiUrl=... -c ...` makes it. */
 const synth = (context: Record<string, unknown> = {}) =>

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { nagFindings, synthStack } from '../helpers/synth';
+import { nagFindings } from '../helpers/nag';
+import { synthStack } from '../helpers/synth';
 
 /** The stack's options, cdk-nag and tracing (stack.test.ts: the default stack's resources). */
 const { stack } = synthStack();

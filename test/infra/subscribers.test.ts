@@ -8,7 +8,8 @@ import { FriendEvents } from '../../infra/construct/friend-events';
 import { FriendGraphSubscriber } from '../../infra/construct/friend-graph-subscriber';
 import { FriendEventsStack } from '../../infra/construct/stack';
 import { matchesEventPattern, parseEventPattern } from '../../infra/local/event-pattern';
-import { nagFindings, synthStack } from '../helpers/synth';
+import { nagFindings } from '../helpers/nag';
+import { synthStack } from '../helpers/synth';
 
 const subscriberStack = () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
