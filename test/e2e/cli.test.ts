@@ -241,13 +241,6 @@ describe('npm run deploy and npm run synth fail fast, in one line, before anythi
     expect(code).toBe(2);
     expect(existsSync('cdk.out') ? statSync('cdk.out').mtimeMs : undefined).toBe(before);
   });
-
-  it('a misspelt -c key: one line listing the settings, exit 2', async () => {
-    const { code, stderr } = await runCli('infra/cli/deploy.ts', ['-c', 'maxBodyByte=5'], {});
-    expect(stderr).toMatch(/^error: unknown context key "maxBodyByte": the settings are .*maxBodyBytes.*\n$/);
-    expect(stderr.split('\n')).toHaveLength(2);
-    expect(code).toBe(2);
-  });
 });
 
 it("npm start --help shows the OpenIM API stand-in's port, which is not OpenIM's own (10002), and its loopback address", () => {

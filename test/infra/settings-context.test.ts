@@ -185,6 +185,7 @@ describe('the check npm run deploy and npm run synth make before cdk starts (che
       'invalid FriendEvents setting maxBodyBytes: expected a whole number from 1024 to 4194304, got 5',
     ],
     [['-c', 'openImApiUrl=ftp://x'], /^invalid Reconciler setting openImApiUrl: /],
+    [['-c', 'maxBodyByte=5'], /^unknown context key "maxBodyByte": the settings are .*maxBodyBytes/],
     [
       ['-c', 'openImApiUrl=http://openim:10002', '-c', 'reconcileSchedule=every day'],
       /^invalid Reconciler setting reconcileSchedule: /,
